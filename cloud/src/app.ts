@@ -1,0 +1,100 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import mongoose from 'mongoose';
+import type { Role } from '@citysport/shared';
+import type { Config } from './platform/config';
+import type { Logger } from './platform/logger';
+import { systemClock, type Clock } from './platform/clock';
+import { authenticate, createTokenService, type AuthState } from './platform/auth';
+import { errorMiddleware } from './platform/errors';
+import { requestContext } from './platform/request-context';
+import { rateLimit } from './platform/ratelimit';
+import { createWechatClient, type WechatClient } from './platform/wechat';
+import { createFieldCipher } from './platform/crypto-field';
+import { createPseudonymizer } from './platform/pseudonym';
+import { engineVersion } from './platform/db/connect';
+import { createIdentityService, identityRoutes } from './modules/identity';
+import { createVenueService, venueRoutes } from './modules/venue';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  engineName: string;
+  clock?: Clock;
+  wechat?: WechatClient;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Composes platform middleware and module routers; used by the server, function entries and tests. */
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const tokens = createTokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, () => clock.now());
+  const wechat =
+    deps.wechat ??
+    createWechatClient({
+      apiBase: config.WECHAT_API_BASE,
+      appid: config.WECHAT_APPID,
+      secret: config.WECHAT_SECRET,
+      timeoutMs: config.WECHAT_TIMEOUT_MS,
+    });
+
+  const venues = createVenueService({ clock });
+  const identity = createIdentityService({
+    clock,
+    wechat,
+    tokens,
+    cipher: createFieldCipher(config.DATA_KEY),
+    pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET),
+    scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
+  });
+
+  const app = new Koa<AuthState>();
+  app.proxy = process.env.TRUST_PROXY === 'true';
+
+  const api = new Router<AuthState>({ prefix: API_PREFIX });
+  const started = Date.now();
+  let cachedVersion: string | undefined;
+  api.get('/health', async (ctx) => {
+    const ok = mongoose.connection.readyState === 1;
+    if (ok && !cachedVersion) cachedVersion = await engineVersion();
+    ctx.status = ok ? 200 : 503;
+    ctx.body = {
+      ok,
+      engine: { name: deps.engineName, version: cachedVersion ?? 'unknown' },
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    };
+  });
+
+  const loginLimiter = rateLimit({ max: config.LOGIN_RATE_PER_IP_PER_MIN, durationMs: 60_000, key: (ctx) => `login:${ctx.ip}` });
+  const userLimiter = rateLimit({
+    max: config.USER_RATE_PER_MIN,
+    durationMs: 60_000,
+    key: (ctx) => (ctx.state.user ? `user:${ctx.state.user.userId}` : false),
+  });
+
+  for (const router of [identityRoutes(identity, { loginLimiter }), venueRoutes(venues)]) {
+    api.use(router.routes(), router.allowedMethods({ throw: true }));
+  }
+
+  app.use(requestContext(logger));
+  app.use(errorMiddleware);
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: config.BODY_LIMIT,
+      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+      encoding: 'utf-8',
+    }),
+  );
+  app.use(authenticate(tokens));
+  app.use(userLimiter);
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+
+  return { app, services: { identity, venues }, tokens, clock };
+}
+
+export type CloudApp = ReturnType<typeof createApp>;

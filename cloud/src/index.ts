@@ -1,0 +1,9 @@
+export { createApp, API_PREFIX, type AppDeps, type CloudApp } from './app';
+export { startServer, type RunningServer } from './server';
+export { loadConfig, type Config } from './platform/config';
+export { createLogger } from './platform/logger';
+export { resolveEngine, prepareEngine, type EmbeddedEngine } from './platform/db/engine';
+export { connectDatabase, disconnectDatabase } from './platform/db/connect';
+export { ManualClock, systemClock, type Clock } from './platform/clock';
+export type { NewVenue, NewResource } from './modules/venue';
+export { startJobs, materialiseJob, type Job } from './jobs';

@@ -1,0 +1,46 @@
+import type { Logger } from '../platform/logger';
+import type { CloudApp } from '../app';
+
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+}
+
+/** Slots stay materialised through each venue's advance window (re-runs insert only what is missing). */
+export function materialiseJob(services: CloudApp['services']): Job {
+  return {
+    name: 'materialise-slots',
+    everyMs: 60 * 60 * 1000,
+    async run() {
+      let inserted = 0;
+      for (const venueId of await services.venues.allVenueIds()) inserted += await services.venues.materialiseSlots(venueId);
+      return { inserted };
+    },
+  };
+}
+
+/** Runs jobs on their intervals, one run of a job at a time; errors are logged, never thrown. */
+export function startJobs(jobs: Job[], logger: Logger, opts: { runAtStart?: boolean } = {}) {
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<string>();
+  const tick = async (job: Job) => {
+    if (running.has(job.name)) return;
+    running.add(job.name);
+    try {
+      const result = await job.run();
+      logger.debug({ job: job.name, result }, 'job done');
+    } catch (err) {
+      logger.error({ err, job: job.name }, 'job failed');
+    } finally {
+      running.delete(job.name);
+    }
+  };
+  for (const job of jobs) {
+    if (opts.runAtStart) void tick(job);
+    const t = setInterval(() => void tick(job), job.everyMs);
+    t.unref();
+    timers.push(t);
+  }
+  return { stop: () => timers.forEach(clearInterval) };
+}

@@ -1,0 +1,36 @@
+import Router from '@koa/router';
+import { AdminRoleChangeSchema, LoginRequestSchema, PageQuerySchema } from '@citysport/shared';
+import { currentUser, requireRole, requireUser, type AuthState } from '../../platform/auth';
+import { parse } from '../../platform/validate';
+import type { Middleware } from 'koa';
+import type { IdentityService } from './identity.service';
+
+export function identityRoutes(service: IdentityService, opts: { loginLimiter: Middleware<AuthState> }) {
+  const router = new Router<AuthState>();
+  const admin = requireRole(service.grantsOf, ['admin']);
+
+  router.post('/auth/login', opts.loginLimiter, async (ctx) => {
+    const { code } = parse(LoginRequestSchema, ctx.request.body);
+    ctx.body = await service.login(code);
+  });
+
+  router.get('/me', requireUser, async (ctx) => {
+    ctx.body = { user: await service.getMe(currentUser(ctx).userId) };
+  });
+
+  router.post('/admin/roles', requireUser, admin, async (ctx) => {
+    const change = parse(AdminRoleChangeSchema, ctx.request.body);
+    ctx.body = await service.changeRole(currentUser(ctx).userId, change, 'grant');
+  });
+
+  router.delete('/admin/roles', requireUser, admin, async (ctx) => {
+    const change = parse(AdminRoleChangeSchema, ctx.request.body);
+    ctx.body = await service.changeRole(currentUser(ctx).userId, change, 'revoke');
+  });
+
+  router.get('/admin/audit', requireUser, admin, async (ctx) => {
+    ctx.body = await service.listAudit(parse(PageQuerySchema, ctx.query));
+  });
+
+  return router;
+}

@@ -1,0 +1,184 @@
+import { Types } from 'mongoose';
+import mongoose from 'mongoose';
+import {
+  SCOPED_ROLES,
+  maskIdCard,
+  maskMobile,
+  type AdminRoleChange,
+  type AuditEntry as AuditEntryDto,
+  type Me,
+  type PageQuery,
+  type Role,
+  type RoleGrant,
+} from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import { emit } from '../../platform/outbox';
+import type { Clock } from '../../platform/clock';
+import type { FieldCipher } from '../../platform/crypto-field';
+import type { Pseudonymizer } from '../../platform/pseudonym';
+import type { TokenService } from '../../platform/auth';
+import type { WechatClient } from '../../platform/wechat';
+import { AuditEntry, User, type GrantDoc, type UserDoc } from './identity.model';
+
+export interface IdentityDeps {
+  clock: Clock;
+  wechat: WechatClient;
+  tokens: TokenService;
+  cipher: FieldCipher;
+  pseudonym: Pseudonymizer;
+  /** does this scope (a venue or club id) exist for this role? supplied by the app from the owning module */
+  scopeExists: (role: Role, scope: string) => Promise<boolean>;
+}
+
+function rolesOf(grants: GrantDoc[]): Role[] {
+  return Array.from(new Set<Role>(['citizen', ...grants.map((g) => g.role)]));
+}
+
+function grantsOut(grants: GrantDoc[]): RoleGrant[] {
+  return grants.map((g) => (g.scope ? { role: g.role, scope: g.scope } : { role: g.role }));
+}
+
+export function createIdentityService(deps: IdentityDeps) {
+  const { clock, cipher } = deps;
+
+  /** Insert-or-find by openid; the unique index makes concurrent first logins yield one user. */
+  async function upsertByOpenid(
+    openid: string,
+    unionid: string | undefined,
+    sessionKey: string,
+  ): Promise<{ user: UserDoc; created: boolean }> {
+    const now = clock.now();
+    const update = {
+      $set: { lastLoginAt: now, sessionKeySealed: cipher.encrypt(sessionKey), ...(unionid ? { unionid } : {}) },
+      $setOnInsert: { openid, nickname: `市民${openid.slice(-4)}`, grants: [], createdAt: now },
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = (await User.findOneAndUpdate({ openid }, update, {
+          upsert: true,
+          new: true,
+          includeResultMetadata: true,
+        }).lean()) as unknown as {
+          value: UserDoc;
+          lastErrorObject?: { updatedExisting?: boolean };
+        };
+        return { user: res.value, created: !res.lastErrorObject?.updatedExisting };
+      } catch (err) {
+        // two first logins raced: the loser's insert hits the unique index; the retry finds the winner
+        if ((err as { code?: number }).code !== 11000 || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  async function login(code: string) {
+    const session = await deps.wechat.code2Session(code);
+    const { user, created } = await upsertByOpenid(session.openid, session.unionid, session.sessionKey);
+    const id = String(user._id);
+    if (created) await emit('user.registered', { subject: deps.pseudonym(id) }, { eventId: `user.registered:${id}` });
+    const roles = rolesOf(user.grants);
+    const { token, expiresAt } = await deps.tokens.sign({ userId: id, roles });
+    return { token, expiresAt: expiresAt.toISOString(), user: { id, roles, grants: grantsOut(user.grants) } };
+  }
+
+  async function getMe(userId: string): Promise<Me> {
+    const user = await User.findById(userId).lean<UserDoc>();
+    if (!user) throw new AppError('USER_NOT_FOUND', 'user no longer exists');
+    return {
+      id: String(user._id),
+      nickname: user.nickname,
+      roles: rolesOf(user.grants),
+      grants: grantsOut(user.grants),
+      phone: user.phoneSealed ? maskMobile(cipher.decrypt(user.phoneSealed)) : null,
+      idNumber: user.idNumberSealed ? maskIdCard(cipher.decrypt(user.idNumberSealed)) : null,
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+
+  async function grantsOf(userId: string): Promise<{ role: Role; scope?: string }[]> {
+    const user = await User.findById(userId, { grants: 1 }).lean<Pick<UserDoc, 'grants'>>();
+    return user ? user.grants.map((g) => ({ role: g.role, ...(g.scope ? { scope: g.scope } : {}) })) : [];
+  }
+
+  async function checkScope(change: AdminRoleChange): Promise<string | null> {
+    const scoped = SCOPED_ROLES.includes(change.role);
+    if (scoped && !change.scope)
+      throw new AppError('VALIDATION_FAILED', `role ${change.role} needs a scope`, [{ path: 'scope', message: 'required for this role' }]);
+    if (!scoped && change.scope)
+      throw new AppError('VALIDATION_FAILED', `role ${change.role} takes no scope`, [
+        { path: 'scope', message: 'not allowed for this role' },
+      ]);
+    if (change.scope && !(await deps.scopeExists(change.role, change.scope)))
+      throw new AppError('NOT_FOUND', `scope ${change.scope} does not exist`, [{ path: 'scope', message: 'unknown' }]);
+    return change.scope ?? null;
+  }
+
+  /** Grant or revoke with one atomic array update; the audit row records whether anything changed. */
+  async function changeRole(actorId: string | 'system', change: AdminRoleChange, action: 'grant' | 'revoke') {
+    if (change.role === 'citizen')
+      throw new AppError('VALIDATION_FAILED', 'citizen is implicit', [{ path: 'role', message: 'cannot be granted or revoked' }]);
+    const scope = await checkScope(change);
+    const grant = { role: change.role, scope };
+    const update = action === 'grant' ? { $addToSet: { grants: grant } } : { $pull: { grants: grant } };
+    const res = await User.updateOne({ _id: change.userId }, update);
+    if (res.matchedCount === 0) throw new AppError('USER_NOT_FOUND', 'no such user');
+    const changed = res.modifiedCount > 0;
+    await AuditEntry.create({
+      at: clock.now(),
+      actorId: actorId === 'system' ? null : new Types.ObjectId(actorId),
+      action: action === 'grant' ? 'role.grant' : 'role.revoke',
+      targetUserId: new Types.ObjectId(change.userId),
+      details: { role: change.role, scope, reason: change.reason ?? null, changed },
+    });
+    if (changed)
+      await emit(action === 'grant' ? 'role.granted' : 'role.revoked', {
+        subject: deps.pseudonym(change.userId),
+        role: change.role,
+        scope,
+      });
+    const user = await User.findById(change.userId, { grants: 1 }).lean<Pick<UserDoc, 'grants'>>();
+    const grants = user?.grants ?? [];
+    return { user: { id: change.userId, roles: rolesOf(grants), grants: grantsOut(grants) }, changed };
+  }
+
+  async function listAudit(page: PageQuery): Promise<{ items: AuditEntryDto[]; nextCursor: string | null }> {
+    if (page.cursor !== undefined && !Types.ObjectId.isValid(page.cursor))
+      throw new AppError('VALIDATION_FAILED', 'bad cursor', [{ path: 'cursor', message: 'invalid' }]);
+    const filter = page.cursor ? { _id: mongoose.trusted({ $lt: new Types.ObjectId(page.cursor) }) } : {};
+    const rows = await AuditEntry.find(filter)
+      .sort({ _id: -1 })
+      .limit(page.limit + 1)
+      .lean<import('./identity.model').AuditDoc[]>();
+    const items = rows.slice(0, page.limit).map((r) => ({
+      id: String(r._id),
+      at: r.at.toISOString(),
+      actorId: r.actorId ? String(r.actorId) : null,
+      action: r.action,
+      targetUserId: r.targetUserId ? String(r.targetUserId) : null,
+      details: r.details,
+    }));
+    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
+  }
+
+  /** For the demo fixtures and admin tooling: set personal fields, sealed. */
+  async function setPersonalFields(userId: string, fields: { phone?: string; idNumber?: string; nickname?: string }) {
+    await User.updateOne(
+      { _id: userId },
+      {
+        $set: {
+          ...(fields.phone ? { phoneSealed: cipher.encrypt(fields.phone) } : {}),
+          ...(fields.idNumber ? { idNumberSealed: cipher.encrypt(fields.idNumber) } : {}),
+          ...(fields.nickname ? { nickname: fields.nickname } : {}),
+        },
+      },
+    );
+  }
+
+  async function findIdByOpenid(openid: string): Promise<string | null> {
+    const u = await User.findOne({ openid }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
+    return u ? String(u._id) : null;
+  }
+
+  return { login, getMe, grantsOf, changeRole, listAudit, setPersonalFields, findIdByOpenid, upsertByOpenid };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

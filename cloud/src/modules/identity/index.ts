@@ -1,0 +1,2 @@
+export { createIdentityService, type IdentityService, type IdentityDeps } from './identity.service';
+export { identityRoutes } from './identity.routes';

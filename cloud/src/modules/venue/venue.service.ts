@@ -1,0 +1,225 @@
+import { Types } from 'mongoose';
+import {
+  DEFAULT_VENUE_RULES,
+  businessDay,
+  shanghaiTime,
+  inShanghai,
+  type Slot as SlotDto,
+  type SlotTemplate,
+  type Sport,
+  type VenueDetail,
+  type VenueListQuery,
+  type VenueRules,
+  type VenueSummary,
+} from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import type { Clock } from '../../platform/clock';
+import { Resource, Slot, Venue, type ResourceDoc, type SlotDoc, type VenueDoc } from './venue.model';
+
+export interface NewVenue {
+  name: string;
+  district: string;
+  address: string;
+  location: { lat: number; lng: number };
+  photos?: string[];
+  openHours: { open: string; close: string; note?: string };
+  facilities?: string[];
+  contactPhone?: string;
+  intro?: string;
+  freeOrLowFee?: boolean;
+  freeHoursNote?: string;
+  rules?: Partial<VenueRules>;
+}
+
+export interface NewResource {
+  name: string;
+  sport: Sport;
+  kind: ResourceDoc['kind'];
+  templates: SlotTemplate[];
+}
+
+const EARTH_RADIUS_KM = 6371;
+function distanceKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const rad = (d: number) => (d * Math.PI) / 180;
+  const dLat = rad(b.lat - a.lat);
+  const dLng = rad(b.lng - a.lng);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(h));
+}
+
+/** ISO weekday 1..7 of a Shanghai business day. */
+function isoWeekday(day: string): number {
+  const d = inShanghai(shanghaiTime(day)).day();
+  return d === 0 ? 7 : d;
+}
+
+export function addDays(day: string, n: number): string {
+  return inShanghai(shanghaiTime(day)).add(n, 'day').format('YYYY-MM-DD');
+}
+
+/** Slots of day D open for booking at `releaseTime` on day D − advanceDays. */
+export function releaseAtOf(day: string, rules: VenueRules): Date {
+  return shanghaiTime(addDays(day, -rules.advanceDays), rules.releaseTime);
+}
+
+function toSummary(v: VenueDoc, origin?: { lat: number; lng: number }): VenueSummary {
+  return {
+    id: String(v._id),
+    name: v.name,
+    district: v.district,
+    address: v.address,
+    sports: v.sports,
+    location: v.location,
+    openHours: v.openHours,
+    photos: v.photos,
+    freeOrLowFee: v.freeOrLowFee,
+    minPriceFen: v.minPriceFen,
+    ...(origin ? { distanceKm: Math.round(distanceKm(origin, v.location) * 10) / 10 } : {}),
+  };
+}
+
+export function createVenueService(deps: { clock: Clock }) {
+  async function listVenues(q: VenueListQuery): Promise<VenueSummary[]> {
+    const filter: Record<string, unknown> = {};
+    if (q.sport) filter.sports = q.sport;
+    if (q.district) filter.district = q.district;
+    const venues = await Venue.find(filter).sort({ district: 1, name: 1 }).limit(500).lean<VenueDoc[]>();
+    const origin = q.lat !== undefined && q.lng !== undefined ? { lat: q.lat, lng: q.lng } : undefined;
+    const items = venues.map((v) => toSummary(v, origin));
+    if (origin) items.sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0));
+    return items;
+  }
+
+  async function findVenue(venueId: string): Promise<VenueDoc> {
+    const v = await Venue.findById(venueId).lean<VenueDoc>();
+    if (!v) throw new AppError('VENUE_NOT_FOUND', 'no such venue');
+    return v;
+  }
+
+  async function getVenue(venueId: string): Promise<VenueDetail> {
+    const v = await findVenue(venueId);
+    const resources = await Resource.find({ venueId: v._id, active: true }).sort({ name: 1 }).lean<ResourceDoc[]>();
+    return {
+      ...toSummary(v),
+      facilities: v.facilities,
+      contactPhone: v.contactPhone,
+      intro: v.intro,
+      freeHoursNote: v.freeHoursNote,
+      rules: v.rules,
+      resources: resources.map((r) => ({ id: String(r._id), name: r.name, sport: r.sport, kind: r.kind, templates: r.templates })),
+    };
+  }
+
+  async function venueExists(venueId: string): Promise<boolean> {
+    return Types.ObjectId.isValid(venueId) && (await Venue.exists({ _id: venueId })) !== null;
+  }
+
+  function slotStatus(s: SlotDoc, now: Date): SlotDto['status'] {
+    if (s.status === 'closed') return 'closed';
+    if (s.startAt <= now) return 'past';
+    if (s.releaseAt > now) return 'not_released';
+    return s.remaining > 0 ? 'open' : 'sold_out';
+  }
+
+  async function listSlots(venueId: string, day: string, sport?: Sport): Promise<SlotDto[]> {
+    const v = await findVenue(venueId);
+    const filter: Record<string, unknown> = { venueId: v._id, day };
+    if (sport) filter.sport = sport;
+    const slots = await Slot.find(filter).sort({ startAt: 1, resourceName: 1 }).lean<SlotDoc[]>();
+    const now = deps.clock.now();
+    return slots.map((s) => ({
+      id: String(s._id),
+      venueId: String(s.venueId),
+      resourceId: String(s.resourceId),
+      resourceName: s.resourceName,
+      sport: s.sport,
+      startAt: s.startAt.toISOString(),
+      endAt: s.endAt.toISOString(),
+      priceFen: s.priceFen,
+      capacity: s.capacity,
+      remaining: s.remaining,
+      status: slotStatus(s, now),
+      releaseAt: s.releaseAt.toISOString(),
+    }));
+  }
+
+  async function createVenue(input: NewVenue): Promise<string> {
+    const rules = { ...DEFAULT_VENUE_RULES, ...input.rules };
+    const v = await Venue.create({
+      ...input,
+      photos: input.photos ?? [],
+      facilities: input.facilities ?? [],
+      sports: [],
+      rules,
+      minPriceFen: 0,
+      createdAt: deps.clock.now(),
+    });
+    return String(v._id);
+  }
+
+  async function addResource(venueId: string, input: NewResource): Promise<string> {
+    const v = await findVenue(venueId);
+    const r = await Resource.create({ ...input, venueId: v._id, active: true });
+    const resources = await Resource.find({ venueId: v._id, active: true }).lean<ResourceDoc[]>();
+    const prices = resources.flatMap((x) => x.templates.map((t) => t.priceFen));
+    await Venue.updateOne(
+      { _id: v._id },
+      { $set: { sports: Array.from(new Set(resources.map((x) => x.sport))), minPriceFen: prices.length ? Math.min(...prices) : 0 } },
+    );
+    return String(r._id);
+  }
+
+  /**
+   * Keeps slots materialised from today through the venue's advance window. Inserting an
+   * existing slot hits the unique (resourceId, startAt) index and is skipped, so reruns and
+   * concurrent runs are harmless and never reset a `remaining` counter.
+   */
+  async function materialiseSlots(venueId: string, extraDays = 0): Promise<number> {
+    const v = await findVenue(venueId);
+    const resources = await Resource.find({ venueId: v._id, active: true }).lean<ResourceDoc[]>();
+    const today = businessDay(deps.clock.now());
+    const docs: Omit<SlotDoc, '_id'>[] = [];
+    for (let i = 0; i <= v.rules.advanceDays + extraDays; i++) {
+      const day = addDays(today, i);
+      const weekday = isoWeekday(day);
+      for (const r of resources) {
+        for (const t of r.templates) {
+          if (!t.weekdays.includes(weekday)) continue;
+          docs.push({
+            venueId: v._id,
+            resourceId: r._id,
+            resourceName: r.name,
+            sport: r.sport,
+            day,
+            startAt: shanghaiTime(day, t.start),
+            endAt: shanghaiTime(day, t.end),
+            priceFen: t.priceFen,
+            capacity: t.capacity,
+            remaining: t.capacity,
+            status: 'open',
+            releaseAt: releaseAtOf(day, v.rules),
+          });
+        }
+      }
+    }
+    if (docs.length === 0) return 0;
+    try {
+      const res = await Slot.insertMany(docs, { ordered: false });
+      return res.length;
+    } catch (err) {
+      const e = err as { code?: number; insertedDocs?: unknown[]; writeErrors?: { code?: number; err?: { code?: number } }[] };
+      const allDuplicates = (e.writeErrors ?? []).every((w) => (w.code ?? w.err?.code) === 11000);
+      if (e.code !== 11000 && !allDuplicates) throw err;
+      return e.insertedDocs?.length ?? 0;
+    }
+  }
+
+  async function allVenueIds(): Promise<string[]> {
+    const rows = await Venue.find({}, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => String(r._id));
+  }
+
+  return { listVenues, getVenue, venueExists, listSlots, createVenue, addResource, materialiseSlots, allVenueIds };
+}
+
+export type VenueService = ReturnType<typeof createVenueService>;

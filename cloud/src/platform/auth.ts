@@ -1,0 +1,102 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Role } from '@citysport/shared';
+import { AppError } from './errors';
+
+export interface TokenClaims {
+  userId: string;
+  roles: Role[];
+}
+
+export interface AuthState {
+  user?: TokenClaims;
+}
+
+export interface TokenService {
+  sign(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;
+  verify(token: string): Promise<TokenClaims>;
+}
+
+const ISSUER = 'citysport';
+const AUDIENCE = 'citysport-miniapp';
+
+export function createTokenService(secret: string, ttlSeconds: number, now: () => Date = () => new Date()): TokenService {
+  const key = new TextEncoder().encode(secret);
+  return {
+    async sign({ userId, roles }) {
+      const issuedAt = Math.floor(now().getTime() / 1000);
+      const exp = issuedAt + ttlSeconds;
+      const token = await new SignJWT({ roles })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['HS256'],
+          currentDate: now(),
+        });
+        if (typeof payload.sub !== 'string' || !Array.isArray(payload.roles)) throw new AppError('TOKEN_INVALID', 'token is malformed');
+        return { userId: payload.sub, roles: payload.roles as Role[] };
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'token has expired');
+        throw new AppError('TOKEN_INVALID', 'token is not valid');
+      }
+    },
+  };
+}
+
+/** Reads the bearer token when there is one; routes decide with requireUser whether they need it. */
+export function authenticate(tokens: TokenService): Middleware<AuthState> {
+  return async (ctx, next) => {
+    const header = ctx.get('authorization');
+    if (header) {
+      const m = /^Bearer ([A-Za-z0-9_.-]{10,4096})$/.exec(header);
+      if (!m) throw new AppError('TOKEN_INVALID', 'Authorization must be "Bearer <token>"');
+      ctx.state.user = await tokens.verify(m[1]);
+    }
+    await next();
+  };
+}
+
+export const requireUser: Middleware<AuthState> = async (ctx, next) => {
+  if (!ctx.state.user) throw new AppError('UNAUTHENTICATED', 'login required');
+  await next();
+};
+
+export function currentUser(ctx: ParameterizedContext<AuthState>): TokenClaims {
+  if (!ctx.state.user) throw new AppError('UNAUTHENTICATED', 'login required');
+  return ctx.state.user;
+}
+
+/**
+ * Role checks read the user's current grants (not the token's copy), so a revoked role stops
+ * working at once. `scopeOf` names the venue/club the request acts on, for scoped roles.
+ */
+export type GrantLookup = (userId: string) => Promise<{ role: Role; scope?: string }[]>;
+
+export function requireRole(
+  lookup: GrantLookup,
+  roles: Role[],
+  scopeOf?: (ctx: ParameterizedContext<AuthState>) => string | undefined,
+): Middleware<AuthState> {
+  return async (ctx, next) => {
+    const user = currentUser(ctx);
+    const grants = await lookup(user.userId);
+    const scope = scopeOf?.(ctx);
+    const allowed = grants.some(
+      (g) => g.role === 'admin' || (roles.includes(g.role) && (g.scope === undefined || scope === undefined || g.scope === scope)),
+    );
+    if (!allowed) throw new AppError('FORBIDDEN', `requires role ${roles.join(' or ')}${scope ? ` for ${scope}` : ''}`);
+    await next();
+  };
+}

@@ -1,0 +1,49 @@
+/** Main package: the four tabs and login. Every domain is a subpackage (ARCHITECTURE.md, "Mini-program"). */
+const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitness-test', 'club', 'staff', 'admin', 'manage'] as const;
+
+export default defineAppConfig({
+  pages: ['pages/home/index', 'pages/venues/index', 'pages/events/index', 'pages/me/index', 'pages/login/index'],
+  subPackages: DOMAINS.map((d) => ({ root: `packages/${d}`, name: d, pages: ['index'] })),
+  preloadRule: {
+    'pages/home/index': { network: 'all', packages: ['venue'] },
+    'pages/venues/index': { network: 'all', packages: ['venue', 'booking'] },
+    'pages/events/index': { network: 'all', packages: ['event'] },
+    'pages/me/index': { network: 'all', packages: ['ticket'] },
+  },
+  window: {
+    // 'default' also makes the h5 build draw a title bar with a back button
+    navigationStyle: 'default',
+    navigationBarTitleText: '城市体育',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTextStyle: 'black',
+    backgroundColor: '#f4f6fa',
+    backgroundTextStyle: 'light',
+  },
+  tabBar: {
+    color: '#7a7e83',
+    selectedColor: '#1677ff',
+    backgroundColor: '#ffffff',
+    borderStyle: 'white',
+    list: [
+      { pagePath: 'pages/home/index', text: '首页', iconPath: 'assets/tabbar/home.png', selectedIconPath: 'assets/tabbar/home-active.png' },
+      {
+        pagePath: 'pages/venues/index',
+        text: '场馆',
+        iconPath: 'assets/tabbar/venues.png',
+        selectedIconPath: 'assets/tabbar/venues-active.png',
+      },
+      {
+        pagePath: 'pages/events/index',
+        text: '赛事',
+        iconPath: 'assets/tabbar/events.png',
+        selectedIconPath: 'assets/tabbar/events-active.png',
+      },
+      { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tabbar/me.png', selectedIconPath: 'assets/tabbar/me-active.png' },
+    ],
+  },
+  permission: {
+    'scope.userLocation': { desc: '用于查找您附近的体育场馆并按距离排序' },
+  },
+  requiredPrivateInfos: ['getLocation'],
+  lazyCodeLoading: 'requiredComponents',
+});

@@ -1,0 +1,44 @@
+import { Text, View } from '@tarojs/components';
+import type { VenueSummary } from '@citysport/shared';
+import { distanceText, priceText, sportLabel } from './format';
+import './index.scss';
+
+interface VenueCardProps {
+  venue: VenueSummary;
+  onOpen: (venue: VenueSummary) => void;
+}
+
+export default function VenueCard({ venue, onOpen }: VenueCardProps) {
+  const { openHours } = venue;
+  return (
+    <View className="venue-card" data-id={venue.id} onClick={() => onOpen(venue)}>
+      <View className="venue-card__head">
+        <Text className="venue-card__name">{venue.name}</Text>
+        {venue.freeOrLowFee ? <Text className="venue-card__badge venue-card__free">免费/低收费</Text> : null}
+      </View>
+      <View className="venue-card__meta">
+        <Text className="venue-card__district">{venue.district}</Text>
+        <Text className="venue-card__address">{venue.address}</Text>
+      </View>
+      <View className="venue-card__sports">
+        {venue.sports.map((s) => (
+          <Text key={s} className={`venue-card__sport venue-card__sport--${s}`}>
+            {sportLabel(s)}
+          </Text>
+        ))}
+      </View>
+      <View className="venue-card__foot">
+        <Text className="venue-card__hours">
+          开放时间 {openHours.open}–{openHours.close}
+          {openHours.note ? `（${openHours.note}）` : ''}
+        </Text>
+        <View className="venue-card__right">
+          {venue.distanceKm !== undefined ? <Text className="venue-card__distance">{distanceText(venue.distanceKm)}</Text> : null}
+          <Text className={`venue-card__price${venue.minPriceFen === 0 ? ' venue-card__price--free' : ''}`}>
+            {priceText(venue.minPriceFen)}
+          </Text>
+        </View>
+      </View>
+    </View>
+  );
+}

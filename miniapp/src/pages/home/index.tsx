@@ -1,0 +1,81 @@
+import { useEffect } from 'react';
+import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { IS_H5 } from '../../api/config';
+import Screen from '../../components/Screen';
+import { goToLogin, isLoggedIn, loadMe, useSession } from '../../stores/session';
+import './index.scss';
+
+interface Entry {
+  key: string;
+  label: string;
+  glyph: string;
+  color: string;
+  url: string;
+  tab?: boolean;
+}
+
+const ENTRIES: Entry[] = [
+  { key: 'venues', label: '场馆预订', glyph: '馆', color: '#1677ff', url: '/pages/venues/index', tab: true },
+  { key: 'events', label: '赛事报名', glyph: '赛', color: '#f5a623', url: '/pages/events/index', tab: true },
+  { key: 'fitness-test', label: '体质测试', glyph: '测', color: '#13c2a3', url: '/packages/fitness-test/index' },
+  { key: 'guidance', label: '健身指导', glyph: '健', color: '#7c5cff', url: '/packages/guidance/index' },
+  { key: 'tickets', label: '我的票券', glyph: '票', color: '#ff6b4a', url: '/packages/ticket/index' },
+  { key: 'club', label: '体育社团', glyph: '社', color: '#2fb15c', url: '/packages/club/index' },
+];
+
+function greetingByHour(): string {
+  // Asia/Shanghai has no DST: a fixed +8 h offset is exact
+  const hour = (new Date().getUTCHours() + 8) % 24;
+  if (hour < 5) return '夜深了';
+  if (hour < 11) return '早上好';
+  if (hour < 13) return '中午好';
+  if (hour < 18) return '下午好';
+  return '晚上好';
+}
+
+export default function HomePage() {
+  const token = useSession((s) => s.token);
+  const me = useSession((s) => s.me);
+
+  useEffect(() => {
+    // h5 has no WeChat to log in silently: start at the login page (demo accounts)
+    if (IS_H5 && !isLoggedIn()) goToLogin('/pages/home/index');
+  }, []);
+
+  useEffect(() => {
+    if (token && !me) void loadMe(false).catch(() => undefined);
+  }, [token, me]);
+
+  const open = (e: Entry) => {
+    if (e.tab) void Taro.switchTab({ url: e.url });
+    else void Taro.navigateTo({ url: e.url });
+  };
+
+  return (
+    <Screen className="home-page">
+      <View className="home-hero">
+        <Text className="home-hero__greeting home-greeting">
+          {greetingByHour()}，{me?.nickname ?? (token ? '市民朋友' : '欢迎来到城市体育')}
+        </Text>
+        <Text className="home-hero__sub">预订场馆、报名赛事、体质测试，一站办理</Text>
+      </View>
+
+      <View className="quick-entries cs-card">
+        {ENTRIES.map((e) => (
+          <View key={e.key} className={`quick-entry quick-entry--${e.key}`} onClick={() => open(e)}>
+            <View className="quick-entry__icon" style={{ background: e.color }}>
+              {e.glyph}
+            </View>
+            <Text className="quick-entry__label">{e.label}</Text>
+          </View>
+        ))}
+      </View>
+
+      <View className="home-notice cs-card">
+        <Text className="home-notice__title">公共体育场馆免费或低收费开放</Text>
+        <Text className="home-notice__text">在“场馆”页筛选带有“免费/低收费”标识的场馆，就近预约锻炼。</Text>
+      </View>
+    </Screen>
+  );
+}

@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'react';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { Button, Switch } from '@nutui/nutui-react-taro';
+import { ROLE_LABELS_ZH, type Role } from '@citysport/shared';
+import { errorMessageZh } from '../../api/errors';
+import Screen from '../../components/Screen';
+import { setElderMode, useElderMode } from '../../stores/elder';
+import { ensureLoggedIn, goToLogin, isLoggedIn, loadMe, logout, useSession } from '../../stores/session';
+import './index.scss';
+
+const ME_PAGE = '/pages/me/index';
+
+interface Link {
+  key: string;
+  title: string;
+  desc: string;
+  url: string;
+  /** shown only to users holding one of these roles */
+  roles?: Role[];
+}
+
+const LINKS: Link[] = [
+  { key: 'tickets', title: '我的票券', desc: '入场二维码', url: '/packages/ticket/index' },
+  { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/index' },
+  { key: 'orders', title: '订单与支付', desc: '支付、退款、消费券', url: '/packages/pay/index' },
+  { key: 'staff', title: '核验工作台', desc: '扫码核验入场', url: '/packages/staff/index', roles: ['staff'] },
+  {
+    key: 'manage',
+    title: '场馆与赛事管理',
+    desc: '场地、时段、赛事',
+    url: '/packages/manage/index',
+    roles: ['venue_manager', 'organiser', 'club_admin', 'instructor'],
+  },
+  { key: 'admin', title: '管理后台', desc: '权限、审计与数据', url: '/packages/admin/index', roles: ['admin'] },
+];
+
+export default function MePage() {
+  const token = useSession((s) => s.token);
+  const user = useSession((s) => s.user);
+  const me = useSession((s) => s.me);
+  const elder = useElderMode();
+  const [error, setError] = useState<string | null>(null);
+
+  useDidShow(() => {
+    if (!isLoggedIn()) void ensureLoggedIn(ME_PAGE);
+  });
+
+  useEffect(() => {
+    if (!token || me) return;
+    setError(null);
+    loadMe(false).catch((e: unknown) => setError(errorMessageZh(e)));
+  }, [token, me]);
+
+  const roles: Role[] = me?.roles ?? user?.roles ?? [];
+  const nickname = me?.nickname ?? (user ? '市民用户' : '');
+  const links = LINKS.filter((l) => !l.roles || l.roles.some((r) => roles.includes(r)));
+
+  const onLogout = () => {
+    void Taro.showModal({ title: '退出登录', content: '确定要退出当前账号吗？', confirmText: '退出', cancelText: '取消' }).then((r) => {
+      if (!r.confirm) return;
+      logout();
+      void Taro.showToast({ title: '已退出登录', icon: 'none' });
+      goToLogin(ME_PAGE);
+    });
+  };
+
+  return (
+    <Screen className="me-page">
+      {token ? (
+        <View className="me-profile cs-card">
+          <View className="me-profile__avatar">{nickname.slice(0, 1) || '我'}</View>
+          <View className="me-profile__body">
+            <Text className="me-profile__name me-nickname">{nickname}</Text>
+            <View className="me-profile__roles">
+              {roles.map((r) => (
+                <Text key={r} className={`me-role me-role--${r}`}>
+                  {ROLE_LABELS_ZH[r]}
+                </Text>
+              ))}
+            </View>
+            <Text className="me-profile__phone me-phone">{me?.phone ? `手机号 ${me.phone}` : '未绑定手机号'}</Text>
+          </View>
+        </View>
+      ) : (
+        <View className="me-guest cs-card">
+          <Text className="me-guest__text">您还未登录</Text>
+          <Text className="me-guest__hint">登录后可预订场馆、报名赛事、查看票券</Text>
+          <Button className="me-login-button" type="primary" onClick={() => goToLogin(ME_PAGE)}>
+            去登录
+          </Button>
+        </View>
+      )}
+
+      {error ? <View className="me-error">资料加载失败：{error}</View> : null}
+
+      <View className="me-list cs-card">
+        <View className="me-row elder-row">
+          <View className="me-row__main">
+            <Text className="me-row__title">关怀模式</Text>
+            <Text className="me-row__desc">放大文字和按钮，方便长辈使用</Text>
+          </View>
+          <Switch className="elder-switch" checked={elder} onChange={(v: boolean) => setElderMode(v)} />
+        </View>
+      </View>
+
+      {token ? (
+        <View className="me-list cs-card">
+          {links.map((l) => (
+            <View key={l.key} className={`me-row me-link me-link--${l.key}`} onClick={() => void Taro.navigateTo({ url: l.url })}>
+              <View className="me-row__main">
+                <Text className="me-row__title">{l.title}</Text>
+                <Text className="me-row__desc">{l.desc}</Text>
+              </View>
+              <Text className="me-row__arrow">›</Text>
+            </View>
+          ))}
+        </View>
+      ) : null}
+
+      {token ? (
+        <View className="me-actions">
+          <Button className="logout-button" block fill="outline" type="danger" onClick={onLogout}>
+            退出登录
+          </Button>
+        </View>
+      ) : null}
+    </Screen>
+  );
+}

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '场馆',
+  enablePullDownRefresh: true,
+});

@@ -1,0 +1,54 @@
+import mongoose from 'mongoose';
+import type { CloudApp } from '@citysport/cloud';
+import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
+
+export { DEMO_ACCOUNTS };
+
+export async function isDatabaseEmpty(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('not connected');
+  const [users, venues] = await Promise.all([
+    db.collection('users').estimatedDocumentCount(),
+    db.collection('venues').estimatedDocumentCount(),
+  ]);
+  return users === 0 && venues === 0;
+}
+
+/**
+ * Loads the demo accounts and Suzhou venues through the cloud's own services (so the same rules
+ * apply as for real data), then materialises each venue's bookable days.
+ */
+export async function seedDemoData(services: CloudApp['services'], log: (m: string) => void = () => {}) {
+  const { identity, venues } = services;
+  const userIds: Record<string, string> = {};
+  for (const acc of DEMO_ACCOUNTS) {
+    const { user } = await identity.upsertByOpenid(acc.openid, undefined, 'seeded-session-key');
+    userIds[acc.openid] = String(user._id);
+    await identity.setPersonalFields(userIds[acc.openid], {
+      nickname: acc.nickname,
+      ...('phone' in acc ? { phone: acc.phone } : {}),
+      ...('idNumber' in acc ? { idNumber: acc.idNumber } : {}),
+    });
+  }
+
+  const venueIds: string[] = [];
+  let slotCount = 0;
+  for (const fixture of DEMO_VENUES) {
+    const venueId = await venues.createVenue(fixture.venue);
+    for (const r of fixture.resources) await venues.addResource(venueId, r);
+    slotCount += await venues.materialiseSlots(venueId);
+    venueIds.push(venueId);
+  }
+
+  const reason = '演示数据';
+  await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'admin', reason }, 'grant');
+  await identity.changeRole('system', { userId: userIds['demo-instructor'], role: 'instructor', reason }, 'grant');
+  await identity.changeRole('system', { userId: userIds['demo-organiser'], role: 'organiser', reason }, 'grant');
+  for (const venueId of venueIds) {
+    await identity.changeRole('system', { userId: userIds['demo-staff'], role: 'staff', scope: venueId, reason }, 'grant');
+  }
+  await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'venue_manager', scope: venueIds[0], reason }, 'grant');
+
+  log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
+  return { userIds, venueIds, slotCount };
+}

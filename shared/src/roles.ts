@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const ROLES = ['citizen', 'staff', 'venue_manager', 'instructor', 'organiser', 'club_admin', 'admin'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** Roles that only make sense for one place (a venue, a club); `scope` names it. */
+export const SCOPED_ROLES: readonly Role[] = ['staff', 'venue_manager', 'club_admin'];
+
+export const ROLE_LABELS_ZH: Record<Role, string> = {
+  citizen: '市民',
+  staff: '场馆核验员',
+  venue_manager: '场馆管理员',
+  instructor: '社会体育指导员',
+  organiser: '赛事组织者',
+  club_admin: '俱乐部管理员',
+  admin: '体育局管理员',
+};
