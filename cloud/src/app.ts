@@ -16,6 +16,9 @@ import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
 import { createIdentityService, identityRoutes } from './modules/identity';
 import { createVenueService, venueRoutes } from './modules/venue';
+import { createStubPayments, type PaymentPort } from './modules/payment';
+import { bookingRoutes, createBookingService, manageRoutes } from './modules/booking';
+import { createNotificationService, notificationRoutes } from './modules/notification';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +26,10 @@ export interface AppDeps {
   engineName: string;
   clock?: Clock;
   wechat?: WechatClient;
+  /** the unified payment flow; a stub until the payment module lands */
+  payments?: PaymentPort;
+  /** concurrency-test control runs only: see VenueServiceOptions.controlRunWithoutGuards */
+  controlRunWithoutGuards?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -41,15 +48,29 @@ export function createApp(deps: AppDeps) {
       timeoutMs: config.WECHAT_TIMEOUT_MS,
     });
 
-  const venues = createVenueService({ clock });
+  const pseudonym = createPseudonymizer(config.PSEUDONYM_SECRET);
+  const payments = deps.payments ?? createStubPayments();
+  const venues = createVenueService({ clock, controlRunWithoutGuards: deps.controlRunWithoutGuards });
   const identity = createIdentityService({
     clock,
     wechat,
     tokens,
     cipher: createFieldCipher(config.DATA_KEY),
-    pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET),
+    pseudonym,
     scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
   });
+  const notifications = createNotificationService({ clock, wechat, logger, openidOf: identity.openidOf });
+  const bookings = createBookingService({
+    clock,
+    venues,
+    payments,
+    pseudonym,
+    logger,
+    holderNames: identity.displayNames,
+    notify: notifications.notify,
+    audit: identity.audit,
+  });
+  payments.onPaid('booking', ({ refId }) => bookings.confirmPaid(refId));
 
   const app = new Koa<AuthState>();
   app.proxy = process.env.TRUST_PROXY === 'true';
@@ -75,7 +96,14 @@ export function createApp(deps: AppDeps) {
     key: (ctx) => (ctx.state.user ? `user:${ctx.state.user.userId}` : false),
   });
 
-  for (const router of [identityRoutes(identity, { loginLimiter }), venueRoutes(venues)]) {
+  const routers = [
+    identityRoutes(identity, { loginLimiter }),
+    venueRoutes(venues),
+    bookingRoutes(bookings),
+    manageRoutes(bookings, venues, { grantsOf: identity.grantsOf, scopesOf: (userId) => identity.scopesOf(userId, ['venue_manager']) }),
+    notificationRoutes(notifications),
+  ];
+  for (const router of routers) {
     api.use(router.routes(), router.allowedMethods({ throw: true }));
   }
 
@@ -94,7 +122,7 @@ export function createApp(deps: AppDeps) {
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
-  return { app, services: { identity, venues }, tokens, clock };
+  return { app, services: { identity, venues, bookings, notifications }, payments, tokens, clock };
 }
 
 export type CloudApp = ReturnType<typeof createApp>;

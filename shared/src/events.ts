@@ -3,10 +3,28 @@
  * Payloads carry ids, amounts, places and times — never names, phone or ID numbers; a user
  * appears only as an HMAC pseudonym (`subject`).
  */
+interface BookingFacts {
+  subject: string;
+  bookingId: string;
+  venueId: string;
+  resourceId: string;
+  sport: string;
+  day: string;
+  startAt: string;
+  quantity: number;
+  amountFen: number;
+}
+
 export interface OutboxEventMap {
   'user.registered': { subject: string };
   'role.granted': { subject: string; role: string; scope: string | null };
   'role.revoked': { subject: string; role: string; scope: string | null };
+  'booking.booked': BookingFacts & { status: 'held' | 'confirmed' };
+  'booking.confirmed': BookingFacts;
+  'booking.cancelled': BookingFacts & { by: 'user' | 'venue'; refundStarted: boolean };
+  'booking.expired': BookingFacts;
+  'booking.no_show': BookingFacts;
+  'booking.used': BookingFacts;
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

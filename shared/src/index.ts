@@ -7,3 +7,4 @@ export * from './schemas/common';
 export * from './schemas/identity';
 export * from './schemas/venues';
 export * from './events';
+export * from './schemas/bookings';

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createApp, type CloudApp } from '../../cloud/src/app';
+import { createApp, type AppDeps, type CloudApp } from '../../cloud/src/app';
 import { loadConfig, type Config } from '../../cloud/src/platform/config';
 import { createLogger } from '../../cloud/src/platform/logger';
 import { ManualClock, type Clock } from '../../cloud/src/platform/clock';
@@ -24,6 +24,7 @@ export interface TestStack {
     opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<ApiResponse<T>>;
   login(openid: string): Promise<{ token: string; userId: string }>;
+  loginMany(prefix: string, n: number): Promise<{ token: string; userId: string }[]>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +37,10 @@ export async function startTestStack(
   opts: {
     env?: Record<string, string>;
     clock?: Clock;
-    /** a second app on the database the file already uses */ reuseConnection?: boolean;
+    /** a second app on the database the file already uses */
+    reuseConnection?: boolean;
+    /** e.g. the control runs' controlRunWithoutGuards */
+    appDeps?: Partial<AppDeps>;
   } = {},
 ): Promise<TestStack> {
   const db = opts.reuseConnection
@@ -52,10 +56,17 @@ export async function startTestStack(
     WECHAT_SECRET: secret,
     WECHAT_API_BASE: mock.url,
     LOGIN_RATE_PER_IP_PER_MIN: '100000',
+    USER_RATE_PER_MIN: '100000',
     ...opts.env,
   });
   const clock = opts.clock ?? new ManualClock(new Date());
-  const cloud = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), engineName: db.engineName, clock });
+  const cloud = createApp({
+    config,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    engineName: db.engineName,
+    clock,
+    ...opts.appDeps,
+  });
   const server = http.createServer(cloud.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -96,6 +107,12 @@ export async function startTestStack(
       req.end();
     });
 
+  const login = async (openid: string) => {
+    const res = await request('POST', '/auth/login', { body: { code: `mock:${openid}` } });
+    if (res.status !== 200) throw new Error(`login ${openid} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return { token: res.body.token as string, userId: res.body.user.id as string };
+  };
+
   return {
     url,
     cloud,
@@ -103,10 +120,14 @@ export async function startTestStack(
     mock,
     clock,
     request,
-    async login(openid) {
-      const res = await request('POST', '/auth/login', { body: { code: `mock:${openid}` } });
-      if (res.status !== 200) throw new Error(`login ${openid} failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return { token: res.body.token, userId: res.body.user.id };
+    login,
+    async loginMany(prefix: string, n: number) {
+      const users: { token: string; userId: string }[] = [];
+      for (let i = 0; i < n; i += 50) {
+        const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => login(`${prefix}-${i + j}`));
+        users.push(...(await Promise.all(batch)));
+      }
+      return users;
     },
     async stop() {
       agent.destroy();

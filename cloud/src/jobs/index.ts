@@ -20,6 +20,14 @@ export function materialiseJob(services: CloudApp['services']): Job {
   };
 }
 
+export function bookingJobs(services: CloudApp['services']): Job[] {
+  return [
+    { name: 'expire-holds', everyMs: 15_000, run: () => services.bookings.expireHolds() },
+    { name: 'mark-no-shows', everyMs: 60_000, run: () => services.bookings.markNoShows() },
+    { name: 'booking-reminders', everyMs: 60_000, run: () => services.bookings.sendReminders() },
+  ];
+}
+
 /** Runs jobs on their intervals, one run of a job at a time; errors are logged, never thrown. */
 export function startJobs(jobs: Job[], logger: Logger, opts: { runAtStart?: boolean } = {}) {
   const timers: NodeJS.Timeout[] = [];

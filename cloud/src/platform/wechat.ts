@@ -9,6 +9,7 @@ export interface Code2SessionResult {
 
 export interface WechatClient {
   code2Session(code: string): Promise<Code2SessionResult>;
+  sendSubscribeMessage(openid: string, templateId: string, data: Record<string, string>, page?: string): Promise<void>;
 }
 
 interface Code2SessionBody {
@@ -21,7 +22,48 @@ interface Code2SessionBody {
 
 /** WeChat's jscode2session over HTTP; the base URL points at the stand-in in development. */
 export function createWechatClient(opts: { apiBase: string; appid: string; secret: string; timeoutMs: number }): WechatClient {
+  let token: { value: string; expiresAt: number } | null = null;
+
+  async function getJson<T>(url: URL, init?: RequestInit): Promise<T> {
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+      return (await res.json()) as T;
+    } catch {
+      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat did not answer ${url.pathname}`);
+    }
+  }
+
+  /** The server-side access_token, cached until five minutes before it expires. */
+  async function accessToken(): Promise<string> {
+    if (token && token.expiresAt > Date.now()) return token.value;
+    const url = new URL('/cgi-bin/token', opts.apiBase);
+    url.searchParams.set('grant_type', 'client_credential');
+    url.searchParams.set('appid', opts.appid);
+    url.searchParams.set('secret', opts.secret);
+    const body = await getJson<{ access_token?: string; expires_in?: number; errcode?: number }>(url);
+    if (!body.access_token) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat refused an access_token (${body.errcode})`);
+    token = { value: body.access_token, expiresAt: Date.now() + ((body.expires_in ?? 7200) - 300) * 1000 };
+    return token.value;
+  }
+
   return {
+    async sendSubscribeMessage(openid, templateId, data, page) {
+      const url = new URL('/cgi-bin/message/subscribe/send', opts.apiBase);
+      url.searchParams.set('access_token', await accessToken());
+      const payload = {
+        touser: openid,
+        template_id: templateId,
+        page: page ?? 'packages/booking/mine',
+        data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { value: v }])),
+      };
+      const body = await getJson<{ errcode?: number; errmsg?: string }>(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+      });
+      if (body.errcode === 40001 || body.errcode === 42001) token = null; // token revoked or expired early
+      if (body.errcode) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat refused the message (${body.errcode} ${body.errmsg ?? ''})`);
+    },
     async code2Session(code) {
       const url = new URL('/sns/jscode2session', opts.apiBase);
       url.searchParams.set('appid', opts.appid);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import Koa from 'koa';
 import { code2SessionRoutes } from './code2session';
+import { subscribeRoutes, type SentMessage } from './subscribe';
 
 export interface MockWechatOptions {
   appid: string;
@@ -9,20 +10,24 @@ export interface MockWechatOptions {
 
 export function createMockWechatApp(opts: MockWechatOptions) {
   const app = new Koa();
-  const routers = [code2SessionRoutes(opts)];
+  const subscribe = subscribeRoutes(opts);
+  const routers = [code2SessionRoutes(opts), subscribe.router];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
-  return app;
+  return { app, sentMessages: subscribe.sent };
 }
 
 export interface RunningMock {
   url: string;
   port: number;
+  /** subscribe messages the cloud sent, in order */
+  sentMessages: SentMessage[];
   stop(): Promise<void>;
 }
 
 /** The WeChat stand-ins on loopback (MOCK_WECHAT_PORT, 3100 by default; 0 picks a free port). */
 export async function startMockWechat(opts: MockWechatOptions & { port?: number; host?: string }): Promise<RunningMock> {
-  const server = http.createServer(createMockWechatApp(opts).callback());
+  const { app, sentMessages } = createMockWechatApp(opts);
+  const server = http.createServer(app.callback());
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -32,6 +37,7 @@ export async function startMockWechat(opts: MockWechatOptions & { port?: number;
   return {
     url: `http://${host}:${port}`,
     port,
+    sentMessages,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -48,7 +48,8 @@ export interface AuditDoc {
   at: Date;
   /** null when the system acted (demo fixtures, first admin) */
   actorId: Types.ObjectId | null;
-  action: 'role.grant' | 'role.revoke';
+  /** role.grant, role.revoke, and manager actions such as ban.lift, slot.close, rules.update */
+  action: string;
   targetUserId: Types.ObjectId | null;
   details: Record<string, unknown>;
 }

@@ -178,7 +178,50 @@ export function createIdentityService(deps: IdentityDeps) {
     return u ? String(u._id) : null;
   }
 
-  return { login, getMe, grantsOf, changeRole, listAudit, setPersonalFields, findIdByOpenid, upsertByOpenid };
+  /** Appends to the audit log for other modules' privileged actions. */
+  async function audit(actorId: string, action: string, targetUserId: string | null, details: Record<string, unknown>) {
+    await AuditEntry.create({
+      at: clock.now(),
+      actorId: new Types.ObjectId(actorId),
+      action,
+      targetUserId: targetUserId ? new Types.ObjectId(targetUserId) : null,
+      details,
+    });
+  }
+
+  async function displayNames(userIds: string[]): Promise<Map<string, string>> {
+    const users = await User.find({ _id: mongoose.trusted({ $in: userIds }) }, { nickname: 1 }).lean<
+      { _id: Types.ObjectId; nickname: string }[]
+    >();
+    return new Map(users.map((u) => [String(u._id), u.nickname]));
+  }
+
+  async function openidOf(userId: string): Promise<string | null> {
+    const u = await User.findById(userId, { openid: 1 }).lean<{ openid: string }>();
+    return u?.openid ?? null;
+  }
+
+  /** Venues (or clubs) where the user holds one of these scoped roles; `all` for admins. */
+  async function scopesOf(userId: string, roles: Role[]): Promise<string[] | 'all'> {
+    const grants = await grantsOf(userId);
+    if (grants.some((g) => g.role === 'admin')) return 'all';
+    return grants.filter((g) => roles.includes(g.role) && g.scope).map((g) => g.scope!);
+  }
+
+  return {
+    login,
+    getMe,
+    grantsOf,
+    changeRole,
+    listAudit,
+    setPersonalFields,
+    findIdByOpenid,
+    upsertByOpenid,
+    audit,
+    displayNames,
+    openidOf,
+    scopesOf,
+  };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -1,2 +1,2 @@
-export { createVenueService, type VenueService, type NewVenue, type NewResource } from './venue.service';
+export { createVenueService, addDays, type VenueService, type NewVenue, type NewResource, type BookableSlot } from './venue.service';
 export { venueRoutes } from './venue.routes';

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import {
   DEFAULT_VENUE_RULES,
   businessDay,
@@ -53,6 +53,22 @@ function isoWeekday(day: string): number {
   return d === 0 ? 7 : d;
 }
 
+export interface BookableSlot {
+  id: string;
+  venueId: string;
+  resourceId: string;
+  resourceName: string;
+  sport: Sport;
+  day: string;
+  startAt: Date;
+  endAt: Date;
+  priceFen: number;
+  capacity: number;
+  remaining: number;
+  status: 'open' | 'closed';
+  releaseAt: Date;
+}
+
 export function addDays(day: string, n: number): string {
   return inShanghai(shanghaiTime(day)).add(n, 'day').format('YYYY-MM-DD');
 }
@@ -78,7 +94,17 @@ function toSummary(v: VenueDoc, origin?: { lat: number; lng: number }): VenueSum
   };
 }
 
-export function createVenueService(deps: { clock: Clock }) {
+export interface VenueServiceOptions {
+  clock: Clock;
+  /**
+   * CONTROL RUNS ONLY: take capacity by read-then-write instead of the guarded update, and skip
+   * giving back partial multi-slot takes, so the concurrency tests can show the races the guards
+   * prevent. Never set outside those tests.
+   */
+  controlRunWithoutGuards?: boolean;
+}
+
+export function createVenueService(deps: VenueServiceOptions) {
   async function listVenues(q: VenueListQuery): Promise<VenueSummary[]> {
     const filter: Record<string, unknown> = {};
     if (q.sport) filter.sports = q.sport;
@@ -219,7 +245,153 @@ export function createVenueService(deps: { clock: Clock }) {
     return rows.map((r) => String(r._id));
   }
 
-  return { listVenues, getVenue, venueExists, listSlots, createVenue, addResource, materialiseSlots, allVenueIds };
+  /** Slots with their venue's rules, for the booking module (which never reads this module's models). */
+  async function slotsForBooking(
+    slotIds: string[],
+  ): Promise<{ slots: BookableSlot[]; venue: { id: string; name: string; rules: VenueRules } | null }> {
+    const slots = await Slot.find({ _id: mongoose.trusted({ $in: slotIds.map((id) => new Types.ObjectId(id)) }) }).lean<SlotDoc[]>();
+    if (slots.length === 0) return { slots: [], venue: null };
+    const venue = await cachedVenue(String(slots[0].venueId));
+    return {
+      slots: slots.map((x) => ({
+        id: String(x._id),
+        venueId: String(x.venueId),
+        resourceId: String(x.resourceId),
+        resourceName: x.resourceName,
+        sport: x.sport,
+        day: x.day,
+        startAt: x.startAt,
+        endAt: x.endAt,
+        priceFen: x.priceFen,
+        capacity: x.capacity,
+        remaining: x.remaining,
+        status: x.status,
+        releaseAt: x.releaseAt,
+      })),
+      venue: venue && { id: String(venue._id), name: venue.name, rules: venue.rules },
+    };
+  }
+
+  // Rules are read on every booking; a few seconds of staleness after a manager edits them is fine.
+  const venueCache = new Map<string, { at: number; venue: VenueDoc | null }>();
+  const VENUE_CACHE_MS = 5_000;
+  async function cachedVenue(venueId: string): Promise<VenueDoc | null> {
+    const hit = venueCache.get(venueId);
+    if (hit && Date.now() - hit.at < VENUE_CACHE_MS) return hit.venue;
+    const venue = await Venue.findById(venueId).lean<VenueDoc>();
+    venueCache.set(venueId, { at: Date.now(), venue });
+    return venue;
+  }
+
+  /** The guarded capacity take (ARCHITECTURE.md): succeeds only while `remaining >= n` and the slot is open. */
+  async function takeCapacity(slotId: string, n: number): Promise<boolean> {
+    if (deps.controlRunWithoutGuards) {
+      const s = await Slot.findById(slotId).lean<SlotDoc>();
+      if (!s || s.status !== 'open' || s.remaining < n) return false;
+      await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
+      await Slot.updateOne({ _id: slotId }, { $set: { remaining: s.remaining - n } });
+      return true;
+    }
+    const res = await Slot.updateOne(
+      { _id: slotId, status: 'open', remaining: mongoose.trusted({ $gte: n }) },
+      { $inc: { remaining: -n } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** The mirror update; never lifts `remaining` above capacity. Callers guard "exactly once" by a booking transition. */
+  async function returnCapacity(slotId: string, n: number, capacity: number): Promise<boolean> {
+    const res = await Slot.updateOne({ _id: slotId, remaining: mongoose.trusted({ $lte: capacity - n }) }, { $inc: { remaining: n } });
+    return res.modifiedCount === 1;
+  }
+
+  async function closeSlots(filter: { slotId?: string; venueId?: string; day?: string }): Promise<string[]> {
+    const q: Record<string, unknown> = { status: 'open' };
+    if (filter.slotId) q._id = filter.slotId;
+    if (filter.venueId) q.venueId = filter.venueId;
+    if (filter.day) q.day = filter.day;
+    const open = await Slot.find(q, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    const closed: string[] = [];
+    for (const s of open) {
+      const res = await Slot.updateOne({ _id: s._id, status: 'open' }, { $set: { status: 'closed' } });
+      if (res.modifiedCount === 1) closed.push(String(s._id));
+    }
+    return closed;
+  }
+
+  async function slotVenueId(slotId: string): Promise<string> {
+    const s = await Slot.findById(slotId, { venueId: 1 }).lean<{ venueId: Types.ObjectId }>();
+    if (!s) throw new AppError('SLOT_NOT_FOUND', 'no such slot');
+    return String(s.venueId);
+  }
+
+  async function resourceVenueId(resourceId: string): Promise<string> {
+    const r = await Resource.findById(resourceId, { venueId: 1 }).lean<{ venueId: Types.ObjectId }>();
+    if (!r) throw new AppError('RESOURCE_NOT_FOUND', 'no such resource');
+    return String(r.venueId);
+  }
+
+  /** A manager's rule change; release times of materialised future days follow the new window. */
+  async function updateRules(venueId: string, patch: Partial<VenueRules>): Promise<VenueDetail> {
+    const v = await findVenue(venueId);
+    const rules = { ...v.rules, ...patch };
+    await Venue.updateOne({ _id: v._id }, { $set: { rules } });
+    venueCache.delete(venueId);
+    if (patch.advanceDays !== undefined || patch.releaseTime !== undefined) {
+      const days = (await Slot.distinct('day', {
+        venueId: v._id,
+        day: mongoose.trusted({ $gte: businessDay(deps.clock.now()) }),
+      })) as string[];
+      for (const day of days) await Slot.updateMany({ venueId: v._id, day }, { $set: { releaseAt: releaseAtOf(day, rules) } });
+    }
+    return getVenue(venueId);
+  }
+
+  /** New templates apply to days not yet materialised; slots that exist keep their bookings and prices. */
+  async function updateTemplates(resourceId: string, templates: SlotTemplate[]) {
+    const res = await Resource.findOneAndUpdate({ _id: resourceId }, { $set: { templates } }, { new: true }).lean<ResourceDoc>();
+    if (!res) throw new AppError('RESOURCE_NOT_FOUND', 'no such resource');
+    const all = await Resource.find({ venueId: res.venueId, active: true }).lean<ResourceDoc[]>();
+    const prices = all.flatMap((x) => x.templates.map((t) => t.priceFen));
+    await Venue.updateOne({ _id: res.venueId }, { $set: { minPriceFen: prices.length ? Math.min(...prices) : 0 } });
+    return { id: String(res._id), name: res.name, sport: res.sport, kind: res.kind, templates: res.templates };
+  }
+
+  async function venueSummaries(venueIds: string[]): Promise<VenueSummary[]> {
+    const venues = await Venue.find({ _id: mongoose.trusted({ $in: venueIds.filter((id) => Types.ObjectId.isValid(id)) }) })
+      .sort({ name: 1 })
+      .lean<VenueDoc[]>();
+    return venues.map((v) => toSummary(v));
+  }
+
+  async function venueNames(venueIds: string[]): Promise<Map<string, string>> {
+    const venues = await Venue.find({ _id: mongoose.trusted({ $in: venueIds }) }, { name: 1 }).lean<
+      { _id: Types.ObjectId; name: string }[]
+    >();
+    return new Map(venues.map((v) => [String(v._id), v.name]));
+  }
+
+  return {
+    listVenues,
+    getVenue,
+    venueExists,
+    listSlots,
+    createVenue,
+    addResource,
+    materialiseSlots,
+    allVenueIds,
+    slotsForBooking,
+    takeCapacity,
+    returnCapacity,
+    closeSlots,
+    slotVenueId,
+    controlRunWithoutGuards: deps.controlRunWithoutGuards === true,
+    resourceVenueId,
+    updateRules,
+    updateTemplates,
+    venueSummaries,
+    venueNames,
+  };
 }
 
 export type VenueService = ReturnType<typeof createVenueService>;

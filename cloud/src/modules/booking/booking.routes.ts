@@ -1,0 +1,147 @@
+import Router from '@koa/router';
+import {
+  CancelBookingSchema,
+  CloseDaySchema,
+  CreateBookingSchema,
+  DayQuerySchema,
+  IdSchema,
+  IdempotencyKeySchema,
+  ManageReasonSchema,
+  MyBookingsQuerySchema,
+  UpdateRulesSchema,
+  UpdateTemplatesSchema,
+} from '@citysport/shared';
+import { z } from 'zod';
+import type { Middleware } from 'koa';
+import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
+import { AppError } from '../../platform/errors';
+import { parse } from '../../platform/validate';
+import type { VenueService } from '../venue';
+import type { BookingService } from './booking.service';
+
+type ManageState = AuthState & { venueId?: string; slotId?: string; resourceId?: string; banId?: string };
+
+const BanIdSchema = z.string().regex(/^[0-9a-f]{24}:[0-9a-f]{24}:\d{4}-\d{2}-\d{2}$/, 'not a ban id');
+
+export function bookingRoutes(service: BookingService) {
+  const router = new Router<AuthState>();
+
+  router.post('/bookings', requireUser, async (ctx) => {
+    const input = parse(CreateBookingSchema, ctx.request.body);
+    const header = ctx.get('idempotency-key');
+    const key = header ? parse(IdempotencyKeySchema, header) : undefined;
+    const { booking, replayed } = await service.book(currentUser(ctx).userId, input, key);
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    ctx.status = replayed ? 200 : 201;
+    ctx.body = { booking };
+  });
+
+  router.get('/bookings/mine', requireUser, async (ctx) => {
+    ctx.body = await service.listMine(currentUser(ctx).userId, parse(MyBookingsQuerySchema, ctx.query));
+  });
+
+  router.get('/bookings/:bookingId', requireUser, async (ctx) => {
+    ctx.body = { booking: await service.getMine(currentUser(ctx).userId, parse(IdSchema, ctx.params.bookingId)) };
+  });
+
+  router.post('/bookings/:bookingId/cancel', requireUser, async (ctx) => {
+    const bookingId = parse(IdSchema, ctx.params.bookingId);
+    const { reason } = parse(CancelBookingSchema, ctx.request.body ?? {});
+    ctx.body = { booking: await service.cancel(currentUser(ctx).userId, bookingId, reason) };
+  });
+
+  return router;
+}
+
+/**
+ * Venue manager tools. Every route resolves the venue it acts on first (from the path, or from
+ * the slot / resource / ban named), then checks the manager role for that venue.
+ */
+export function manageRoutes(
+  service: BookingService,
+  venues: VenueService,
+  deps: { grantsOf: GrantLookup; scopesOf: (userId: string) => Promise<string[] | 'all'> },
+) {
+  const router = new Router<ManageState>();
+  const managerOf = requireRole(deps.grantsOf, ['venue_manager'], (ctx) => (ctx.state as ManageState).venueId);
+
+  const venueFromPath: Middleware<ManageState> = async (ctx, next) => {
+    const venueId = parse(IdSchema, ctx.params.venueId);
+    if (!(await venues.venueExists(venueId))) throw new AppError('VENUE_NOT_FOUND', 'no such venue');
+    ctx.state.venueId = venueId;
+    await next();
+  };
+
+  router.get('/manage/venues', requireUser, async (ctx) => {
+    const scopes = await deps.scopesOf(currentUser(ctx).userId);
+    const ids = scopes === 'all' ? await venues.allVenueIds() : scopes;
+    ctx.body = { items: await venues.venueSummaries(ids) };
+  });
+
+  router.get('/manage/venues/:venueId/bookings', requireUser, venueFromPath, managerOf, async (ctx) => {
+    const { date } = parse(DayQuerySchema, ctx.query);
+    ctx.body = { items: await service.dayBookings(ctx.state.venueId!, date) };
+  });
+
+  router.put('/manage/venues/:venueId/rules', requireUser, venueFromPath, managerOf, async (ctx) => {
+    const patch = parse(UpdateRulesSchema, ctx.request.body);
+    const venue = await venues.updateRules(ctx.state.venueId!, patch);
+    ctx.body = { venue };
+  });
+
+  router.post('/manage/venues/:venueId/close-day', requireUser, venueFromPath, managerOf, async (ctx) => {
+    const { date, reason } = parse(CloseDaySchema, ctx.request.body);
+    ctx.body = await service.closeDay(currentUser(ctx).userId, ctx.state.venueId!, date, reason);
+  });
+
+  router.get('/manage/venues/:venueId/bans', requireUser, venueFromPath, managerOf, async (ctx) => {
+    ctx.body = { items: await service.listBans(ctx.state.venueId!) };
+  });
+
+  router.put(
+    '/manage/resources/:resourceId/templates',
+    requireUser,
+    async (ctx, next) => {
+      ctx.state.resourceId = parse(IdSchema, ctx.params.resourceId);
+      ctx.state.venueId = await venues.resourceVenueId(ctx.state.resourceId!);
+      await next();
+    },
+    managerOf,
+    async (ctx) => {
+      const { templates } = parse(UpdateTemplatesSchema, ctx.request.body);
+      ctx.body = { resource: await venues.updateTemplates(ctx.state.resourceId!, templates) };
+    },
+  );
+
+  router.post(
+    '/manage/slots/:slotId/close',
+    requireUser,
+    async (ctx, next) => {
+      ctx.state.slotId = parse(IdSchema, ctx.params.slotId);
+      ctx.state.venueId = await venues.slotVenueId(ctx.state.slotId!);
+      await next();
+    },
+    managerOf,
+    async (ctx) => {
+      const { reason } = parse(ManageReasonSchema, ctx.request.body);
+      ctx.body = await service.closeSlot(currentUser(ctx).userId, ctx.state.slotId!, reason);
+    },
+  );
+
+  router.post(
+    '/manage/bans/:banId/lift',
+    requireUser,
+    async (ctx, next) => {
+      ctx.state.banId = parse(BanIdSchema, ctx.params.banId);
+      ctx.state.venueId = await service.banVenueId(ctx.state.banId!);
+      await next();
+    },
+    managerOf,
+    async (ctx) => {
+      const { reason } = parse(ManageReasonSchema, ctx.request.body);
+      ctx.body = { ban: await service.liftBan(currentUser(ctx).userId, ctx.state.banId!, reason) };
+    },
+  );
+
+  return router;
+}

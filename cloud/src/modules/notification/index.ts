@@ -1,0 +1,2 @@
+export { createNotificationService, type NotificationService, TEMPLATE_IDS } from './notification.service';
+export { notificationRoutes } from './notification.routes';

@@ -1,0 +1,9 @@
+export {
+  createStubPayments,
+  type PaymentPort,
+  type NewOrder,
+  type OrderKind,
+  type PaidEvent,
+  type PaidOutcome,
+  type StubPayments,
+} from './payment.port';
