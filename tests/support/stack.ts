@@ -68,6 +68,8 @@ export async function startTestStack(
     ...opts.appDeps,
   });
   const server = http.createServer(cloud.app.callback());
+  // longer than any pause between requests under load, so a kept-alive socket is never reset mid-reuse
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   // a generous pool: the concurrency tests open hundreds of requests at once
