@@ -3,7 +3,7 @@ export { startServer, type RunningServer } from './server';
 export { loadConfig, type Config } from './platform/config';
 export { createLogger } from './platform/logger';
 export { resolveEngine, prepareEngine, type EmbeddedEngine } from './platform/db/engine';
-export { connectDatabase, disconnectDatabase } from './platform/db/connect';
+export { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/db/connect';
 export { ManualClock, systemClock, type Clock } from './platform/clock';
 export type { NewVenue, NewResource } from './modules/venue';
 export { startJobs, materialiseJob, bookingJobs, type Job } from './jobs';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { loadConfig, type Config } from './platform/config';
 import { createLogger, type Logger } from './platform/logger';
 import { resolveEngine, type EmbeddedEngine } from './platform/db/engine';
-import { connectDatabase, disconnectDatabase } from './platform/db/connect';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/db/connect';
 import { createApp, type CloudApp } from './app';
 import { bookingJobs, materialiseJob, startJobs } from './jobs';
 
@@ -34,6 +34,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, opts: { 
     throw err;
   }
   const cloud = createApp({ config, logger, engineName: engine.name });
+  await ensureIndexes();
   const server = http.createServer(cloud.app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

@@ -92,14 +92,17 @@ describe('300 users racing for a 50-place session', () => {
 });
 
 describe('multi-slot bookings are all-or-nothing', () => {
-  test('control: without the give-back, a booking that loses its second slot leaves the first one taken', async () => {
+  test('control: without the guards, two-hour requests that lose a slot leave the other one taken', async () => {
     const { courtId } = await createTestVenue(stack, { name: '对照组场馆D' });
-    const [a, b] = await slotsOf(courtId, TOMORROW);
-    const blocker = await control.request('POST', '/bookings', { token: users[0].token, body: { slotIds: [b.id] } });
-    expect(blocker.status).toBe(201);
-    const res = await control.request('POST', '/bookings', { token: users[1].token, body: { slotIds: [a.id, b.id] } });
-    expect(res.body.error.code).toBe('SLOT_SOLD_OUT');
-    expect(await remainingOf(a.id)).toBe(0); // leaked: nobody holds it, nobody can book it
+    const day = await slotsOf(courtId, TOMORROW);
+    const { results } = await rush(control, (i) => {
+      const start = i % (day.length - 1);
+      return { slotIds: [day[start].id, day[start + 1].id] };
+    });
+    const booked = new Set(results.filter((r) => r.status === 201).flatMap((r) => r.body.booking.slotIds as string[]));
+    const leaked = (await slotsOf(courtId, TOMORROW)).filter((s) => s.remaining === 0 && !booked.has(s.id));
+    process.stdout.write(`[race] control multi-slot: ${leaked.length} court hours taken by nobody\n`);
+    expect(leaked.length).toBeGreaterThan(0); // nobody holds them, nobody can book them
   });
 
   test('with the guard: losing any slot gives back every slot taken, under a race of 300 two-hour requests', async () => {

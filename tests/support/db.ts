@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { connectDatabase, disconnectDatabase } from '../../cloud/src/platform/db/connect';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../cloud/src/platform/db/connect';
 
 /** Connects this test file to a database of its own on the run's engine; drops it afterwards. */
 export async function connectTestDatabase(label: string): Promise<{ dbName: string; engineName: string; close(): Promise<void> }> {
@@ -8,7 +8,7 @@ export async function connectTestDatabase(label: string): Promise<{ dbName: stri
   if (!uri) throw new Error('TEST_MONGODB_URI is not set: run through jest (globalSetup starts the engine)');
   const dbName = `t_${label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   await connectDatabase(uri, dbName);
-  await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
+  await ensureIndexes();
   return {
     dbName,
     engineName: process.env.TEST_ENGINE_NAME ?? 'unknown',

@@ -64,7 +64,7 @@ export async function counts() {
     db.collection('bookings').countDocuments(),
     db
       .collection('booking_quotas')
-      .aggregate([{ $group: { _id: null, n: { $sum: '$n' } } }])
+      .aggregate([{ $group: { _id: null, n: { $sum: '$total' } } }])
       .toArray(),
     db.collection('booking_idempotency').countDocuments(),
     db

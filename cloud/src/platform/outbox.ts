@@ -38,7 +38,14 @@ export interface EmitOptions {
 export async function emit<T extends OutboxEventType>(type: T, payload: OutboxEventMap[T], opts: EmitOptions = {}): Promise<string> {
   const eventId = opts.eventId ?? randomUUID();
   try {
-    await OutboxEvent.create({ eventId, type, occurredAt: opts.occurredAt ?? new Date(), payload, deliveredAt: null, attempts: 0 });
+    await OutboxEvent.collection.insertOne({
+      eventId,
+      type,
+      occurredAt: opts.occurredAt ?? new Date(),
+      payload,
+      deliveredAt: null,
+      attempts: 0,
+    });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
   }

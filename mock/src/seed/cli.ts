@@ -1,5 +1,5 @@
 /** `npm run seed`: loads the demo data into the configured database (stop `npm start` first when using the embedded engine). */
-import { connectDatabase, createApp, createLogger, disconnectDatabase, loadConfig, resolveEngine } from '@citysport/cloud';
+import { connectDatabase, ensureIndexes, createApp, createLogger, disconnectDatabase, loadConfig, resolveEngine } from '@citysport/cloud';
 import { isDatabaseEmpty, seedDemoData } from './seed';
 
 async function main() {
@@ -18,6 +18,7 @@ async function main() {
       return;
     }
     const { services } = createApp({ config, logger, engineName: engine.name });
+    await ensureIndexes();
     await seedDemoData(services, (m) => console.log(`[seed] ${m}`));
   } finally {
     await disconnectDatabase();

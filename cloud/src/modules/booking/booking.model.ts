@@ -89,14 +89,19 @@ const IdempotencySchema = new Schema<IdempotencyDoc>(
 );
 export const IdempotencyClaim = mongoose.model<IdempotencyDoc>('BookingIdempotency', IdempotencySchema);
 
-/** Per-user limit counters, `_id` names user, venue and period; taken with a guarded upsert. */
+/** Per-user limit counters: `_id` is `<venueId>:<userId>:<Monday of the week>`, taken with one guarded upsert. */
 export interface QuotaDoc {
   _id: string;
-  n: number;
+  total: number;
+  days: Record<string, number>;
+  sports: Record<string, number>;
 }
 export const Quota = mongoose.model<QuotaDoc>(
   'BookingQuota',
-  new Schema<QuotaDoc>({ _id: String, n: Number }, { collection: 'booking_quotas', versionKey: false }),
+  new Schema<QuotaDoc>(
+    { _id: String, total: Number, days: Schema.Types.Mixed, sports: Schema.Types.Mixed },
+    { collection: 'booking_quotas', versionKey: false },
+  ),
 );
 
 export interface BanDoc {

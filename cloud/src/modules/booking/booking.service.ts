@@ -91,28 +91,52 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   // ---------- limits ----------
-  function quotaLimits(userId: string, venueId: string, slot: BookableSlot, rules: VenueRules) {
-    const week = weekOf(slot.day);
-    return [
-      { key: `day:${venueId}:${userId}:${slot.day}`, max: rules.maxActivePerDay, label: 'per day' },
-      { key: `week:${venueId}:${userId}:${week}`, max: rules.maxActivePerWeek, label: 'per week' },
-      { key: `sport:${venueId}:${userId}:${week}:${slot.sport}`, max: rules.maxActivePerSportPerWeek, label: 'per sport per week' },
-    ];
+  /**
+   * One counter document per user, venue and ISO week holds the week's total, each day's and
+   * each sport's count. A booking takes all three limits with ONE guarded upsert: when any limit
+   * is reached the filter does not match, the upsert collides with the existing `_id` (E11000)
+   * and nothing is counted.
+   */
+  function quotaOf(userId: string, venueId: string, slot: BookableSlot, rules: VenueRules) {
+    return {
+      id: `${venueId}:${userId}:${weekOf(slot.day)}`,
+      dayField: `days.${slot.day}`,
+      sportField: `sports.${slot.sport}`,
+      limits: [
+        { field: 'total', max: rules.maxActivePerWeek, per: 'per week' },
+        { field: `days.${slot.day}`, max: rules.maxActivePerDay, per: 'per day' },
+        { field: `sports.${slot.sport}`, max: rules.maxActivePerSportPerWeek, per: 'per sport per week' },
+      ],
+    };
   }
 
-  /** One guarded upsert per counter: a full counter makes the upsert collide with its own `_id` (E11000). */
-  async function takeQuota(key: string, max: number): Promise<boolean> {
+  async function takeQuota(
+    q: ReturnType<typeof quotaOf>,
+  ): Promise<{ ok: true; key: string } | { ok: false; over: { max: number; per: string }[] }> {
+    const filter: Record<string, unknown> = { _id: q.id };
+    for (const l of q.limits) filter[l.field] = { $not: { $gte: l.max } };
     try {
-      await Quota.updateOne({ _id: key, n: mongoose.trusted({ $lt: max }) }, { $inc: { n: 1 } }, { upsert: true });
-      return true;
+      await Quota.collection.updateOne(filter, { $inc: { total: 1, [q.dayField]: 1, [q.sportField]: 1 } }, { upsert: true });
+      return { ok: true, key: `${q.id}|${q.dayField}|${q.sportField}` };
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false;
-      throw err;
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const doc = ((await Quota.collection.findOne({ _id: q.id as never })) ?? {}) as Record<string, unknown>;
+      const valueOf = (field: string) =>
+        field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc) as number | undefined;
+      return { ok: false, over: q.limits.filter((l) => (valueOf(l.field) ?? 0) >= l.max).map((l) => ({ max: l.max, per: l.per })) };
     }
   }
 
   async function returnQuotas(keys: string[]) {
-    await Promise.all(keys.map((key) => Quota.updateOne({ _id: key, n: mongoose.trusted({ $gte: 1 }) }, { $inc: { n: -1 } })));
+    await Promise.all(
+      keys.map((key) => {
+        const [id, dayField, sportField] = key.split('|');
+        return Quota.collection.updateOne(
+          { _id: id as never, total: { $gte: 1 } },
+          { $inc: { total: -1, [dayField]: -1, [sportField]: -1 } },
+        );
+      }),
+    );
   }
 
   async function returnCapacity(slots: { id: string; capacity: number }[], quantity: number) {
@@ -172,6 +196,13 @@ export function createBookingService(deps: BookingDeps) {
   async function book(userId: string, input: CreateBooking, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
     const slotIds = Array.from(new Set(input.slotIds));
     if (slotIds.length !== input.slotIds.length) fail('VALIDATION_FAILED', 'slotIds', 'a slot is listed twice');
+    const hash = requestHash(input);
+    const claimId = idempotencyKey ? `${userId}:${idempotencyKey}` : null;
+    // A retry answers with the booking it made, whatever the slot's state is now (full, started …).
+    if (claimId && (await IdempotencyClaim.exists({ _id: claimId }))) {
+      const replayed = await replay(claimId, hash);
+      if (replayed) return replayed;
+    }
     const now = clock.now();
     const { slots, venue } = await venues.slotsForBooking(slotIds);
     if (!venue || slots.length !== slotIds.length) {
@@ -181,13 +212,15 @@ export function createBookingService(deps: BookingDeps) {
     const ordered = validateSelection(input, slots, venue.rules, now);
     const first = ordered[0];
     const last = ordered[ordered.length - 1];
+    // Fast answer for the rush: a slot already read as full is full (the guarded take below
+    // decides every other case, so a stale read can only cost a retry, never a double booking).
+    const full = ordered.find((s) => s.remaining < input.quantity);
+    if (full) throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: full.id });
 
     const ban = await activeBan(userId, venue.id, now);
     if (ban) throw new AppError('BOOKING_BANNED', 'booking is suspended after repeated no-shows', { until: ban.until.toISOString() });
 
     // Idempotency: claim the key before taking anything, so a concurrent retry waits for this attempt.
-    const hash = requestHash(input);
-    const claimId = idempotencyKey ? `${userId}:${idempotencyKey}` : null;
     if (claimId) {
       try {
         await IdempotencyClaim.create({ _id: claimId, requestHash: hash, bookingId: null, createdAt: now });
@@ -208,14 +241,12 @@ export function createBookingService(deps: BookingDeps) {
         if (!(await venues.takeCapacity(s.id, input.quantity))) throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: s.id });
         taken.push({ id: s.id, capacity: s.capacity });
       }
-      const limits = quotaLimits(userId, venue.id, first, venue.rules);
-      const results = await Promise.all(limits.map((l) => takeQuota(l.key, l.max)));
-      results.forEach((ok, i) => ok && quotaKeys.push(limits[i].key));
-      const over = limits.filter((_, i) => !results[i]);
-      if (over.length)
-        throw new AppError('BOOKING_LIMIT_REACHED', `booking limit reached (${over.map((l) => `${l.max} ${l.label}`).join(', ')})`, {
-          limits: over.map((l) => ({ max: l.max, per: l.label })),
+      const quota = await takeQuota(quotaOf(userId, venue.id, first, venue.rules));
+      if (!quota.ok)
+        throw new AppError('BOOKING_LIMIT_REACHED', `booking limit reached (${quota.over.map((l) => `${l.max} ${l.per}`).join(', ')})`, {
+          limits: quota.over,
         });
+      quotaKeys.push(quota.key);
 
       const amountFen = ordered.reduce((sum, s) => sum + s.priceFen, 0) * input.quantity;
       const bookingId = new Types.ObjectId();
@@ -270,7 +301,7 @@ export function createBookingService(deps: BookingDeps) {
         noShowAt: null,
         reminderSentAt: null,
       };
-      await Booking.create(doc);
+      await Booking.collection.insertOne(doc); // built and typed above: skips mongoose's per-document work on the hot path
       bookingInserted = true;
       if (claimId) await IdempotencyClaim.updateOne({ _id: claimId }, { $set: { bookingId } });
       await emit(

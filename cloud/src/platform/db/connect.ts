@@ -12,7 +12,16 @@ export interface EngineInfo {
 
 export async function connectDatabase(uri: string, dbName: string): Promise<typeof mongoose> {
   // No serverApi: mongo-java-server answers only the legacy isMaster handshake (TOOLCHAIN.md).
-  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, autoIndex: true });
+  // A warm pool: at a release rush hundreds of requests arrive at once, and the driver opens at
+  // most `maxConnecting` new connections at a time.
+  await mongoose.connect(uri, {
+    dbName,
+    serverSelectionTimeoutMS: 10_000,
+    maxPoolSize: 50,
+    minPoolSize: 20,
+    maxConnecting: 10,
+    autoIndex: true,
+  });
   return mongoose;
 }
 
@@ -23,4 +32,12 @@ export async function engineVersion(): Promise<string> {
 
 export async function disconnectDatabase(): Promise<void> {
   await mongoose.disconnect();
+}
+
+/**
+ * Builds every registered model's indexes before serving: unique indexes are correctness
+ * (ARCHITECTURE.md), and on mongo-java-server a write racing an index build can fail.
+ */
+export async function ensureIndexes(): Promise<void> {
+  await Promise.all(mongoose.modelNames().map((name) => mongoose.model(name).init()));
 }

@@ -1,0 +1,255 @@
+/**
+ * The 08:00 release rush: 2,000 citizens (distinct tokens) fire at the same 20 court slots and
+ * one 50-place session through HTTP, then keep retrying. Reports throughput, latency, outcomes,
+ * places sold per slot (zero oversold is required), and the engine's raw guarded-update rate
+ * measured in the same run on the same engine — the ceiling for this design.
+ *
+ *   npm run bench:booking-rush            (writes docs/benchmarks.md)
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+import mongoose from 'mongoose';
+import { machineLine, percentile, writeSection } from './support/report';
+
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
+const RUSH_CONNECTIONS = Number(process.env.BENCH_RUSH_CONNECTIONS ?? 250);
+const SUSTAINED_CONNECTIONS = Number(process.env.BENCH_SUSTAINED_CONNECTIONS ?? 64);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? 20);
+const ENGINE_SECONDS = 5;
+
+interface Stack {
+  url: string;
+  engine: string;
+  engineUri: string;
+  dbName: string;
+  courtSlotIds: string[];
+  sessionSlotId: string;
+  /** a huge session at a venue with generous limits: every request there books */
+  openSlotId: string;
+  day: string;
+}
+
+async function startStack(): Promise<{ stack: Stack; stop: () => Promise<void> }> {
+  const root = path.resolve(__dirname, '..');
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, 'support/rush-server.ts')], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`rush server exited with ${code}`)));
+  });
+  return {
+    stack: JSON.parse(line) as Stack,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+async function loginAll(url: string): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < USERS; i += 100) {
+    const batch = Array.from({ length: Math.min(100, USERS - i) }, async (_, j) => {
+      const res = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: `mock:rush-${i + j}` }),
+      });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+      return ((await res.json()) as { token: string }).token;
+    });
+    tokens.push(...(await Promise.all(batch)));
+  }
+  return tokens;
+}
+
+/** The ceiling: single-document guarded decrements straight through the driver, 50 at a time. */
+async function engineGuardedRate(): Promise<number> {
+  const coll = mongoose.connection.db!.collection('bench_raw_counter');
+  const { insertedId } = await coll.insertOne({ remaining: 1e9 });
+  let ops = 0;
+  const end = Date.now() + ENGINE_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (Date.now() < end) {
+        await coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } });
+        ops++;
+      }
+    }),
+  );
+  return ops / ENGINE_SECONDS;
+}
+
+interface Phase {
+  name: string;
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  statuses: Record<string, number>;
+}
+
+async function fire(
+  name: string,
+  url: string,
+  tokens: string[],
+  targets: string[],
+  opts: { connections: number; amount?: number; duration?: number },
+  offset: number,
+): Promise<Phase> {
+  let n = offset;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const started = process.hrtime.bigint();
+  const instance = autocannon({
+    url,
+    connections: opts.connections,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/bookings',
+        setupRequest: (req: autocannon.Request) => {
+          const i = n++;
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+            body: JSON.stringify({ slotIds: [targets[i % targets.length]] }),
+          };
+        },
+      },
+    ],
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  });
+  await instance;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    statuses,
+  };
+}
+
+async function soldPerSlot(stack: Stack) {
+  const db = mongoose.connection.useDb(stack.dbName).db!;
+  const ids = [...stack.courtSlotIds, stack.sessionSlotId];
+  const rows = [];
+  for (const id of ids) {
+    const slot = await db.collection('slots').findOne({ _id: new mongoose.Types.ObjectId(id) });
+    const sold = await db
+      .collection('bookings')
+      .aggregate([
+        { $match: { slotIds: new mongoose.Types.ObjectId(id), status: { $in: ['held', 'confirmed'] } } },
+        { $group: { _id: null, places: { $sum: '$quantity' } } },
+      ])
+      .toArray();
+    const places = sold[0]?.places ?? 0;
+    rows.push({
+      name: slot!.resourceName as string,
+      capacity: slot!.capacity as number,
+      sold: places,
+      remaining: slot!.remaining as number,
+      oversold: Math.max(0, places - (slot!.capacity as number)),
+      consistent: places + slot!.remaining === slot!.capacity,
+    });
+  }
+  return rows;
+}
+
+async function main() {
+  const { stack, stop } = await startStack();
+  try {
+    console.log(`[bench] engine: ${stack.engine}; API ${stack.url}`);
+    await mongoose.connect(stack.engineUri, { dbName: `${stack.dbName}_raw`, maxPoolSize: 50 });
+    const engineRate = await engineGuardedRate();
+    console.log(`[bench] engine raw guarded updates: ${engineRate.toFixed(0)}/s`);
+    const tokens = await loginAll(stack.url);
+    console.log(`[bench] ${tokens.length} citizens logged in`);
+    const targets = [...stack.courtSlotIds, stack.sessionSlotId];
+    // before 08:00 people refresh the slot grid: the same warm-up a running server has had
+    const venueId = (await (await fetch(`${stack.url}/api/v1/venues`)).json()).items[0].id as string;
+    await autocannon({ url: `${stack.url}/api/v1/venues/${venueId}/slots?date=${stack.day}`, connections: 50, amount: 3000 });
+
+    const rush = await fire(
+      'release rush (every citizen taps once)',
+      stack.url,
+      tokens,
+      targets,
+      { connections: RUSH_CONNECTIONS, amount: USERS },
+      0,
+    );
+    const sustained = await fire(
+      `retries (${SUSTAINED_SECONDS} s, ${SUSTAINED_CONNECTIONS} connections)`,
+      stack.url,
+      tokens,
+      targets,
+      { connections: SUSTAINED_CONNECTIONS, duration: SUSTAINED_SECONDS },
+      USERS,
+    );
+    const booking = await fire(
+      `bookings that succeed (${SUSTAINED_SECONDS} s, ${SUSTAINED_CONNECTIONS} connections)`,
+      stack.url,
+      tokens,
+      [stack.openSlotId],
+      { connections: SUSTAINED_CONNECTIONS, duration: SUSTAINED_SECONDS },
+      0,
+    );
+    const slots = await soldPerSlot(stack);
+    const oversold = slots.reduce((s, r) => s + r.oversold, 0);
+    const inconsistent = slots.filter((r) => !r.consistent).length;
+    const courtsSold = slots.filter((r) => r.capacity === 1 && r.sold === 1).length;
+    const session = slots.find((r) => r.capacity === 50)!;
+
+    const phaseRow = (p: Phase) =>
+      `| ${p.name} | ${p.requests} | ${p.seconds.toFixed(1)} s | **${p.rps.toFixed(0)}** | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | **${p.p99.toFixed(1)}** | ${Object.entries(
+        p.statuses,
+      )
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ')} |`;
+    const md = `## Booking release rush (\`bench/booking-rush.ts\`)
+
+- Command: \`npm run bench:booking-rush\` — ${new Date().toISOString().slice(0, 10)}
+- Machine: ${machineLine()}
+- Engine: ${stack.engine} (fresh, in memory), API in its own process, load generator (autocannon) in another; all three share the 2 cores.
+- Scenario: ${USERS} citizens with distinct tokens; 20 capacity-1 court slots + one 50-place session, all released; each request books one of the 21 targets (rules: ≤ 2 active per day per user). 201 = booked (held, awaiting payment), 409 = sold out, 422 = user limit.
+
+| phase | requests | time | req/s | p50 ms | p95 ms | p99 ms | statuses |
+|---|---|---|---|---|---|---|---|
+${phaseRow(rush)}
+${phaseRow(sustained)}
+${phaseRow(booking)}
+
+- Sold: ${courtsSold}/20 courts with exactly one booking each; session ${session.sold}/50 places. **Oversold places: ${oversold}**; slots whose remaining ≠ capacity − sold: ${inconsistent}.
+- Engine ceiling, same run, same engine: **${engineRate.toFixed(0)} guarded single-document updates/s** (50 concurrent callers, no HTTP). Retries after the sell-out run at **${((sustained.rps / engineRate) * 100).toFixed(0)}%** of it (they end at a read: the slot is seen full). A booking that succeeds costs 4 engine writes (capacity take, the limit counter, the booking, its outbox event) and 2 reads (slots, ban), so the ceiling for successful bookings is about ${(engineRate / 4).toFixed(0)}/s; the last phase reaches **${booking.rps.toFixed(0)}/s (${((booking.rps / (engineRate / 4)) * 100).toFixed(0)}% of that)**.
+`;
+    console.log(md);
+    if (oversold > 0 || inconsistent > 0) throw new Error('OVERSOLD or inconsistent counters');
+    writeSection('booking-rush', md);
+    console.log('[bench] written to docs/benchmarks.md');
+  } finally {
+    await mongoose.disconnect();
+    await stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
