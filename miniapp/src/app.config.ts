@@ -1,14 +1,20 @@
 /** Main package: the four tabs and login. Every domain is a subpackage (ARCHITECTURE.md, "Mini-program"). */
 const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitness-test', 'club', 'staff', 'admin', 'manage'] as const;
 
+/** Pages of a subpackage besides its `index`. */
+const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
+  booking: ['slots', 'confirm', 'mine'],
+};
+
 export default defineAppConfig({
   pages: ['pages/home/index', 'pages/venues/index', 'pages/events/index', 'pages/me/index', 'pages/login/index'],
-  subPackages: DOMAINS.map((d) => ({ root: `packages/${d}`, name: d, pages: ['index'] })),
+  subPackages: DOMAINS.map((d) => ({ root: `packages/${d}`, name: d, pages: ['index', ...(EXTRA_PAGES[d] ?? [])] })),
   preloadRule: {
     'pages/home/index': { network: 'all', packages: ['venue'] },
     'pages/venues/index': { network: 'all', packages: ['venue', 'booking'] },
     'pages/events/index': { network: 'all', packages: ['event'] },
-    'pages/me/index': { network: 'all', packages: ['ticket'] },
+    'pages/me/index': { network: 'all', packages: ['ticket', 'booking'] },
+    'packages/venue/index': { network: 'all', packages: ['booking'] },
   },
   window: {
     // 'default' also makes the h5 build draw a title bar with a back button

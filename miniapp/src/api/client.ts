@@ -88,7 +88,9 @@ async function send<S extends z.ZodType>(opts: RequestOptions<S>, mayRetry: bool
   }
 
   if (status >= 200 && status < 300) {
-    const parsed = opts.schema.safeParse(res.data, { jitless: true });
+    // any 2xx is success (201 Created too); 204 No Content has no body: weapp gives '', h5 null
+    const data: unknown = status === 204 || res.data === '' || res.data === null ? undefined : res.data;
+    const parsed = opts.schema.safeParse(data, { jitless: true });
     if (!parsed.success) {
       throw new ApiError(BAD_RESPONSE, status, `response of ${method} ${opts.path} does not match its schema`, parsed.error.issues);
     }

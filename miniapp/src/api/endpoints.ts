@@ -1,11 +1,29 @@
 import {
+  BanListResponseSchema,
+  BanSchema,
+  BookingPageSchema,
+  BookingResponseSchema,
+  CancelBookingSchema,
+  CloseDaySchema,
+  CloseResultSchema,
+  CreateBookingSchema,
+  DayBookingsResponseSchema,
   HealthSchema,
+  IdempotencyKeySchema,
   LoginRequestSchema,
   LoginResponseSchema,
+  ManageReasonSchema,
+  ResourceSchema,
   MeResponseSchema,
+  SlotListResponseSchema,
+  SubscriptionConsentSchema,
+  UpdateRulesSchema,
+  UpdateTemplatesSchema,
+  VenueDetailResponseSchema,
   VenueListResponseSchema,
   type Sport,
 } from '@citysport/shared';
+import { z } from 'zod';
 import { request } from './client';
 
 export interface VenueFilter {
@@ -18,6 +36,20 @@ export interface VenueFilter {
 export interface CallOptions {
   toast?: boolean;
 }
+
+export type CreateBookingInput = z.input<typeof CreateBookingSchema>;
+export type UpdateRulesInput = z.input<typeof UpdateRulesSchema>;
+export type UpdateTemplatesInput = z.input<typeof UpdateTemplatesSchema>;
+export type BookingListStatus = 'active' | 'past' | 'all';
+
+/** 204 No Content: the client hands the schema `undefined` */
+const NoContentSchema = z.undefined();
+/** POST /manage/bans/:banId/lift answers {ban} (shared has no response schema for it) */
+const BanResponseSchema = z.object({ ban: BanSchema });
+/** PUT /manage/resources/:resourceId/templates answers {resource} (idem) */
+const ResourceResponseSchema = z.object({ resource: ResourceSchema });
+
+const seg = (id: string) => encodeURIComponent(id);
 
 export const api = {
   /** POST /auth/login {code} — code from Taro.login, or `mock:<openid>` with the WeChat stand-in */
@@ -42,6 +74,126 @@ export const api = {
       schema: VenueListResponseSchema,
       toast: o.toast,
     }),
+
+  /** GET /venues/:venueId — detail with rules and resources */
+  venue: (venueId: string, o: CallOptions = {}) =>
+    request({ path: `/venues/${seg(venueId)}`, schema: VenueDetailResponseSchema, toast: o.toast }),
+
+  /** GET /venues/:venueId/slots?date=YYYY-MM-DD&sport= */
+  slots: (venueId: string, q: { date: string; sport?: Sport }, o: CallOptions = {}) =>
+    request({
+      path: `/venues/${seg(venueId)}/slots`,
+      query: { date: q.date, sport: q.sport },
+      schema: SlotListResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** POST /bookings — 201 {booking}; the same Idempotency-Key returns the same booking on a retry */
+  createBooking: (body: CreateBookingInput, idempotencyKey: string, o: CallOptions = {}) =>
+    request({
+      method: 'POST',
+      path: '/bookings',
+      data: CreateBookingSchema.parse(body),
+      header: { 'Idempotency-Key': IdempotencyKeySchema.parse(idempotencyKey) },
+      schema: BookingResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** GET /bookings/mine?status=&cursor=&limit= */
+  myBookings: (q: { status?: BookingListStatus; cursor?: string | null; limit?: number } = {}, o: CallOptions = {}) =>
+    request({
+      path: '/bookings/mine',
+      query: { status: q.status, cursor: q.cursor, limit: q.limit },
+      schema: BookingPageSchema,
+      toast: o.toast,
+    }),
+
+  /** GET /bookings/:bookingId */
+  booking: (bookingId: string, o: CallOptions = {}) =>
+    request({ path: `/bookings/${seg(bookingId)}`, schema: BookingResponseSchema, toast: o.toast }),
+
+  /** POST /bookings/:bookingId/cancel {reason?} */
+  cancelBooking: (bookingId: string, reason?: string, o: CallOptions = {}) =>
+    request({
+      method: 'POST',
+      path: `/bookings/${seg(bookingId)}/cancel`,
+      data: CancelBookingSchema.parse(reason ? { reason } : {}),
+      schema: BookingResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** POST /notifications/subscriptions — the user's answer to Taro.requestSubscribeMessage (204) */
+  subscriptionConsent: (templateIds: string[], accepted: boolean, o: CallOptions = {}) =>
+    request({
+      method: 'POST',
+      path: '/notifications/subscriptions',
+      data: SubscriptionConsentSchema.parse({ templateIds, accepted }),
+      schema: NoContentSchema,
+      toast: o.toast,
+    }),
+
+  manage: {
+    /** GET /manage/venues — venues the user manages (all of them for an admin) */
+    venues: (o: CallOptions = {}) => request({ path: '/manage/venues', schema: VenueListResponseSchema, toast: o.toast }),
+
+    /** GET /manage/venues/:venueId/bookings?date= — the day's bookings, holder names masked */
+    dayBookings: (venueId: string, date: string, o: CallOptions = {}) =>
+      request({ path: `/manage/venues/${seg(venueId)}/bookings`, query: { date }, schema: DayBookingsResponseSchema, toast: o.toast }),
+
+    /** PUT /manage/venues/:venueId/rules (partial) → {venue} */
+    updateRules: (venueId: string, rules: UpdateRulesInput, o: CallOptions = {}) =>
+      request({
+        method: 'PUT',
+        path: `/manage/venues/${seg(venueId)}/rules`,
+        data: UpdateRulesSchema.parse(rules),
+        schema: VenueDetailResponseSchema,
+        toast: o.toast,
+      }),
+
+    /** POST /manage/slots/:slotId/close {reason} — cancels and refunds the slot's bookings */
+    closeSlot: (slotId: string, reason: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/manage/slots/${seg(slotId)}/close`,
+        data: ManageReasonSchema.parse({ reason }),
+        schema: CloseResultSchema,
+        toast: o.toast,
+      }),
+
+    /** POST /manage/venues/:venueId/close-day {date, reason} */
+    closeDay: (venueId: string, date: string, reason: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/manage/venues/${seg(venueId)}/close-day`,
+        data: CloseDaySchema.parse({ date, reason }),
+        schema: CloseResultSchema,
+        toast: o.toast,
+      }),
+
+    /** PUT /manage/resources/:resourceId/templates {templates} → {resource} (no page uses it yet) */
+    updateTemplates: (resourceId: string, body: UpdateTemplatesInput, o: CallOptions = {}) =>
+      request({
+        method: 'PUT',
+        path: `/manage/resources/${seg(resourceId)}/templates`,
+        data: UpdateTemplatesSchema.parse(body),
+        schema: ResourceResponseSchema,
+        toast: o.toast,
+      }),
+
+    /** GET /manage/venues/:venueId/bans */
+    bans: (venueId: string, o: CallOptions = {}) =>
+      request({ path: `/manage/venues/${seg(venueId)}/bans`, schema: BanListResponseSchema, toast: o.toast }),
+
+    /** POST /manage/bans/:banId/lift {reason} → {ban} */
+    liftBan: (banId: string, reason: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/manage/bans/${seg(banId)}/lift`,
+        data: ManageReasonSchema.parse({ reason }),
+        schema: BanResponseSchema,
+        toast: o.toast,
+      }),
+  },
 
   /** GET /health */
   health: (o: CallOptions = {}) => request({ path: '/health', schema: HealthSchema, auth: false, toast: o.toast }),

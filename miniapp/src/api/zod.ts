@@ -7,4 +7,5 @@ import { z } from 'zod';
 
 z.config({ jitless: true });
 
-export { z };
+// Import `z` from 'zod' itself elsewhere: re-exporting the namespace from this module made webpack
+// keep all of zod in the main package's vendors.js (+390 KiB), as it cannot tree-shake through the hop.

@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '场馆与赛事管理',
+  navigationBarTitleText: '场馆管理',
 });

@@ -1,14 +1,192 @@
-import { useRouter } from '@tarojs/taro';
-import ComingSoon from '../../components/ComingSoon';
+import { useCallback, useEffect, useState } from 'react';
+import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
+import type { Sport, VenueDetail } from '@citysport/shared';
+import { api } from '../../api/endpoints';
+import { errorMessageZh, isApiError } from '../../api/errors';
+import { IS_H5 } from '../../api/config';
+import Screen from '../../components/Screen';
+import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import { priceText } from '../../components/VenueCard/format';
+import { rulesSummary, sportLabel } from '../../utils/booking';
+import { param } from '../../utils/params';
+import './index.scss';
+
+type Load = { state: 'loading' } | { state: 'error'; message: string; notFound: boolean } | { state: 'ready'; venue: VenueDetail };
+
+/** sports in the order the venue lists them, then any a resource adds */
+function sportsOf(venue: VenueDetail): Sport[] {
+  const out: Sport[] = [...venue.sports];
+  for (const r of venue.resources) if (!out.includes(r.sport)) out.push(r.sport);
+  return out;
+}
 
 export default function VenuePage() {
   const { params } = useRouter();
+  const id = param(params.id);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+
+  const fetchVenue = useCallback(async () => {
+    if (!id) {
+      setLoad({ state: 'error', message: '缺少场馆编号', notFound: true });
+      return;
+    }
+    try {
+      const { venue } = await api.venue(id, { toast: false });
+      setLoad({ state: 'ready', venue });
+    } catch (e) {
+      setLoad({ state: 'error', message: errorMessageZh(e), notFound: isApiError(e) && e.status === 404 });
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void fetchVenue();
+  }, [fetchVenue]);
+
+  usePullDownRefresh(() => {
+    void fetchVenue().finally(() => Taro.stopPullDownRefresh());
+  });
+
+  const book = (sport?: Sport) => {
+    if (load.state !== 'ready') return;
+    const s = sport ?? sportsOf(load.venue)[0];
+    const q = `venueId=${encodeURIComponent(load.venue.id)}${s ? `&sport=${s}` : ''}`;
+    void Taro.navigateTo({ url: `/packages/booking/slots?${q}` });
+  };
+
+  const call = (phone: string) => {
+    if (IS_H5) return;
+    void Taro.makePhoneCall({ phoneNumber: phone.replace(/[^\d+]/g, '') }).catch(() => undefined);
+  };
+
+  if (load.state === 'loading') {
+    return (
+      <Screen className="venue-detail-page">
+        <SkeletonList className="venue-detail-loading" count={3} />
+      </Screen>
+    );
+  }
+  if (load.state === 'error') {
+    return (
+      <Screen className="venue-detail-page">
+        {load.notFound ? (
+          <EmptyState className="venue-detail-empty" text="场馆不存在或已下线" hint="请返回场馆列表重新选择" />
+        ) : (
+          <ErrorState
+            className="venue-detail-error"
+            text="场馆信息加载失败"
+            hint={load.message}
+            onRetry={() => {
+              setLoad({ state: 'loading' });
+              void fetchVenue();
+            }}
+          />
+        )}
+      </Screen>
+    );
+  }
+
+  const { venue } = load;
+  const sports = sportsOf(venue);
+  const { openHours } = venue;
+
   return (
-    <ComingSoon
-      testId="page-venue"
-      title="场馆详情"
-      description="场地介绍、开放时段、在线选场与预订"
-      extra={params.id ? `场馆编号：${params.id}` : null}
-    />
+    <Screen className="venue-detail-page with-bottom-bar">
+      <View className="vd-head cs-card">
+        <View className="vd-head__top">
+          <Text className="vd-head__name venue-detail__name">{venue.name}</Text>
+          {venue.freeOrLowFee ? <Text className="vd-badge venue-detail__free">免费/低收费</Text> : null}
+        </View>
+        <View className="vd-head__addr venue-detail__address">
+          <Text className="vd-head__district">{venue.district}</Text>
+          <Text>{venue.address}</Text>
+        </View>
+        <View className="vd-rows">
+          <View className="vd-row venue-detail__hours">
+            <Text className="vd-row__label">开放时间</Text>
+            <Text className="vd-row__value">
+              {openHours.open}–{openHours.close}
+              {openHours.note ? `（${openHours.note}）` : ''}
+            </Text>
+          </View>
+          <View className="vd-row">
+            <Text className="vd-row__label">参考价格</Text>
+            <Text className={`vd-row__value vd-price${venue.minPriceFen === 0 ? ' vd-price--free' : ''}`}>
+              {priceText(venue.minPriceFen)}
+            </Text>
+          </View>
+          {venue.contactPhone ? (
+            <View className="vd-row vd-row--tap venue-detail__phone" onClick={() => call(venue.contactPhone)}>
+              <Text className="vd-row__label">联系电话</Text>
+              <Text className="vd-row__value vd-phone">{venue.contactPhone}</Text>
+              {!IS_H5 ? <Text className="vd-row__action">拨打</Text> : null}
+            </View>
+          ) : null}
+        </View>
+      </View>
+
+      {venue.freeOrLowFee || venue.freeHoursNote ? (
+        <View className="vd-free cs-card venue-detail__free-note">
+          <Text className="vd-free__title">公益开放</Text>
+          <Text className="vd-free__text">{venue.freeHoursNote || '本场馆参与公共体育场馆免费或低收费开放'}</Text>
+        </View>
+      ) : null}
+
+      <View className="vd-section cs-card venue-detail__sports">
+        <Text className="vd-section__title">可预订项目</Text>
+        <View className="vd-chips">
+          {sports.map((s) => (
+            <View key={s} className={`vd-sport venue-detail__sport venue-detail__sport--${s}`} onClick={() => book(s)}>
+              <Text>{sportLabel(s)}</Text>
+              <Text className="vd-sport__count">{venue.resources.filter((r) => r.sport === s).length}个场地 ›</Text>
+            </View>
+          ))}
+        </View>
+      </View>
+
+      <View className="vd-section cs-card venue-detail__rules">
+        <Text className="vd-section__title">预订须知</Text>
+        {rulesSummary(venue.rules).map((line) => (
+          <View key={line} className="vd-rule venue-detail__rule">
+            <View className="vd-rule__dot" />
+            <Text className="vd-rule__text">{line}</Text>
+          </View>
+        ))}
+      </View>
+
+      {venue.facilities.length ? (
+        <View className="vd-section cs-card venue-detail__facilities">
+          <Text className="vd-section__title">场馆设施</Text>
+          <View className="vd-chips">
+            {venue.facilities.map((f) => (
+              <Text key={f} className="vd-facility">
+                {f}
+              </Text>
+            ))}
+          </View>
+        </View>
+      ) : null}
+
+      {venue.intro ? (
+        <View className="vd-section cs-card venue-detail__intro">
+          <Text className="vd-section__title">场馆介绍</Text>
+          <Text className="vd-intro">{venue.intro}</Text>
+        </View>
+      ) : null}
+
+      <View className="bottom-bar">
+        <Button
+          className="bottom-bar__main venue-book-button"
+          type="primary"
+          size="large"
+          block
+          disabled={!sports.length}
+          onClick={() => book()}
+        >
+          {sports.length ? '预订场地' : '暂无可预订场地'}
+        </Button>
+      </View>
+    </Screen>
   );
 }

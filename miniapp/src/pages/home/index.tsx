@@ -20,6 +20,7 @@ const ENTRIES: Entry[] = [
   { key: 'events', label: '赛事报名', glyph: '赛', color: '#f5a623', url: '/pages/events/index', tab: true },
   { key: 'fitness-test', label: '体质测试', glyph: '测', color: '#13c2a3', url: '/packages/fitness-test/index' },
   { key: 'guidance', label: '健身指导', glyph: '健', color: '#7c5cff', url: '/packages/guidance/index' },
+  { key: 'bookings', label: '我的预订', glyph: '订', color: '#0fa3b1', url: '/packages/booking/mine' },
   { key: 'tickets', label: '我的票券', glyph: '票', color: '#ff6b4a', url: '/packages/ticket/index' },
   { key: 'club', label: '体育社团', glyph: '社', color: '#2fb15c', url: '/packages/club/index' },
 ];

@@ -22,7 +22,7 @@ interface Link {
 
 const LINKS: Link[] = [
   { key: 'tickets', title: '我的票券', desc: '入场二维码', url: '/packages/ticket/index' },
-  { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/index' },
+  { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/mine' },
   { key: 'orders', title: '订单与支付', desc: '支付、退款、消费券', url: '/packages/pay/index' },
   { key: 'staff', title: '核验工作台', desc: '扫码核验入场', url: '/packages/staff/index', roles: ['staff'] },
   {
@@ -30,7 +30,7 @@ const LINKS: Link[] = [
     title: '场馆与赛事管理',
     desc: '场地、时段、赛事',
     url: '/packages/manage/index',
-    roles: ['venue_manager', 'organiser', 'club_admin', 'instructor'],
+    roles: ['venue_manager', 'organiser', 'club_admin', 'instructor', 'admin'],
   },
   { key: 'admin', title: '管理后台', desc: '权限、审计与数据', url: '/packages/admin/index', roles: ['admin'] },
 ];

@@ -1,0 +1,155 @@
+import { useCallback, useEffect, useState } from 'react';
+import Taro from '@tarojs/taro';
+import { Input, Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
+import { formatShanghai, type Ban, type VenueDetail } from '@citysport/shared';
+import { api } from '../../api/endpoints';
+import { errorMessageZh, isApiError } from '../../api/errors';
+import Sheet from '../../components/Sheet';
+import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import { Forbidden, reasonError } from './shared';
+
+type Load = { state: 'loading' } | { state: 'forbidden' } | { state: 'error'; message: string } | { state: 'ready'; items: Ban[] };
+
+/** bans carry only a user id: show its tail, enough to tell people apart at the desk */
+function userTag(userId: string): string {
+  return `用户 …${userId.slice(-6)}`;
+}
+
+function isActive(b: Ban, now: number): boolean {
+  return !b.liftedAt && Date.parse(b.until) > now;
+}
+
+export default function BansPanel({ venue }: { venue: VenueDetail }) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [lifting, setLifting] = useState<Ban | null>(null);
+  const [reason, setReason] = useState('');
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const fetchBans = useCallback(async () => {
+    setLoad({ state: 'loading' });
+    try {
+      const { items } = await api.manage.bans(venue.id, { toast: false });
+      const now = Date.now();
+      setLoad({
+        state: 'ready',
+        items: [...items].sort((a, b) => Number(isActive(b, now)) - Number(isActive(a, now)) || b.since.localeCompare(a.since)),
+      });
+    } catch (e) {
+      if (isApiError(e) && e.status === 403) setLoad({ state: 'forbidden' });
+      else setLoad({ state: 'error', message: errorMessageZh(e) });
+    }
+  }, [venue.id]);
+
+  useEffect(() => {
+    void fetchBans();
+  }, [fetchBans]);
+
+  const submit = async () => {
+    if (!lifting || busy) return;
+    const err = reasonError(reason);
+    if (err) {
+      setFormError(err);
+      return;
+    }
+    setBusy(true);
+    try {
+      const { ban } = await api.manage.liftBan(lifting.id, reason.trim());
+      setLoad((cur) => (cur.state === 'ready' ? { ...cur, items: cur.items.map((b) => (b.id === ban.id ? ban : b)) } : cur));
+      setLifting(null);
+      void Taro.showToast({ title: '已解除限制', icon: 'success' });
+    } catch {
+      /* toast shown by the client */
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (load.state === 'loading') return <SkeletonList className="bans-loading" count={2} />;
+  if (load.state === 'forbidden') return <Forbidden />;
+  if (load.state === 'error')
+    return <ErrorState className="bans-error" text="名单加载失败" hint={load.message} onRetry={() => void fetchBans()} />;
+  if (!load.items.length) {
+    return (
+      <EmptyState
+        className="bans-empty"
+        text="暂无因爽约被限制预订的用户"
+        hint={`规则：${venue.rules.noShowWindowDays}天内爽约${venue.rules.noShowLimit}次暂停预订${venue.rules.banDays}天`}
+      />
+    );
+  }
+
+  const now = Date.now();
+  return (
+    <View className="bans">
+      <Text className="manage-tip">
+        {venue.rules.noShowWindowDays}天内爽约{venue.rules.noShowLimit}次将暂停预订{venue.rules.banDays}天
+      </Text>
+      {load.items.map((b) => {
+        const active = isActive(b, now);
+        return (
+          <View key={b.id} className={`ban-item cs-card${active ? ' ban-item--active' : ' ban-item--ended'}`} data-id={b.id}>
+            <View className="ban-item__head">
+              <Text className="ban-item__user">{userTag(b.userId)}</Text>
+              <Text className={`ban-item__state${active ? ' ban-item__state--active' : ''}`}>
+                {active ? '限制中' : b.liftedAt ? '已解除' : '已到期'}
+              </Text>
+            </View>
+            <Text className="ban-item__line">爽约 {b.noShowCount} 次</Text>
+            <Text className="ban-item__line">
+              {formatShanghai(b.since, 'MM月DD日')} 至 {formatShanghai(b.until, 'MM月DD日')}
+            </Text>
+            {b.liftedAt ? (
+              <Text className="ban-item__line ban-item__lifted">
+                {formatShanghai(b.liftedAt, 'MM月DD日 HH:mm')} 解除{b.liftReason ? `：${b.liftReason}` : ''}
+              </Text>
+            ) : null}
+            {active ? (
+              <View className="ban-item__actions">
+                <Button
+                  className="ban-lift"
+                  size="small"
+                  type="primary"
+                  fill="outline"
+                  onClick={() => {
+                    setReason('');
+                    setFormError(null);
+                    setLifting(b);
+                  }}
+                >
+                  解除
+                </Button>
+              </View>
+            ) : null}
+          </View>
+        );
+      })}
+
+      <Sheet
+        open={!!lifting}
+        title="解除预订限制"
+        className="lift-sheet"
+        onClose={() => setLifting(null)}
+        footer={
+          <Button className="lift-submit" type="primary" block loading={busy} onClick={() => void submit()}>
+            确认解除
+          </Button>
+        }
+      >
+        {lifting ? <Text className="manage-tip">{userTag(lifting.userId)} 将可以重新预订本场馆</Text> : null}
+        <View className="manage-field">
+          <Text className="manage-field__label">解除原因（必填）</Text>
+          <Input
+            className="manage-input lift-reason"
+            value={reason}
+            maxlength={200}
+            placeholder="如：核实为系统原因未签到"
+            onInput={(e) => setReason(e.detail.value)}
+          />
+        </View>
+        {formError ? <Text className="manage-form-error">{formError}</Text> : null}
+      </Sheet>
+    </View>
+  );
+}
