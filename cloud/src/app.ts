@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import mongoose from 'mongoose';
 import type { Role } from '@citysport/shared';
-import type { Config } from './platform/config';
+import { wechatPayCredentialsFrom, type Config } from './platform/config';
+import { createWechatPay, type WechatPayCredentials } from './platform/wechatpay';
 import type { Logger } from './platform/logger';
 import { systemClock, type Clock } from './platform/clock';
 import { authenticate, createTokenService, type AuthState } from './platform/auth';
@@ -16,7 +17,7 @@ import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
 import { createIdentityService, identityRoutes } from './modules/identity';
 import { createVenueService, venueRoutes } from './modules/venue';
-import { createStubPayments, type PaymentPort } from './modules/payment';
+import { createPaymentService, createStubPayments, paymentRoutes, type PaymentPort, type PaymentService } from './modules/payment';
 import { bookingRoutes, createBookingService, manageRoutes } from './modules/booking';
 import { createNotificationService, notificationRoutes } from './modules/notification';
 
@@ -26,8 +27,10 @@ export interface AppDeps {
   engineName: string;
   clock?: Clock;
   wechat?: WechatClient;
-  /** the unified payment flow; a stub until the payment module lands */
+  /** replaces the payment flow (the in-memory stub in tests that do not exercise WeChat Pay) */
   payments?: PaymentPort;
+  /** the merchant's credentials; default: the files named in config */
+  wechatPayCredentials?: WechatPayCredentials;
   /** concurrency-test control runs only: see VenueServiceOptions.controlRunWithoutGuards */
   controlRunWithoutGuards?: boolean;
 }
@@ -49,7 +52,6 @@ export function createApp(deps: AppDeps) {
     });
 
   const pseudonym = createPseudonymizer(config.PSEUDONYM_SECRET);
-  const payments = deps.payments ?? createStubPayments();
   const venues = createVenueService({ clock, controlRunWithoutGuards: deps.controlRunWithoutGuards });
   const identity = createIdentityService({
     clock,
@@ -60,6 +62,25 @@ export function createApp(deps: AppDeps) {
     scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
   });
   const notifications = createNotificationService({ clock, wechat, logger, openidOf: identity.openidOf });
+  const credentials = deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config));
+  const paymentService: PaymentService | null = credentials
+    ? createPaymentService({
+        clock,
+        logger,
+        pseudonym,
+        wechatPay: createWechatPay({
+          apiBase: config.WECHATPAY_API_BASE,
+          timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+          credentials,
+          now: () => clock.now(),
+        }),
+        openidOf: identity.openidOf,
+        notifyBase: config.PUBLIC_API_BASE,
+        notify: notifications.notify,
+      })
+    : null;
+  if (!deps.payments && !paymentService) logger.warn('WeChat Pay is not configured: payments run on the in-memory stub (development only)');
+  const payments: PaymentPort = deps.payments ?? paymentService?.port ?? createStubPayments();
   const bookings = createBookingService({
     clock,
     venues,
@@ -102,6 +123,14 @@ export function createApp(deps: AppDeps) {
     bookingRoutes(bookings),
     manageRoutes(bookings, venues, { grantsOf: identity.grantsOf, scopesOf: (userId) => identity.scopesOf(userId, ['venue_manager']) }),
     notificationRoutes(notifications),
+    ...(paymentService
+      ? [
+          paymentRoutes(paymentService, {
+            grantsOf: identity.grantsOf,
+            refundRequested: { booking: async (userId, bookingId, reason) => void (await bookings.cancel(userId, bookingId, reason)) },
+          }),
+        ]
+      : []),
   ];
   for (const router of routers) {
     api.use(router.routes(), router.allowedMethods({ throw: true }));
@@ -122,7 +151,7 @@ export function createApp(deps: AppDeps) {
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
-  return { app, services: { identity, venues, bookings, notifications }, payments, tokens, clock };
+  return { app, services: { identity, venues, bookings, notifications, payment: paymentService }, payments, tokens, clock };
 }
 
 export type CloudApp = ReturnType<typeof createApp>;

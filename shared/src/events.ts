@@ -25,6 +25,9 @@ export interface OutboxEventMap {
   'booking.expired': BookingFacts;
   'booking.no_show': BookingFacts;
   'booking.used': BookingFacts;
+  'order.paid': { subject: string; orderId: string; kind: string; amountFen: number; payableFen: number };
+  'order.closed': { subject: string; orderId: string; kind: string; amountFen: number };
+  'order.refunded': { subject: string; orderId: string; kind: string; refundFen: number };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

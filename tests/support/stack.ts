@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../cloud/src/platform/config';
 import { createLogger } from '../../cloud/src/platform/logger';
 import { ManualClock, type Clock } from '../../cloud/src/platform/clock';
 import { startMockWechat, type RunningMock } from '../../mock/src/wechat/server';
+import { generateKeyMaterial, type WechatPayKeyMaterial } from '../../mock/src/wechatpay/keys';
 import { connectTestDatabase } from './db';
 
 export interface ApiResponse<T = any> {
@@ -15,6 +16,7 @@ export interface ApiResponse<T = any> {
 export interface TestStack {
   url: string;
   cloud: CloudApp;
+  payKeys?: WechatPayKeyMaterial;
   config: Config;
   mock: RunningMock;
   clock: Clock;
@@ -41,6 +43,8 @@ export async function startTestStack(
     reuseConnection?: boolean;
     /** e.g. the control runs' controlRunWithoutGuards */
     appDeps?: Partial<AppDeps>;
+    /** run the real payment module against the WeChat Pay stand-in (default: the in-memory stub) */
+    wechatPay?: { signMode: 'platform_certificate' | 'public_key'; retryScheduleMs?: number[] };
   } = {},
 ): Promise<TestStack> {
   const db = opts.reuseConnection
@@ -48,7 +52,29 @@ export async function startTestStack(
     : await connectTestDatabase(label);
   const appid = 'wx-test-app';
   const secret = 'test-secret';
-  const mock = await startMockWechat({ appid, secret, port: 0 });
+  const clock = opts.clock ?? new ManualClock(new Date());
+  const payKeys: WechatPayKeyMaterial | undefined = opts.wechatPay ? generateKeyMaterial({ appid, mchid: '1900000109' }) : undefined;
+  const mock = await startMockWechat({
+    appid,
+    secret,
+    port: 0,
+    ...(opts.wechatPay && payKeys
+      ? {
+          wechatPay: {
+            keys: payKeys,
+            signMode: opts.wechatPay.signMode,
+            retryScheduleMs: opts.wechatPay.retryScheduleMs ?? [50, 50, 100, 200],
+            refundDelayMs: 50,
+            now: () => clock.now(),
+          },
+        }
+      : {}),
+  });
+  // bind first: the app's notify_url must name this server's port
+  let handler: http.RequestListener = () => {};
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -56,22 +82,36 @@ export async function startTestStack(
     WECHAT_SECRET: secret,
     WECHAT_API_BASE: mock.url,
     LOGIN_RATE_PER_IP_PER_MIN: '100000',
+    WECHATPAY_API_BASE: mock.url,
+    PUBLIC_API_BASE: `${url}/api/v1`,
     USER_RATE_PER_MIN: '100000',
     ...opts.env,
   });
-  const clock = opts.clock ?? new ManualClock(new Date());
   const cloud = createApp({
     config,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     engineName: db.engineName,
     clock,
+    ...(payKeys
+      ? {
+          wechatPayCredentials: {
+            appid,
+            mchid: payKeys.mchid,
+            apiV3Key: payKeys.apiV3Key,
+            merchantSerialNo: payKeys.merchant.serialNo,
+            merchantPrivateKeyPem: payKeys.merchant.privateKeyPem,
+            merchantCertPem: payKeys.merchant.certPem,
+            ...(opts.wechatPay?.signMode === 'public_key'
+              ? { publicKey: { keyId: payKeys.publicKeyMode.keyId, pem: payKeys.publicKeyMode.publicKeyPem } }
+              : {}),
+          },
+        }
+      : {}),
     ...opts.appDeps,
   });
-  const server = http.createServer(cloud.app.callback());
   // longer than any pause between requests under load, so a kept-alive socket is never reset mid-reuse
   server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  handler = cloud.app.callback();
   // a generous pool: the concurrency tests open hundreds of requests at once
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 
@@ -118,6 +158,7 @@ export async function startTestStack(
   return {
     url,
     cloud,
+    payKeys,
     config,
     mock,
     clock,

@@ -28,6 +28,15 @@ export function bookingJobs(services: CloudApp['services']): Job[] {
   ];
 }
 
+export function paymentJobs(services: CloudApp['services']): Job[] {
+  const payment = services.payment;
+  if (!payment) return [];
+  return [
+    { name: 'pending-orders', everyMs: 30_000, run: () => payment.reconcilePending() },
+    { name: 'pending-refunds', everyMs: 60_000, run: () => payment.reconcileRefunds() },
+  ];
+}
+
 /** Runs jobs on their intervals, one run of a job at a time; errors are logged, never thrown. */
 export function startJobs(jobs: Job[], logger: Logger, opts: { runAtStart?: boolean } = {}) {
   const timers: NodeJS.Timeout[] = [];

@@ -2,6 +2,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Role } from '@citysport/shared';
 import { AppError } from './errors';
+import type { Logger } from './logger';
 
 export interface TokenClaims {
   userId: string;
@@ -10,6 +11,8 @@ export interface TokenClaims {
 
 export interface AuthState {
   user?: TokenClaims;
+  /** the request's child logger (request-context middleware) */
+  log: Logger;
 }
 
 export interface TokenService {

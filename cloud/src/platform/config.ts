@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { WechatPayCredentials } from './wechatpay';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -39,6 +41,28 @@ const ConfigSchema = z
     /** true while the stand-ins play WeChat: the h5 build then offers the demo accounts. */
     WECHAT_MOCK: bool.default(true),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(5000),
+    /** WeChat Pay merchant (API v3). Unset key files: payments run on an in-memory stub (development only). */
+    WECHATPAY_MCHID: z
+      .string()
+      .regex(/^\d{6,20}$/)
+      .default('1900000109'),
+    WECHATPAY_API_BASE: z.string().url().default('http://127.0.0.1:3100'),
+    WECHATPAY_APIV3_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
+    WECHATPAY_MERCHANT_SERIAL: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{8,64}$/)
+      .optional(),
+    WECHATPAY_MERCHANT_KEY_FILE: z.string().optional(),
+    WECHATPAY_MERCHANT_CERT_FILE: z.string().optional(),
+    /** WeChat-Pay public-key mode (merchants created since 2024): PUB_KEY_ID_… and the key file */
+    WECHATPAY_PUBLIC_KEY_ID: z
+      .string()
+      .regex(/^PUB_KEY_ID_\w+$/)
+      .optional(),
+    WECHATPAY_PUBLIC_KEY_FILE: z.string().optional(),
+    WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(500).max(30000).default(8000),
+    /** this API as WeChat reaches it, for notify_url (default http://HOST:PORT/api/v1) */
+    PUBLIC_API_BASE: z.string().url().optional(),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(kb|mb)$/)
@@ -52,6 +76,15 @@ const ConfigSchema = z
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     if (c.WECHAT_MOCK) ctx.addIssue({ code: 'custom', path: ['WECHAT_MOCK'], message: 'must be false in production' });
+    for (const key of [
+      'WECHATPAY_APIV3_KEY',
+      'WECHATPAY_MERCHANT_SERIAL',
+      'WECHATPAY_MERCHANT_KEY_FILE',
+      'WECHATPAY_MERCHANT_CERT_FILE',
+      'PUBLIC_API_BASE',
+    ] as const) {
+      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+    }
   })
   .transform((c) => ({
     ...c,
@@ -59,11 +92,36 @@ const ConfigSchema = z
     JWT_SECRET: c.JWT_SECRET ?? 'citysport-development-only-jwt-secret-0000',
     PSEUDONYM_SECRET: c.PSEUDONYM_SECRET ?? 'citysport-development-only-pseudonym-key',
     DATA_KEY: c.DATA_KEY ?? 'citysport-development-only-field-data-key',
+    PUBLIC_API_BASE: c.PUBLIC_API_BASE ?? `http://${c.HOST}:${c.PORT}/api/v1`,
   }));
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/** The merchant's credentials from the configured files, or null when none are configured. */
+export function wechatPayCredentialsFrom(c: Config): WechatPayCredentials | null {
+  if (!c.WECHATPAY_MERCHANT_KEY_FILE || !c.WECHATPAY_MERCHANT_CERT_FILE || !c.WECHATPAY_APIV3_KEY || !c.WECHATPAY_MERCHANT_SERIAL)
+    return null;
+  const read = (file: string, name: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`Invalid configuration:\n  ${name}: cannot read ${file}`);
+    }
+  };
+  return {
+    appid: c.WECHAT_APPID,
+    mchid: c.WECHATPAY_MCHID,
+    apiV3Key: c.WECHATPAY_APIV3_KEY,
+    merchantSerialNo: c.WECHATPAY_MERCHANT_SERIAL,
+    merchantPrivateKeyPem: read(c.WECHATPAY_MERCHANT_KEY_FILE, 'WECHATPAY_MERCHANT_KEY_FILE'),
+    merchantCertPem: read(c.WECHATPAY_MERCHANT_CERT_FILE, 'WECHATPAY_MERCHANT_CERT_FILE'),
+    ...(c.WECHATPAY_PUBLIC_KEY_ID && c.WECHATPAY_PUBLIC_KEY_FILE
+      ? { publicKey: { keyId: c.WECHATPAY_PUBLIC_KEY_ID, pem: read(c.WECHATPAY_PUBLIC_KEY_FILE, 'WECHATPAY_PUBLIC_KEY_FILE') } }
+      : {}),
+  };
+}
 
 /** Reads the environment once at boot; a bad variable stops the process with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startServer } from '@citysport/cloud';
 import { startMockWechat } from '../wechat/server';
+import { loadOrCreateKeyMaterial } from '../wechatpay/keys';
 import { isDatabaseEmpty, seedDemoData } from '../seed/seed';
 import { h5BuildIsStale, startH5Preview } from './h5-preview';
 
@@ -32,10 +33,25 @@ async function main() {
     if (useMock) {
       const appid = env.WECHAT_APPID ?? 'wx-citysport-dev';
       const secret = env.WECHAT_SECRET ?? 'dev-secret';
-      const mock = await startMockWechat({ appid, secret, port: mockPort });
+      // dev merchant keys for the WeChat Pay stand-in, made once and kept under .data/wechatpay
+      const keyDir = path.join(env.DATA_DIR ?? path.join(ROOT, '.data'), 'wechatpay');
+      const mchid = env.WECHATPAY_MCHID ?? '1900000109';
+      const keys = loadOrCreateKeyMaterial(keyDir, { appid, mchid });
+      const signMode = env.WECHATPAY_SIGN_MODE === 'platform_certificate' ? 'platform_certificate' : 'public_key';
+      const mock = await startMockWechat({ appid, secret, port: mockPort, wechatPay: { keys, signMode } });
       stops.push(mock.stop);
       env.WECHAT_API_BASE ??= mock.url;
-      console.log(`[start] WeChat stand-ins  ${mock.url}`);
+      env.WECHATPAY_API_BASE ??= mock.url;
+      env.WECHATPAY_MCHID = mchid;
+      env.WECHATPAY_APIV3_KEY ??= keys.apiV3Key;
+      env.WECHATPAY_MERCHANT_SERIAL ??= keys.merchant.serialNo;
+      env.WECHATPAY_MERCHANT_KEY_FILE ??= path.join(keyDir, 'apiclient_key.pem');
+      env.WECHATPAY_MERCHANT_CERT_FILE ??= path.join(keyDir, 'apiclient_cert.pem');
+      if (signMode === 'public_key') {
+        env.WECHATPAY_PUBLIC_KEY_ID ??= keys.publicKeyMode.keyId;
+        env.WECHATPAY_PUBLIC_KEY_FILE ??= path.join(keyDir, 'pub_key.pem');
+      }
+      console.log(`[start] WeChat stand-ins  ${mock.url} (login, subscribe messages, WeChat Pay v3 in ${signMode} mode)`);
     }
 
     const server = await startServer(env, { persistent: true });

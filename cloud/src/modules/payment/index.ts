@@ -7,3 +7,5 @@ export {
   type PaidOutcome,
   type StubPayments,
 } from './payment.port';
+export { createPaymentService, type PaymentService } from './payment.service';
+export { paymentRoutes } from './payment.routes';

@@ -1,0 +1,117 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import type { OrderKind } from './payment.port';
+
+export type OrderStatus = 'pending' | 'paid' | 'refunding' | 'refunded' | 'partially_refunded' | 'closed';
+
+export interface OrderDoc {
+  _id: Types.ObjectId;
+  kind: OrderKind;
+  ownerId: Types.ObjectId;
+  refId: string;
+  description: string;
+  items: { name: string; quantity: number; unitFen: number }[];
+  amountFen: number;
+  /** what WeChat is asked to charge (after vouchers) */
+  payableFen: number;
+  status: OrderStatus;
+  /** `CS<order id>`: unique, 26 characters (WeChat allows 6–32) */
+  outTradeNo: string;
+  prepayId: string | null;
+  transactionId: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+  paidAt: Date | null;
+  closedAt: Date | null;
+  closeReason: string | null;
+  /** the owning domain has been told of the payment (re-driven by the query job if not) */
+  domainNotifiedAt: Date | null;
+  refundedFen: number;
+  refundCount: number;
+  /** query-job back-off */
+  nextQueryAt: Date;
+  queryCount: number;
+  note: string | null;
+}
+
+const OrderSchema = new Schema<OrderDoc>(
+  {
+    kind: { type: String, required: true },
+    ownerId: { type: Schema.Types.ObjectId, required: true },
+    refId: { type: String, required: true },
+    description: { type: String, required: true },
+    items: { type: [{ name: String, quantity: Number, unitFen: Number, _id: false }], default: [] },
+    amountFen: { type: Number, required: true },
+    payableFen: { type: Number, required: true },
+    status: { type: String, required: true },
+    outTradeNo: { type: String, required: true, unique: true },
+    prepayId: { type: String, default: null },
+    transactionId: { type: String, default: null },
+    expiresAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    paidAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    closeReason: { type: String, default: null },
+    domainNotifiedAt: { type: Date, default: null },
+    refundedFen: { type: Number, default: 0 },
+    refundCount: { type: Number, default: 0 },
+    nextQueryAt: { type: Date, required: true },
+    queryCount: { type: Number, default: 0 },
+    note: { type: String, default: null },
+  },
+  { collection: 'orders', versionKey: false },
+);
+OrderSchema.index({ status: 1, nextQueryAt: 1 });
+OrderSchema.index({ ownerId: 1, _id: -1 });
+OrderSchema.index({ kind: 1, refId: 1 });
+export const Order = mongoose.model<OrderDoc>('Order', OrderSchema);
+
+/** One row per WeChat transaction_id (`_id`): a transaction can pay one order only, once. */
+export const WechatTransactionClaim = mongoose.model<{ _id: string; orderId: Types.ObjectId; at: Date }>(
+  'WechatTransactionClaim',
+  new Schema(
+    { _id: String, orderId: { type: Schema.Types.ObjectId, required: true }, at: Date },
+    { collection: 'wechat_transactions', versionKey: false },
+  ),
+);
+
+export type RefundStatus = 'processing' | 'success' | 'closed' | 'abnormal';
+
+export interface RefundDoc {
+  /** out_refund_no: `RF<object id>` */
+  _id: string;
+  orderId: Types.ObjectId;
+  amountFen: number;
+  reason: string;
+  status: RefundStatus;
+  wechatRefundId: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  successAt: Date | null;
+  nextQueryAt: Date;
+  queryCount: number;
+}
+
+const RefundSchema = new Schema<RefundDoc>(
+  {
+    _id: String,
+    orderId: { type: Schema.Types.ObjectId, required: true, index: true },
+    amountFen: { type: Number, required: true },
+    reason: { type: String, required: true },
+    status: { type: String, required: true },
+    wechatRefundId: { type: String, default: null },
+    requestedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    successAt: { type: Date, default: null },
+    nextQueryAt: { type: Date, required: true },
+    queryCount: { type: Number, default: 0 },
+  },
+  { collection: 'refunds', versionKey: false },
+);
+RefundSchema.index({ status: 1, nextQueryAt: 1 });
+export const Refund = mongoose.model<RefundDoc>('Refund', RefundSchema);
+
+/** Notification ids already applied (WeChat redelivers; replays are ignored). */
+export const SeenNotification = mongoose.model<{ _id: string; at: Date }>(
+  'SeenWechatNotification',
+  new Schema({ _id: String, at: Date }, { collection: 'wechat_notifications_seen', versionKey: false }),
+);
