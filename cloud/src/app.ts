@@ -17,7 +17,15 @@ import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
 import { createIdentityService, identityRoutes } from './modules/identity';
 import { createVenueService, venueRoutes } from './modules/venue';
-import { createPaymentService, createStubPayments, paymentRoutes, type PaymentPort, type PaymentService } from './modules/payment';
+import {
+  createPaymentService,
+  createReconciliation,
+  createStubPayments,
+  createVoucherService,
+  paymentRoutes,
+  type PaymentPort,
+  type PaymentService,
+} from './modules/payment';
 import { bookingRoutes, createBookingService, manageRoutes } from './modules/booking';
 import { createNotificationService, notificationRoutes } from './modules/notification';
 
@@ -62,6 +70,9 @@ export function createApp(deps: AppDeps) {
     scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
   });
   const notifications = createNotificationService({ clock, wechat, logger, openidOf: identity.openidOf });
+  const vouchers = createVoucherService({ clock, pseudonym, audit: identity.audit });
+  const wechatPayClient = (c: WechatPayCredentials) =>
+    createWechatPay({ apiBase: config.WECHATPAY_API_BASE, timeoutMs: config.WECHATPAY_TIMEOUT_MS, credentials: c, now: () => clock.now() });
   const credentials = deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config));
   const paymentService: PaymentService | null = credentials
     ? createPaymentService({
@@ -77,9 +88,15 @@ export function createApp(deps: AppDeps) {
         openidOf: identity.openidOf,
         notifyBase: config.PUBLIC_API_BASE,
         notify: notifications.notify,
+        vouchers,
+        venueNames: venues.venueNames,
       })
     : null;
   if (!deps.payments && !paymentService) logger.warn('WeChat Pay is not configured: payments run on the in-memory stub (development only)');
+  const reconciliation =
+    paymentService && credentials
+      ? createReconciliation({ clock, wechatPay: wechatPayClient(credentials), applyPaidByQuery: paymentService.applyPaidByQuery })
+      : null;
   const payments: PaymentPort = deps.payments ?? paymentService?.port ?? createStubPayments();
   const bookings = createBookingService({
     clock,
@@ -123,9 +140,9 @@ export function createApp(deps: AppDeps) {
     bookingRoutes(bookings),
     manageRoutes(bookings, venues, { grantsOf: identity.grantsOf, scopesOf: (userId) => identity.scopesOf(userId, ['venue_manager']) }),
     notificationRoutes(notifications),
-    ...(paymentService
+    ...(paymentService && reconciliation
       ? [
-          paymentRoutes(paymentService, {
+          paymentRoutes(paymentService, vouchers, reconciliation, {
             grantsOf: identity.grantsOf,
             refundRequested: { booking: async (userId, bookingId, reason) => void (await bookings.cancel(userId, bookingId, reason)) },
           }),
@@ -151,7 +168,13 @@ export function createApp(deps: AppDeps) {
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
-  return { app, services: { identity, venues, bookings, notifications, payment: paymentService }, payments, tokens, clock };
+  return {
+    app,
+    services: { identity, venues, bookings, notifications, payment: paymentService, vouchers, reconciliation },
+    payments,
+    tokens,
+    clock,
+  };
 }
 
 export type CloudApp = ReturnType<typeof createApp>;

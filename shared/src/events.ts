@@ -28,6 +28,8 @@ export interface OutboxEventMap {
   'order.paid': { subject: string; orderId: string; kind: string; amountFen: number; payableFen: number };
   'order.closed': { subject: string; orderId: string; kind: string; amountFen: number };
   'order.refunded': { subject: string; orderId: string; kind: string; refundFen: number };
+  'voucher.claimed': { subject: string; batchId: string; voucherId: string };
+  'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -8,3 +8,4 @@ export * from './schemas/identity';
 export * from './schemas/venues';
 export * from './events';
 export * from './schemas/bookings';
+export * from './schemas/payments';

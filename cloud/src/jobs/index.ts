@@ -1,3 +1,4 @@
+import { businessDay, inShanghai } from '@citysport/shared';
 import type { Logger } from '../platform/logger';
 import type { CloudApp } from '../app';
 
@@ -34,6 +35,16 @@ export function paymentJobs(services: CloudApp['services']): Job[] {
   return [
     { name: 'pending-orders', everyMs: 30_000, run: () => payment.reconcilePending() },
     { name: 'pending-refunds', everyMs: 60_000, run: () => payment.reconcileRefunds() },
+    {
+      // WeChat's bill of a day is ready from about 10:00 the next day; check yesterday once a report is missing
+      name: 'daily-reconciliation',
+      everyMs: 60 * 60_000,
+      run: async () => {
+        const yesterday = businessDay(new Date(Date.now() - 86_400_000));
+        if (inShanghai(new Date()).hour() < 10 || (await services.reconciliation?.get(yesterday))) return 'skipped';
+        return services.reconciliation?.run(yesterday);
+      },
+    },
   ];
 }
 

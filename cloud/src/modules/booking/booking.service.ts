@@ -267,6 +267,7 @@ export function createBookingService(deps: BookingDeps) {
             })),
             amountFen,
             expiresAt: holdExpiresAt!,
+            tags: { venueId: venue.id, sport: first.sport },
           })
         ).orderId;
       }

@@ -9,3 +9,5 @@ export {
 } from './payment.port';
 export { createPaymentService, type PaymentService } from './payment.service';
 export { paymentRoutes } from './payment.routes';
+export { createVoucherService, type VoucherService } from './voucher.service';
+export { createReconciliation, parseTradeBill, type Reconciliation } from './reconciliation';

@@ -13,6 +13,9 @@ export interface OrderDoc {
   amountFen: number;
   /** what WeChat is asked to charge (after vouchers) */
   payableFen: number;
+  discountFen: number;
+  voucherId: Types.ObjectId | null;
+  tags: { venueId?: string; sport?: string };
   status: OrderStatus;
   /** `CS<order id>`: unique, 26 characters (WeChat allows 6–32) */
   outTradeNo: string;
@@ -42,6 +45,9 @@ const OrderSchema = new Schema<OrderDoc>(
     items: { type: [{ name: String, quantity: Number, unitFen: Number, _id: false }], default: [] },
     amountFen: { type: Number, required: true },
     payableFen: { type: Number, required: true },
+    discountFen: { type: Number, default: 0 },
+    voucherId: { type: Schema.Types.ObjectId, default: null },
+    tags: { venueId: String, sport: String },
     status: { type: String, required: true },
     outTradeNo: { type: String, required: true, unique: true },
     prepayId: { type: String, default: null },

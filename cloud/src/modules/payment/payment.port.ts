@@ -11,6 +11,8 @@ export interface NewOrder {
   items: { name: string; quantity: number; unitFen: number }[];
   amountFen: number;
   expiresAt: Date;
+  /** what vouchers and reports look at */
+  tags?: { venueId?: string; sport?: string };
 }
 
 export interface PaidEvent {

@@ -1,18 +1,15 @@
 import Router from '@koa/router';
-import { IdSchema } from '@citysport/shared';
-import { z } from 'zod';
-import { currentUser, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
+import type { ParameterizedContext } from 'koa';
+import { CreateVoucherBatchSchema, IdSchema, PageQuerySchema, PayOrderSchema, RefundOrderSchema } from '@citysport/shared';
+import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
 import type { SignedMessage } from '../../platform/wechatpay';
 import type { PaymentService } from './payment.service';
+import type { VoucherService } from './voucher.service';
 import type { OrderKind } from './payment.port';
-import type { ParameterizedContext } from 'koa';
-
-const PayOrderSchema = z.object({ voucherIds: z.array(IdSchema).max(3).optional() }).strict();
-const RefundOrderSchema = z
-  .object({ reason: z.string().trim().min(2).max(80), amountFen: z.number().int().positive().max(100_000_00).optional() })
-  .strict();
+import type { Reconciliation } from './reconciliation';
+import { DaySchema } from '@citysport/shared';
 
 function signedMessage(ctx: ParameterizedContext): SignedMessage {
   const raw = (ctx.request as unknown as { rawBody?: string }).rawBody;
@@ -32,12 +29,19 @@ function signedMessage(ctx: ParameterizedContext): SignedMessage {
  */
 export function paymentRoutes(
   service: PaymentService,
+  vouchers: VoucherService,
+  reconciliation: Reconciliation,
   deps: {
     grantsOf: GrantLookup;
     refundRequested: Partial<Record<OrderKind, (userId: string, refId: string, reason: string) => Promise<void>>>;
   },
 ) {
   const router = new Router<AuthState>();
+  const admin = requireRole(deps.grantsOf, ['admin']);
+
+  router.get('/orders/mine', requireUser, async (ctx) => {
+    ctx.body = await service.listMine(currentUser(ctx).userId, parse(PageQuerySchema, ctx.query));
+  });
 
   router.get('/orders/:orderId', requireUser, async (ctx) => {
     ctx.body = { order: await service.getOrder(currentUser(ctx).userId, parse(IdSchema, ctx.params.orderId)) };
@@ -46,8 +50,7 @@ export function paymentRoutes(
   router.post('/orders/:orderId/pay', requireUser, async (ctx) => {
     const orderId = parse(IdSchema, ctx.params.orderId);
     const body = parse(PayOrderSchema, ctx.request.body ?? {});
-    if (body.voucherIds?.length) throw new AppError('VOUCHER_NOT_APPLICABLE', 'consumption vouchers are not available yet');
-    const result = await service.pay(currentUser(ctx).userId, orderId);
+    const result = await service.pay(currentUser(ctx).userId, orderId, body.voucherIds);
     ctx.body = 'payParams' in result ? { payParams: result.payParams } : result;
   });
 
@@ -68,6 +71,42 @@ export function paymentRoutes(
     await domain(userId, order.refId, reason);
     const refund = await service.latestRefund(orderId);
     ctx.body = { refund: refund ? { id: refund._id, status: refund.status, amountFen: refund.amountFen } : null };
+  });
+
+  router.get('/vouchers/mine', requireUser, async (ctx) => {
+    ctx.body = { items: await vouchers.mine(currentUser(ctx).userId) };
+  });
+
+  router.get('/vouchers/batches', async (ctx) => {
+    ctx.body = { items: await vouchers.openBatches() };
+  });
+
+  router.post('/vouchers/batches/:batchId/claim', requireUser, async (ctx) => {
+    const batchId = parse(IdSchema, ctx.params.batchId);
+    const voucher = await vouchers.claim(currentUser(ctx).userId, batchId);
+    ctx.status = 201;
+    ctx.body = { voucher };
+  });
+
+  router.post('/admin/voucher-batches', requireUser, admin, async (ctx) => {
+    const batch = await vouchers.createBatch(currentUser(ctx).userId, parse(CreateVoucherBatchSchema, ctx.request.body));
+    ctx.status = 201;
+    ctx.body = { batch };
+  });
+
+  router.get('/admin/reports/subsidy', requireUser, admin, async (ctx) => {
+    ctx.body = { items: await service.subsidyReport() };
+  });
+
+  router.get('/admin/reconciliation/:date', requireUser, admin, async (ctx) => {
+    const report = await reconciliation.get(parse(DaySchema, ctx.params.date));
+    if (!report) throw new AppError('NOT_FOUND', 'no reconciliation for that day yet');
+    ctx.body = { report };
+  });
+
+  router.post('/admin/reconciliation/:date/run', requireUser, admin, async (ctx) => {
+    const report = await reconciliation.run(parse(DaySchema, ctx.params.date));
+    ctx.body = { report: { ...report, checkedAt: report.checkedAt.toISOString() } };
   });
 
   // WeChat Pay's notifications: verified over the raw body; 204 only once the state is stored.

@@ -14,6 +14,7 @@ import {
 } from '../../platform/wechatpay';
 import type { NewOrder, OrderKind, PaidEvent, PaidOutcome, PaymentPort } from './payment.port';
 import { Order, Refund, SeenNotification, WechatTransactionClaim, type OrderDoc, type RefundDoc } from './payment.model';
+import type { VoucherService } from './voucher.service';
 
 export interface PaymentDeps {
   clock: Clock;
@@ -24,6 +25,8 @@ export interface PaymentDeps {
   /** public base of this API, for notify_url (e.g. https://api.example.com/api/v1) */
   notifyBase: string;
   notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
+  vouchers: VoucherService;
+  venueNames: (venueIds: string[]) => Promise<Map<string, string>>;
 }
 
 const MAX_REFUNDS_PER_ORDER = 50; // WeChat's limit
@@ -36,6 +39,8 @@ export function orderDto(o: OrderDoc) {
     kind: o.kind,
     amountFen: o.amountFen,
     payableFen: o.payableFen,
+    discountFen: o.discountFen ?? 0,
+    voucherId: o.voucherId ? String(o.voucherId) : null,
     status: o.status,
     items: o.items,
     description: o.description,
@@ -43,6 +48,7 @@ export function orderDto(o: OrderDoc) {
     paidAt: o.paidAt ? o.paidAt.toISOString() : null,
     refundedFen: o.refundedFen,
     note: o.note,
+    createdAt: o.createdAt.toISOString(),
   };
 }
 
@@ -68,6 +74,9 @@ export function createPaymentService(deps: PaymentDeps) {
         items: input.items,
         amountFen: input.amountFen,
         payableFen: input.amountFen,
+        discountFen: 0,
+        voucherId: null,
+        tags: input.tags ?? {},
         status: 'pending',
         outTradeNo: `CS${_id.toHexString()}`,
         expiresAt: input.expiresAt,
@@ -94,11 +103,35 @@ export function createPaymentService(deps: PaymentDeps) {
   }
 
   // ---------- paying ----------
-  async function pay(userId: string, orderId: string) {
-    const o = await findOwned(userId, orderId);
+  /** Locks a voucher to the order and lowers what WeChat will be asked for; not once WeChat has the order. */
+  async function applyVoucher(userId: string, o: OrderDoc, voucherId: string): Promise<OrderDoc> {
+    if (o.voucherId && String(o.voucherId) === voucherId) return o;
+    if (o.prepayId) throw new AppError('VOUCHER_NOT_APPLICABLE', 'this order was already sent to WeChat Pay without that voucher');
+    if (o.voucherId) await deps.vouchers.release(String(o._id));
+    const discount = await deps.vouchers.lockFor(userId, voucherId, {
+      id: String(o._id),
+      amountFen: o.amountFen,
+      sport: o.tags?.sport,
+      venueId: o.tags?.venueId,
+    });
+    const updated = await Order.findOneAndUpdate(
+      { _id: o._id, status: 'pending', prepayId: null },
+      { $set: { voucherId: new Types.ObjectId(voucherId), discountFen: discount, payableFen: o.amountFen - discount } },
+      { new: true },
+    ).lean<OrderDoc>();
+    if (!updated) {
+      await deps.vouchers.release(String(o._id));
+      throw new AppError('ORDER_NOT_PAYABLE', 'the order changed meanwhile');
+    }
+    return updated;
+  }
+
+  async function pay(userId: string, orderId: string, voucherIds: string[] = []) {
+    let o = await findOwned(userId, orderId);
     const now = clock.now();
     if (o.status !== 'pending') throw new AppError('ORDER_NOT_PAYABLE', `a ${o.status} order cannot be paid`);
     if (o.expiresAt <= now) throw new AppError('ORDER_EXPIRED', 'the order has expired');
+    if (voucherIds.length) o = await applyVoucher(userId, o, voucherIds[0]);
     if (o.payableFen === 0) {
       await applyPaid(o, null);
       return { order: orderDto((await Order.findById(o._id).lean<OrderDoc>())!) };
@@ -143,6 +176,7 @@ export function createPaymentService(deps: PaymentDeps) {
       await tellDomain(o._id); // a redelivery after a crash still reaches the domain once
       return 'duplicate';
     }
+    await deps.vouchers.consume(String(won._id));
     await emit(
       'order.paid',
       {
@@ -287,12 +321,41 @@ export function createPaymentService(deps: PaymentDeps) {
   }
 
   // ---------- refunds ----------
+  /** An order vouchers paid in full has no money to return: the voucher goes back instead. */
+  async function refundFullyCovered(o: OrderDoc, reason: string, requestedBy: string): Promise<RefundDoc> {
+    const now = clock.now();
+    const refund: RefundDoc = {
+      _id: `RF${new Types.ObjectId().toHexString()}`,
+      orderId: o._id,
+      amountFen: 0,
+      reason,
+      status: 'success',
+      wechatRefundId: null,
+      requestedBy,
+      createdAt: now,
+      successAt: now,
+      nextQueryAt: now,
+      queryCount: 0,
+    };
+    const won = await Order.updateOne({ _id: o._id, status: 'paid' }, { $set: { status: 'refunded' }, $inc: { refundCount: 1 } });
+    if (won.modifiedCount !== 1) throw new AppError('REFUND_NOT_ALLOWED', 'refunded already');
+    await Refund.create(refund);
+    await deps.vouchers.restore(String(o._id));
+    await emit(
+      'order.refunded',
+      { subject: deps.pseudonym(String(o.ownerId)), orderId: String(o._id), kind: o.kind, refundFen: 0 },
+      { eventId: `order.refunded:${refund._id}`, occurredAt: now },
+    );
+    return refund;
+  }
+
   async function startRefund(orderId: string, amountFen: number | undefined, reason: string, requestedBy: string): Promise<RefundDoc> {
     const o = await Order.findById(orderId).lean<OrderDoc>();
     if (!o) throw new AppError('NOT_FOUND', 'no such order');
     const now = clock.now();
     if (!['paid', 'refunding', 'partially_refunded'].includes(o.status))
       throw new AppError('REFUND_NOT_ALLOWED', `a ${o.status} order cannot be refunded`);
+    if (o.payableFen === 0 && amountFen === undefined) return refundFullyCovered(o, reason, requestedBy);
     const amount = amountFen ?? o.payableFen - o.refundedFen;
     if (amount <= 0 || amount > o.payableFen - o.refundedFen)
       throw new AppError('REFUND_NOT_ALLOWED', 'refund exceeds what is left to refund');
@@ -430,14 +493,55 @@ export function createPaymentService(deps: PaymentDeps) {
     return { kind: o.kind, refId: o.refId };
   }
 
+  async function listMine(userId: string, q: { cursor?: string; limit: number }) {
+    if (q.cursor !== undefined && !Types.ObjectId.isValid(q.cursor))
+      throw new AppError('VALIDATION_FAILED', 'bad cursor', [{ path: 'cursor', message: 'invalid' }]);
+    const filter: Record<string, unknown> = { ownerId: userId };
+    if (q.cursor) filter._id = mongoose.trusted({ $lt: new Types.ObjectId(q.cursor) });
+    const rows = await Order.find(filter)
+      .sort({ _id: -1 })
+      .limit(q.limit + 1)
+      .lean<OrderDoc[]>();
+    const items = rows.slice(0, q.limit).map(orderDto);
+    return { items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null };
+  }
+
+  /** The bureau's subsidy per venue: what vouchers paid and what citizens paid, on orders that were paid. */
+  async function subsidyReport() {
+    const rows = await Order.aggregate<{ _id: string | null; orders: number; subsidisedFen: number; paidFen: number }>([
+      { $match: { discountFen: { $gt: 0 }, status: { $in: ['paid', 'refunding', 'partially_refunded'] } } },
+      { $group: { _id: '$tags.venueId', orders: { $sum: 1 }, subsidisedFen: { $sum: '$discountFen' }, paidFen: { $sum: '$payableFen' } } },
+      { $sort: { subsidisedFen: -1 } },
+    ]);
+    const names = await deps.venueNames(rows.map((r) => r._id).filter((id): id is string => !!id && Types.ObjectId.isValid(id)));
+    return rows.map((r) => ({
+      venueId: r._id ?? '',
+      venueName: (r._id && names.get(r._id)) || '其他',
+      orders: r.orders,
+      subsidisedFen: r.subsidisedFen,
+      paidFen: r.paidFen,
+    }));
+  }
+
   async function latestRefund(orderId: string) {
     return Refund.findOne({ orderId }).sort({ createdAt: -1 }).lean<RefundDoc>();
   }
 
+  /** For reconciliation: ask WeChat about an order and apply its payment if WeChat has it. */
+  async function applyPaidByQuery(o: OrderDoc): Promise<boolean> {
+    const tx = await wechatPay.query(o.outTradeNo);
+    if (tx?.trade_state !== 'SUCCESS' && tx?.trade_state !== 'REFUND') return false;
+    await applyPaid(o, tx);
+    return true;
+  }
+
   return {
+    applyPaidByQuery,
     port,
     pay,
     getOrder,
+    listMine,
+    subsidyReport,
     getOrderForOwner,
     latestRefund,
     handlePaymentNotification,

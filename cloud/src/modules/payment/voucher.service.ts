@@ -1,0 +1,186 @@
+import mongoose, { Types } from 'mongoose';
+import type { CreateVoucherBatch, Sport, Voucher as VoucherDto, VoucherBatch as VoucherBatchDto } from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import { emit } from '../../platform/outbox';
+import type { Clock } from '../../platform/clock';
+import type { Pseudonymizer } from '../../platform/pseudonym';
+import { Voucher, VoucherBatch, VoucherClaimCount, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
+
+function batchDto(b: VoucherBatchDoc): VoucherBatchDto {
+  return {
+    id: String(b._id),
+    name: b.name,
+    kind: b.kind,
+    faceFen: b.faceFen,
+    percentOff: b.percentOff,
+    maxDiscountFen: b.maxDiscountFen,
+    minSpendFen: b.minSpendFen,
+    sports: b.sports,
+    venueIds: b.venueIds,
+    validFrom: b.validFrom.toISOString(),
+    validTo: b.validTo.toISOString(),
+    perPersonLimit: b.perPersonLimit,
+    total: b.total,
+    remaining: b.remaining,
+  };
+}
+
+/** What a voucher takes off an order, or why it cannot be used on it. */
+export function discountOf(
+  b: VoucherBatchDoc,
+  order: { amountFen: number; sport?: string; venueId?: string },
+  now: Date,
+): { ok: true; discountFen: number } | { ok: false; reason: string } {
+  if (now < b.validFrom || now > b.validTo) return { ok: false, reason: 'not valid now' };
+  if (order.amountFen < b.minSpendFen) return { ok: false, reason: `minimum spend ${b.minSpendFen} fen` };
+  if (b.sports.length && !b.sports.includes(order.sport as Sport)) return { ok: false, reason: 'not for this sport' };
+  if (b.venueIds.length && !b.venueIds.includes(order.venueId ?? '')) return { ok: false, reason: 'not for this venue' };
+  const raw = b.kind === 'amount' ? b.faceFen : Math.min(Math.floor((order.amountFen * b.percentOff) / 100), b.maxDiscountFen || Infinity);
+  return { ok: true, discountFen: Math.min(raw, order.amountFen) };
+}
+
+export function createVoucherService(deps: {
+  clock: Clock;
+  pseudonym: Pseudonymizer;
+  audit: (actorId: string, action: string, target: string | null, details: Record<string, unknown>) => Promise<void>;
+}) {
+  const { clock } = deps;
+
+  async function createBatch(actorId: string, input: CreateVoucherBatch) {
+    const validFrom = new Date(input.validFrom);
+    const validTo = new Date(input.validTo);
+    if (validTo <= validFrom)
+      throw new AppError('VALIDATION_FAILED', 'validTo must be after validFrom', [{ path: 'validTo', message: 'before validFrom' }]);
+    if (input.kind === 'amount' && input.faceFen <= 0)
+      throw new AppError('VALIDATION_FAILED', 'an amount voucher needs faceFen', [{ path: 'faceFen', message: 'required' }]);
+    if (input.kind === 'percent' && input.percentOff <= 0)
+      throw new AppError('VALIDATION_FAILED', 'a percent voucher needs percentOff', [{ path: 'percentOff', message: 'required' }]);
+    const b = await VoucherBatch.create({
+      ...input,
+      validFrom,
+      validTo,
+      remaining: input.total,
+      createdBy: new Types.ObjectId(actorId),
+      createdAt: clock.now(),
+    });
+    await deps.audit(actorId, 'voucher_batch.create', null, { batchId: String(b._id), name: input.name, total: input.total });
+    return batchDto(b.toObject());
+  }
+
+  async function openBatches() {
+    const now = clock.now();
+    const rows = await VoucherBatch.find({ validFrom: mongoose.trusted({ $lte: now }), validTo: mongoose.trusted({ $gt: now }) })
+      .sort({ createdAt: -1 })
+      .limit(100)
+      .lean<VoucherBatchDoc[]>();
+    return rows.map(batchDto);
+  }
+
+  /** Two guarded takes — the person's counter, then the batch — so neither limit is ever overspent under a rush. */
+  async function claim(userId: string, batchId: string): Promise<VoucherDto> {
+    const now = clock.now();
+    const b = await VoucherBatch.findById(batchId).lean<VoucherBatchDoc>();
+    if (!b) throw new AppError('VOUCHER_NOT_FOUND', 'no such voucher batch');
+    if (now < b.validFrom || now > b.validTo) throw new AppError('VOUCHER_NOT_APPLICABLE', 'this batch is not open');
+    if (b.remaining <= 0) throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
+    const counterId = `${batchId}:${userId}`;
+    try {
+      await VoucherClaimCount.collection.updateOne(
+        { _id: counterId as never, n: { $lt: b.perPersonLimit } },
+        { $inc: { n: 1 } },
+        { upsert: true },
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
+      throw err;
+    }
+    const taken = await VoucherBatch.updateOne({ _id: b._id, remaining: mongoose.trusted({ $gte: 1 }) }, { $inc: { remaining: -1 } });
+    if (taken.modifiedCount !== 1) {
+      await VoucherClaimCount.collection.updateOne({ _id: counterId as never, n: { $gte: 1 } }, { $inc: { n: -1 } });
+      throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
+    }
+    const v = await Voucher.create({
+      batchId: b._id,
+      userId: new Types.ObjectId(userId),
+      status: 'available',
+      orderId: null,
+      claimedAt: now,
+      usedAt: null,
+    });
+    await emit(
+      'voucher.claimed',
+      { subject: deps.pseudonym(userId), batchId, voucherId: String(v._id) },
+      { eventId: `voucher.claimed:${v._id}` },
+    );
+    return toDto(v.toObject(), b, now);
+  }
+
+  function toDto(v: VoucherDoc, b: VoucherBatchDoc, now: Date): VoucherDto {
+    const { id: _batchId, total: _t, remaining: _r, perPersonLimit: _p, ...rest } = batchDto(b);
+    return {
+      ...rest,
+      id: String(v._id),
+      batchId: String(b._id),
+      status: v.status === 'available' && now > b.validTo ? 'expired' : v.status,
+      orderId: v.orderId ? String(v.orderId) : null,
+    };
+  }
+
+  async function mine(userId: string): Promise<VoucherDto[]> {
+    const vs = await Voucher.find({ userId }).sort({ claimedAt: -1 }).limit(200).lean<VoucherDoc[]>();
+    const batches = await VoucherBatch.find({
+      _id: mongoose.trusted({ $in: Array.from(new Set(vs.map((v) => String(v.batchId)))).map((id) => new Types.ObjectId(id)) }),
+    }).lean<VoucherBatchDoc[]>();
+    const byId = new Map(batches.map((b) => [String(b._id), b]));
+    const now = clock.now();
+    return vs.filter((v) => byId.has(String(v.batchId))).map((v) => toDto(v, byId.get(String(v.batchId))!, now));
+  }
+
+  /** Locks the user's voucher to an order and answers the discount; guarded, so a voucher pays one order. */
+  async function lockFor(
+    userId: string,
+    voucherId: string,
+    order: { id: string; amountFen: number; sport?: string; venueId?: string },
+  ): Promise<number> {
+    const v = await Voucher.findOne({ _id: voucherId, userId }).lean<VoucherDoc>();
+    if (!v) throw new AppError('VOUCHER_NOT_FOUND', 'no such voucher');
+    const b = await VoucherBatch.findById(v.batchId).lean<VoucherBatchDoc>();
+    const d = b ? discountOf(b, order, clock.now()) : { ok: false as const, reason: 'batch gone' };
+    if (!d.ok) throw new AppError('VOUCHER_NOT_APPLICABLE', `voucher cannot be used: ${d.reason}`);
+    const locked = await Voucher.updateOne(
+      { _id: v._id, $or: [{ status: 'available' }, { status: 'locked', orderId: new Types.ObjectId(order.id) }] } as never,
+      { $set: { status: 'locked', orderId: new Types.ObjectId(order.id) } },
+    );
+    if (locked.matchedCount !== 1) throw new AppError('VOUCHER_NOT_APPLICABLE', 'voucher is in use or used');
+    return d.discountFen;
+  }
+
+  async function release(orderId: string) {
+    await Voucher.updateMany({ orderId: new Types.ObjectId(orderId), status: 'locked' }, { $set: { status: 'available', orderId: null } });
+  }
+
+  async function consume(orderId: string) {
+    const now = clock.now();
+    const vs = await Voucher.find({ orderId: new Types.ObjectId(orderId), status: 'locked' }).lean<VoucherDoc[]>();
+    for (const v of vs) {
+      const won = await Voucher.updateOne({ _id: v._id, status: 'locked' }, { $set: { status: 'used', usedAt: now } });
+      if (won.modifiedCount === 1)
+        await emit(
+          'voucher.used',
+          { subject: deps.pseudonym(String(v.userId)), batchId: String(v.batchId), voucherId: String(v._id), orderId },
+          { eventId: `voucher.used:${v._id}` },
+        );
+    }
+  }
+
+  /** A full refund gives the voucher back (a partial one does not: the rule the pay page states). */
+  async function restore(orderId: string) {
+    await Voucher.updateMany(
+      { orderId: new Types.ObjectId(orderId), status: 'used' },
+      { $set: { status: 'available', orderId: null, usedAt: null } },
+    );
+  }
+
+  return { createBatch, openBatches, claim, mine, lockFor, release, consume, restore };
+}
+export type VoucherService = ReturnType<typeof createVoucherService>;
