@@ -237,7 +237,7 @@ ${phaseRow(sustained)}
 ${phaseRow(booking)}
 
 - Sold: ${courtsSold}/20 courts with exactly one booking each; session ${session.sold}/50 places. **Oversold places: ${oversold}**; slots whose remaining ≠ capacity − sold: ${inconsistent}.
-- Engine ceiling, same run, same engine: **${engineRate.toFixed(0)} guarded single-document updates/s** (50 concurrent callers, no HTTP). Retries after the sell-out run at **${((sustained.rps / engineRate) * 100).toFixed(0)}%** of it (they end at a read: the slot is seen full). A booking that succeeds costs 4 engine writes (capacity take, the limit counter, the booking, its outbox event) and 2 reads (slots, ban), so the ceiling for successful bookings is about ${(engineRate / 4).toFixed(0)}/s; the last phase reaches **${booking.rps.toFixed(0)}/s (${((booking.rps / (engineRate / 4)) * 100).toFixed(0)}% of that)**.
+- Engine ceiling, same run, same engine: **${engineRate.toFixed(0)} guarded single-document updates/s** (50 concurrent callers, no HTTP). Retries after the sell-out run at **${((sustained.rps / engineRate) * 100).toFixed(0)}%** of it (they end at a read: the slot is seen full). A paid booking that succeeds costs 5 engine writes (capacity take, the limit counter, its order, the booking, its outbox event) and 2 reads (slots, ban), so the ceiling for successful bookings is about ${(engineRate / 5).toFixed(0)}/s; the last phase reaches **${booking.rps.toFixed(0)}/s (${((booking.rps / (engineRate / 5)) * 100).toFixed(0)}% of that)**.
 `;
     console.log(md);
     if (oversold > 0 || inconsistent > 0) throw new Error('OVERSOLD or inconsistent counters');

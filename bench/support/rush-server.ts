@@ -5,12 +5,17 @@
  * Prints one JSON line with the URLs and slot ids, then serves until stdin closes.
  */
 import { startServer } from '../../cloud/src/server';
+import os from 'node:os';
+import path from 'node:path';
 import { startMockWechat } from '../../mock/src/wechat/server';
+import { loadOrCreateKeyMaterial } from '../../mock/src/wechatpay/keys';
 import { addDays } from '../../cloud/src/modules/venue';
 import { businessDay } from '@citysport/shared';
 
 async function main() {
-  const mock = await startMockWechat({ appid: 'wx-bench', secret: 'bench-secret', port: 0 });
+  const keyDir = path.join(os.tmpdir(), 'citysport-bench-wechatpay');
+  const keys = loadOrCreateKeyMaterial(keyDir, { appid: 'wx-bench', mchid: '1900000109' });
+  const mock = await startMockWechat({ appid: 'wx-bench', secret: 'bench-secret', port: 0, wechatPay: { keys, signMode: 'public_key' } });
   const server = await startServer(
     {
       ...process.env,
@@ -20,6 +25,13 @@ async function main() {
       WECHAT_APPID: 'wx-bench',
       WECHAT_SECRET: 'bench-secret',
       WECHAT_API_BASE: mock.url,
+      WECHATPAY_API_BASE: mock.url,
+      WECHATPAY_APIV3_KEY: keys.apiV3Key,
+      WECHATPAY_MERCHANT_SERIAL: keys.merchant.serialNo,
+      WECHATPAY_MERCHANT_KEY_FILE: path.join(keyDir, 'apiclient_key.pem'),
+      WECHATPAY_MERCHANT_CERT_FILE: path.join(keyDir, 'apiclient_cert.pem'),
+      WECHATPAY_PUBLIC_KEY_ID: keys.publicKeyMode.keyId,
+      WECHATPAY_PUBLIC_KEY_FILE: path.join(keyDir, 'pub_key.pem'),
       LOGIN_RATE_PER_IP_PER_MIN: '1000000',
       USER_RATE_PER_MIN: '1000000',
     },

@@ -20,7 +20,7 @@ import { createVenueService, venueRoutes } from './modules/venue';
 import {
   createPaymentService,
   createReconciliation,
-  createStubPayments,
+  paymentsUnavailable,
   createVoucherService,
   paymentRoutes,
   type PaymentPort,
@@ -35,7 +35,7 @@ export interface AppDeps {
   engineName: string;
   clock?: Clock;
   wechat?: WechatClient;
-  /** replaces the payment flow (the in-memory stub in tests that do not exercise WeChat Pay) */
+  /** replaces the payment port (fault-injection tests) */
   payments?: PaymentPort;
   /** the merchant's credentials; default: the files named in config */
   wechatPayCredentials?: WechatPayCredentials;
@@ -92,12 +92,13 @@ export function createApp(deps: AppDeps) {
         venueNames: venues.venueNames,
       })
     : null;
-  if (!deps.payments && !paymentService) logger.warn('WeChat Pay is not configured: payments run on the in-memory stub (development only)');
+  if (!deps.payments && !paymentService)
+    logger.warn('WeChat Pay is not configured: paid bookings and refunds are refused (set the WECHATPAY_* variables)');
   const reconciliation =
     paymentService && credentials
       ? createReconciliation({ clock, wechatPay: wechatPayClient(credentials), applyPaidByQuery: paymentService.applyPaidByQuery })
       : null;
-  const payments: PaymentPort = deps.payments ?? paymentService?.port ?? createStubPayments();
+  const payments: PaymentPort = deps.payments ?? paymentService?.port ?? paymentsUnavailable();
   const bookings = createBookingService({
     clock,
     venues,

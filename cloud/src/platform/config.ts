@@ -41,7 +41,7 @@ const ConfigSchema = z
     /** true while the stand-ins play WeChat: the h5 build then offers the demo accounts. */
     WECHAT_MOCK: bool.default(true),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(5000),
-    /** WeChat Pay merchant (API v3). Unset key files: payments run on an in-memory stub (development only). */
+    /** WeChat Pay merchant (API v3). Without the key files paid bookings and refunds are refused. */
     WECHATPAY_MCHID: z
       .string()
       .regex(/^\d{6,20}$/)

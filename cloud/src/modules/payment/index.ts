@@ -1,12 +1,4 @@
-export {
-  createStubPayments,
-  type PaymentPort,
-  type NewOrder,
-  type OrderKind,
-  type PaidEvent,
-  type PaidOutcome,
-  type StubPayments,
-} from './payment.port';
+export { paymentsUnavailable, type PaymentPort, type NewOrder, type OrderKind, type PaidEvent, type PaidOutcome } from './payment.port';
 export { createPaymentService, type PaymentService } from './payment.service';
 export { paymentRoutes } from './payment.routes';
 export { createVoucherService, type VoucherService } from './voucher.service';

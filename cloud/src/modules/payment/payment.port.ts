@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { AppError } from '../../platform/errors';
 
 export type OrderKind = 'booking' | 'event' | 'fitness_test' | 'club_dues';
 
@@ -36,53 +36,12 @@ export interface PaymentPort {
 }
 
 /**
- * STUB until the unified payment issue lands: orders live in process memory, nothing talks to
- * WeChat Pay, and `settle` plays a payment arriving. It exists so the booking flow has its real
- * seam; the payment module replaces it behind the same interface.
+ * The port when no WeChat Pay merchant is configured (a development database tool, a test of
+ * another module): free things still work, anything that needs money says so.
  */
-export function createStubPayments() {
-  const orders = new Map<string, NewOrder & { status: 'pending' | 'paid' | 'closed' | 'refunding' }>();
-  const handlers = new Map<OrderKind, (e: PaidEvent) => Promise<PaidOutcome>>();
-  const calls: { op: 'create' | 'close' | 'refund'; orderId: string; amountFen?: number; reason?: string }[] = [];
-  const port: PaymentPort & {
-    calls: typeof calls;
-    settle(orderId: string): Promise<PaidOutcome>;
-    failNextCreate: boolean;
-  } = {
-    calls,
-    failNextCreate: false,
-    async createOrder(order) {
-      if (port.failNextCreate) {
-        port.failNextCreate = false;
-        throw new Error('payment stub: createOrder failed (test)');
-      }
-      const orderId = new Types.ObjectId().toHexString();
-      orders.set(orderId, { ...order, status: 'pending' });
-      calls.push({ op: 'create', orderId, amountFen: order.amountFen });
-      return { orderId };
-    },
-    async closeOrder(orderId, reason) {
-      const o = orders.get(orderId);
-      if (o && o.status === 'pending') o.status = 'closed';
-      calls.push({ op: 'close', orderId, reason });
-    },
-    async refundOrder(orderId, input) {
-      const o = orders.get(orderId);
-      if (o) o.status = 'refunding';
-      calls.push({ op: 'refund', orderId, amountFen: input.amountFen ?? o?.amountFen, reason: input.reason });
-    },
-    onPaid(kind, handler) {
-      handlers.set(kind, handler);
-    },
-    async settle(orderId) {
-      const o = orders.get(orderId);
-      if (!o) throw new Error(`payment stub: no order ${orderId}`);
-      o.status = 'paid';
-      const outcome = await handlers.get(o.kind)!({ orderId, refId: o.refId });
-      if (outcome === 'rejected') await port.refundOrder(orderId, { reason: 'paid after the hold ended' });
-      return outcome;
-    },
+export function paymentsUnavailable(): PaymentPort {
+  const refuse = async (): Promise<never> => {
+    throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat Pay is not configured on this server');
   };
-  return port;
+  return { createOrder: refuse, closeOrder: async () => {}, refundOrder: refuse, onPaid: () => {} };
 }
-export type StubPayments = ReturnType<typeof createStubPayments>;

@@ -65,7 +65,7 @@ export function createPaymentService(deps: PaymentDeps) {
     async createOrder(input: NewOrder) {
       const _id = new Types.ObjectId();
       const now = clock.now();
-      await Order.create({
+      const doc: OrderDoc = {
         _id,
         kind: input.kind,
         ownerId: new Types.ObjectId(input.ownerId),
@@ -79,10 +79,21 @@ export function createPaymentService(deps: PaymentDeps) {
         tags: input.tags ?? {},
         status: 'pending',
         outTradeNo: `CS${_id.toHexString()}`,
+        prepayId: null,
+        transactionId: null,
         expiresAt: input.expiresAt,
         createdAt: now,
+        paidAt: null,
+        closedAt: null,
+        closeReason: null,
+        domainNotifiedAt: null,
+        refundedFen: 0,
+        refundCount: 0,
         nextQueryAt: new Date(now.getTime() + QUERY_AFTER_MS),
-      });
+        queryCount: 0,
+        note: null,
+      };
+      await Order.collection.insertOne(doc); // built and typed above: orders are made on the booking hot path
       return { orderId: String(_id) };
     },
     async closeOrder(orderId, reason) {
