@@ -4,6 +4,7 @@ const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitn
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
+  pay: ['result', 'orders', 'vouchers'],
 };
 
 export default defineAppConfig({
@@ -15,6 +16,7 @@ export default defineAppConfig({
     'pages/events/index': { network: 'all', packages: ['event'] },
     'pages/me/index': { network: 'all', packages: ['ticket', 'booking'] },
     'packages/venue/index': { network: 'all', packages: ['booking'] },
+    'packages/booking/confirm': { network: 'all', packages: ['pay'] },
   },
   window: {
     // 'default' also makes the h5 build draw a title bar with a back button

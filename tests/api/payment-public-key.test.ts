@@ -2,7 +2,7 @@
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { buildSignedNotification } from '../../mock/src/wechatpay/notification';
 import { startTestStack, type TestStack } from '../support/stack';
-import { createTestVenue, slotsOf } from '../support/venue-fixture';
+import { createTestVenue, daysAhead, slotsOf } from '../support/venue-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
@@ -15,7 +15,7 @@ afterAll(() => stack.stop());
 test('pay and confirm with public-key signatures; forged public-key notifications are refused', async () => {
   const v = await createTestVenue(stack, { name: '公钥模式馆', courtPriceFen: 2500 });
   const user = await stack.login('pk-payer');
-  const day = new Date(clock.now().getTime() + 2 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const day = daysAhead(clock, 2);
   const [slot] = await slotsOf(v.courtId, day);
   const booking = (await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [slot.id] } })).body.booking;
 

@@ -6,20 +6,13 @@ import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { buildSignedNotification } from '../../mock/src/wechatpay/notification';
 import { startTestStack, type TestStack } from '../support/stack';
-import { createTestVenue, remainingOf, slotsOf } from '../support/venue-fixture';
+import { until } from '../support/pay';
+import { createTestVenue, daysAhead, remainingOf, slotsOf } from '../support/venue-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
 const db = () => mongoose.connection.db!;
-const day = () => new Date(clock.now().getTime() + 2 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
-const until = async (check: () => Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not reached');
-};
+const day = () => daysAhead(clock, 2);
 
 beforeAll(async () => {
   stack = await startTestStack('payment', { clock, wechatPay: { signMode: 'platform_certificate' } });

@@ -2,7 +2,7 @@
 import { businessDay } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestVenue, slotsOf } from '../support/venue-fixture';
+import { createTestVenue, daysAhead, slotsOf } from '../support/venue-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
@@ -16,7 +16,7 @@ test('paid at WeChat but pending here is applied; a refund made outside is flagg
   const admin = await stack.login('recon-admin');
   await grant(stack, admin.userId, 'admin');
   const v = await createTestVenue(stack, { name: '对账馆', courtPriceFen: 3000 });
-  const day = new Date(clock.now().getTime() + 2 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const day = daysAhead(clock, 2);
   const [a, b] = await slotsOf(v.courtId, day);
   const users = [await stack.login('recon-1'), await stack.login('recon-2')];
   const orders: string[] = [];

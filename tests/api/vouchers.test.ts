@@ -2,21 +2,14 @@
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestVenue, slotsOf } from '../support/venue-fixture';
+import { until } from '../support/pay';
+import { createTestVenue, daysAhead, slotsOf } from '../support/venue-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
 let admin: { token: string; userId: string };
 const db = () => mongoose.connection.db!;
-const day = () => new Date(clock.now().getTime() + 2 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
-const until = async (check: () => Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not reached');
-};
+const day = () => daysAhead(clock, 2);
 
 beforeAll(async () => {
   stack = await startTestStack('vouchers', { clock, wechatPay: { signMode: 'public_key' } });
@@ -217,4 +210,31 @@ test('only admins create batches; bad batches answer 400; claims of unknown batc
   const res = await claim(citizen.token, '0123456789abcdef01234567');
   expect([res.status, res.body.error.code]).toEqual([404, 'VOUCHER_NOT_FOUND']);
   expect((await claim(citizen.token, 'nope')).status).toBe(400);
+});
+
+test('voucherIds: [] takes the voucher off an order not yet sent to WeChat, and frees it', async () => {
+  const batchId = await batch({ total: 5 });
+  const { user, booking } = await bookPaid('changes-mind', 4000);
+  const voucher = (await claim(user.token, batchId)).body.voucher;
+  const locked = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [voucher.id] } });
+  expect(locked.status).toBe(200);
+  // that pay call sent the order to WeChat with the voucher: it can no longer come off
+  const late = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [] } });
+  expect([late.status, late.body.error.code]).toEqual([422, 'VOUCHER_NOT_APPLICABLE']);
+
+  const second = await bookPaid('changes-mind-2', 4000);
+  const v2 = (await claim(second.user.token, batchId)).body.voucher;
+  // lock by applying on a fully covered order would pay it; use the service to lock without paying
+  await stack.cloud.services.vouchers.lockFor(second.user.userId, v2.id, { id: second.booking.orderId, amountFen: 4000 });
+  await mongoose.connection
+    .db!.collection('orders')
+    .updateOne(
+      { _id: new mongoose.Types.ObjectId(second.booking.orderId) },
+      { $set: { voucherId: new mongoose.Types.ObjectId(v2.id), discountFen: 1000, payableFen: 3000 } },
+    );
+  const off = await stack.request('POST', `/orders/${second.booking.orderId}/pay`, { token: second.user.token, body: { voucherIds: [] } });
+  expect(off.status).toBe(200);
+  expect(stack.mock.wechatPay!.state.transaction(`CS${second.booking.orderId}`)!.transaction.amount.total).toBe(4000);
+  const mine = (await stack.request('GET', '/vouchers/mine', { token: second.user.token })).body.items;
+  expect(mine.find((v: { id: string }) => v.id === v2.id)).toMatchObject({ status: 'available', orderId: null });
 });

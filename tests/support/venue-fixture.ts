@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
-import type { SlotTemplate, VenueRules } from '@citysport/shared';
+import { businessDay, type SlotTemplate, type VenueRules } from '@citysport/shared';
+import type { Clock } from '../../cloud/src/platform/clock';
 import type { TestStack } from './stack';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -73,4 +74,9 @@ export async function counts() {
       .toArray(),
   ]);
   return { bookings, quotaTotal: quotas[0]?.n ?? 0, claims, remainingTotal: remaining[0]?.n ?? 0 };
+}
+
+/** The Shanghai business day `n` days after the clock's now. */
+export function daysAhead(clock: Clock, n: number): string {
+  return businessDay(new Date(clock.now().getTime() + n * 86_400_000));
 }

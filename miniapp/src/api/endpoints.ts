@@ -13,6 +13,15 @@ import {
   LoginRequestSchema,
   LoginResponseSchema,
   ManageReasonSchema,
+  OrderPageSchema,
+  OrderResponseSchema,
+  PayOrderSchema,
+  PayResponseSchema,
+  RefundOrderSchema,
+  RefundResponseSchema,
+  VoucherBatchListSchema,
+  VoucherClaimResponseSchema,
+  VoucherListSchema,
   ResourceSchema,
   MeResponseSchema,
   SlotListResponseSchema,
@@ -191,6 +200,52 @@ export const api = {
         path: `/manage/bans/${seg(banId)}/lift`,
         data: ManageReasonSchema.parse({ reason }),
         schema: BanResponseSchema,
+        toast: o.toast,
+      }),
+  },
+
+  pay: {
+    /** GET /orders/:orderId → {order} */
+    order: (orderId: string, o: CallOptions = {}) =>
+      request({ path: `/orders/${seg(orderId)}`, schema: OrderResponseSchema, toast: o.toast }),
+
+    /** GET /orders/mine?cursor=&limit= → {items, nextCursor} */
+    myOrders: (q: { cursor?: string | null; limit?: number } = {}, o: CallOptions = {}) =>
+      request({ path: '/orders/mine', query: { cursor: q.cursor, limit: q.limit }, schema: OrderPageSchema, toast: o.toast }),
+
+    /** POST /orders/:orderId/pay {voucherIds?} → {payParams} (to hand to requestPayment) or {order} (nothing left to pay) */
+    payOrder: (orderId: string, voucherIds: string[] | undefined, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/orders/${seg(orderId)}/pay`,
+        data: PayOrderSchema.parse(voucherIds === undefined ? {} : { voucherIds }),
+        schema: PayResponseSchema,
+        toast: o.toast,
+      }),
+
+    /** POST /orders/:orderId/refund {reason} → {refund}; for a booking order this cancels the booking */
+    refundOrder: (orderId: string, reason: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/orders/${seg(orderId)}/refund`,
+        data: RefundOrderSchema.parse({ reason }),
+        schema: RefundResponseSchema,
+        toast: o.toast,
+      }),
+
+    /** GET /vouchers/mine → {items} (every status) */
+    myVouchers: (o: CallOptions = {}) => request({ path: '/vouchers/mine', schema: VoucherListSchema, toast: o.toast }),
+
+    /** GET /vouchers/batches → {items}: the claim centre, batches open now */
+    voucherBatches: (o: CallOptions = {}) => request({ path: '/vouchers/batches', schema: VoucherBatchListSchema, toast: o.toast }),
+
+    /** POST /vouchers/batches/:batchId/claim → 201 {voucher} */
+    claimVoucher: (batchId: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/vouchers/batches/${seg(batchId)}/claim`,
+        data: {},
+        schema: VoucherClaimResponseSchema,
         toast: o.toast,
       }),
   },

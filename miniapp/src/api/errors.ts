@@ -26,6 +26,12 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ApiError');
 }
 
+/** Codes the server sends that the shared ErrorCode list does not (yet) carry. */
+const EXTRA_MESSAGES_ZH: Record<string, string> = {
+  VOUCHER_SOLD_OUT: '消费券已被领完',
+  VOUCHER_LIMIT_REACHED: '已达到该券的领取上限',
+};
+
 const BY_STATUS_ZH: Record<number, string> = {
   400: '请求有误，请检查后重试',
   401: '请先登录',
@@ -46,6 +52,7 @@ export function errorMessageZh(e: unknown): string {
   if (e.code.startsWith('HTTP_')) return `服务暂时不可用，请稍后再试（${e.status}）`;
   const known = ERROR_MESSAGES_ZH[e.code as ErrorCode];
   if (known) return known;
+  if (EXTRA_MESSAGES_ZH[e.code]) return EXTRA_MESSAGES_ZH[e.code];
   if (BY_STATUS_ZH[e.status]) return BY_STATUS_ZH[e.status];
   if (e.status >= 500) return '服务器开小差了，请稍后再试';
   return '操作失败，请稍后重试';

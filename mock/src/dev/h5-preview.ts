@@ -11,9 +11,16 @@ export const H5_DIST = path.resolve(__dirname, '../../../miniapp/dist/h5');
  * Serves the built h5 mini-program and forwards /api to the cloud, so the page and its API
  * share one origin (the h5 build calls `/api/v1`).
  */
-export async function startH5Preview(opts: { apiUrl: string; port: number; host?: string; distDir?: string }) {
+export async function startH5Preview(opts: {
+  apiUrl: string;
+  port: number;
+  host?: string;
+  distDir?: string;
+  /** the WeChat stand-ins: `/mock/…` is forwarded there so the h5 "模拟支付" button can play the user paying */
+  mockUrl?: string;
+}) {
   const distDir = opts.distDir ?? H5_DIST;
-  const proxy = httpProxy.createProxyServer({ target: opts.apiUrl, changeOrigin: false, xfwd: true });
+  const proxy = httpProxy.createProxyServer({ changeOrigin: false, xfwd: true });
   proxy.on('error', (_err, _req, res) => {
     const r = res as http.ServerResponse;
     if (!r.headersSent) r.writeHead(502, { 'content-type': 'application/json' });
@@ -23,7 +30,12 @@ export async function startH5Preview(opts: { apiUrl: string; port: number; host?
   app.use(async (ctx, next) => {
     if (ctx.path.startsWith('/api/')) {
       ctx.respond = false;
-      proxy.web(ctx.req, ctx.res);
+      proxy.web(ctx.req, ctx.res, { target: opts.apiUrl });
+      return;
+    }
+    if (opts.mockUrl && ctx.path.startsWith('/mock/')) {
+      ctx.respond = false;
+      proxy.web(ctx.req, ctx.res, { target: opts.mockUrl });
       return;
     }
     if (!fs.existsSync(path.join(distDir, 'index.html'))) {

@@ -64,7 +64,7 @@ async function main() {
       await seedDemoData(server.cloud.services, (m) => console.log(`[start] ${m}`));
     }
 
-    const preview = await startH5Preview({ apiUrl: server.url, port: h5Port });
+    const preview = await startH5Preview({ apiUrl: server.url, port: h5Port, mockUrl: useMock ? env.WECHAT_API_BASE : undefined });
     stops.push(preview.stop);
     if (!process.argv.includes('--no-h5-build') && (h5BuildIsStale() || process.argv.includes('--rebuild-h5'))) {
       console.log('[start] building the h5 mini-program (about 30 s) …');

@@ -137,12 +137,27 @@ export function createPaymentService(deps: PaymentDeps) {
     return updated;
   }
 
-  async function pay(userId: string, orderId: string, voucherIds: string[] = []) {
+  /** `voucherIds: []` takes a voucher off an order not yet sent to WeChat. */
+  async function removeVoucher(o: OrderDoc): Promise<OrderDoc> {
+    if (!o.voucherId) return o;
+    if (o.prepayId) throw new AppError('VOUCHER_NOT_APPLICABLE', 'this order was already sent to WeChat Pay with its voucher');
+    const updated = await Order.findOneAndUpdate(
+      { _id: o._id, status: 'pending', prepayId: null, voucherId: o.voucherId },
+      { $set: { voucherId: null, discountFen: 0, payableFen: o.amountFen } },
+      { new: true },
+    ).lean<OrderDoc>();
+    if (!updated) throw new AppError('ORDER_NOT_PAYABLE', 'the order changed meanwhile');
+    await deps.vouchers.release(String(o._id));
+    return updated;
+  }
+
+  async function pay(userId: string, orderId: string, voucherIds?: string[]) {
     let o = await findOwned(userId, orderId);
     const now = clock.now();
     if (o.status !== 'pending') throw new AppError('ORDER_NOT_PAYABLE', `a ${o.status} order cannot be paid`);
     if (o.expiresAt <= now) throw new AppError('ORDER_EXPIRED', 'the order has expired');
-    if (voucherIds.length) o = await applyVoucher(userId, o, voucherIds[0]);
+    if (voucherIds?.length) o = await applyVoucher(userId, o, voucherIds[0]);
+    else if (voucherIds) o = await removeVoucher(o);
     if (o.payableFen === 0) {
       await applyPaid(o, null);
       return { order: orderDto((await Order.findById(o._id).lean<OrderDoc>())!) };

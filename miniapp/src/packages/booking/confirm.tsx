@@ -208,13 +208,17 @@ export default function ConfirmPage() {
               {booking.holdExpiresAt && left > 0 ? (
                 <Text className="confirm-result__hint confirm-hold-left">剩余 {mmss(left)}，超时订单将自动取消</Text>
               ) : null}
-              <Button
-                className="confirm-pay confirm-pay--soon"
-                block
-                onClick={() => void Taro.navigateTo({ url: `/packages/pay/index?orderId=${encodeURIComponent(booking.orderId ?? '')}` })}
-              >
-                去支付（支付功能即将上线）
-              </Button>
+              {booking.orderId ? (
+                <Button
+                  className="confirm-pay"
+                  type="primary"
+                  block
+                  disabled={!!booking.holdExpiresAt && left <= 0}
+                  onClick={() => void Taro.navigateTo({ url: `/packages/pay/index?orderId=${encodeURIComponent(booking.orderId ?? '')}` })}
+                >
+                  去支付
+                </Button>
+              ) : null}
             </>
           ) : (
             <>

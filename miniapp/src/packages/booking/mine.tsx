@@ -228,11 +228,12 @@ export default function MyBookingsPage() {
                 ) : null}
                 {held && holdLeft > 0 && b.orderId ? (
                   <Button
-                    className="booking-pay booking-pay--soon"
+                    className="booking-pay"
                     size="small"
+                    type="primary"
                     onClick={() => void Taro.navigateTo({ url: `/packages/pay/index?orderId=${encodeURIComponent(b.orderId ?? '')}` })}
                   >
-                    去支付（即将上线）
+                    去支付
                   </Button>
                 ) : null}
               </View>

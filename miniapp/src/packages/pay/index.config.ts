@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '订单与支付',
+  navigationBarTitleText: '确认支付',
 });

@@ -23,7 +23,8 @@ interface Link {
 const LINKS: Link[] = [
   { key: 'tickets', title: '我的票券', desc: '入场二维码', url: '/packages/ticket/index' },
   { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/mine' },
-  { key: 'orders', title: '订单与支付', desc: '支付、退款、消费券', url: '/packages/pay/index' },
+  { key: 'orders', title: '订单与支付', desc: '支付记录与退款', url: '/packages/pay/orders' },
+  { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
   { key: 'staff', title: '核验工作台', desc: '扫码核验入场', url: '/packages/staff/index', roles: ['staff'] },
   {
     key: 'manage',

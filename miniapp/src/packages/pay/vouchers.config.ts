@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '消费券',
+  enablePullDownRefresh: true,
+});
