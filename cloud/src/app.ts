@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps) {
     scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
   });
   const notifications = createNotificationService({ clock, wechat, logger, openidOf: identity.openidOf });
-  const vouchers = createVoucherService({ clock, pseudonym, audit: identity.audit });
+  const vouchers = createVoucherService({ clock, pseudonym, audit: identity.audit, controlRunWithoutGuards: deps.controlRunWithoutGuards });
   const wechatPayClient = (c: WechatPayCredentials) =>
     createWechatPay({ apiBase: config.WECHATPAY_API_BASE, timeoutMs: config.WECHATPAY_TIMEOUT_MS, credentials: c, now: () => clock.now() });
   const credentials = deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config));

@@ -40,6 +40,27 @@ async function claim(token: string, batchId: string) {
   return stack.request('POST', `/vouchers/batches/${batchId}/claim`, { token, body: {} });
 }
 
+test('control: without the guard, 500 citizens claiming a batch of 100 get more than 100', async () => {
+  const control = await startTestStack('vouchers-control', {
+    clock,
+    reuseConnection: true,
+    wechatPay: { signMode: 'public_key' },
+    appDeps: { controlRunWithoutGuards: true },
+  });
+  try {
+    const batchId = await batch({ total: 100 });
+    const citizens = await stack.loginMany('control-claimer', 500);
+    const results = await Promise.all(
+      citizens.map((c) => control.request('POST', `/vouchers/batches/${batchId}/claim`, { token: c.token, body: {} })),
+    );
+    const claimed = results.filter((r) => r.status === 201).length;
+    process.stdout.write(`[race] control vouchers: ${claimed} claimed of 100\n`);
+    expect(claimed).toBeGreaterThan(100);
+  } finally {
+    await control.stop();
+  }
+});
+
 test('500 citizens claiming a batch of 100 → exactly 100 claimed, the rest VOUCHER_SOLD_OUT', async () => {
   const batchId = await batch({ total: 100 });
   const citizens = await stack.loginMany('claimer', 500);

@@ -43,6 +43,8 @@ export function createVoucherService(deps: {
   clock: Clock;
   pseudonym: Pseudonymizer;
   audit: (actorId: string, action: string, target: string | null, details: Record<string, unknown>) => Promise<void>;
+  /** CONTROL RUNS ONLY (see VenueServiceOptions): take the batch by read-then-write */
+  controlRunWithoutGuards?: boolean;
 }) {
   const { clock } = deps;
 
@@ -76,6 +78,14 @@ export function createVoucherService(deps: {
     return rows.map(batchDto);
   }
 
+  async function naiveTake(id: Types.ObjectId) {
+    const fresh = await VoucherBatch.findById(id).lean<VoucherBatchDoc>();
+    if (!fresh || fresh.remaining < 1) return { modifiedCount: 0 };
+    await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
+    await VoucherBatch.updateOne({ _id: id }, { $set: { remaining: fresh.remaining - 1 } });
+    return { modifiedCount: 1 };
+  }
+
   /** Two guarded takes — the person's counter, then the batch — so neither limit is ever overspent under a rush. */
   async function claim(userId: string, batchId: string): Promise<VoucherDto> {
     const now = clock.now();
@@ -94,7 +104,9 @@ export function createVoucherService(deps: {
       if ((err as { code?: number }).code === 11000) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
       throw err;
     }
-    const taken = await VoucherBatch.updateOne({ _id: b._id, remaining: mongoose.trusted({ $gte: 1 }) }, { $inc: { remaining: -1 } });
+    const taken = deps.controlRunWithoutGuards
+      ? await naiveTake(b._id)
+      : await VoucherBatch.updateOne({ _id: b._id, remaining: mongoose.trusted({ $gte: 1 }) }, { $inc: { remaining: -1 } });
     if (taken.modifiedCount !== 1) {
       await VoucherClaimCount.collection.updateOne({ _id: counterId as never, n: { $gte: 1 } }, { $inc: { n: -1 } });
       throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
