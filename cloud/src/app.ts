@@ -28,6 +28,8 @@ import {
 } from './modules/payment';
 import { bookingRoutes, createBookingService, manageRoutes } from './modules/booking';
 import { createNotificationService, notificationRoutes } from './modules/notification';
+import { createTicketService, ticketRoutes, type TicketService } from './modules/ticket';
+import { createTicketSigner } from './platform/ticket-signer';
 
 export interface AppDeps {
   config: Config;
@@ -99,7 +101,13 @@ export function createApp(deps: AppDeps) {
       ? createReconciliation({ clock, wechatPay: wechatPayClient(credentials), applyPaidByQuery: paymentService.applyPaidByQuery })
       : null;
   const payments: PaymentPort = deps.payments ?? paymentService?.port ?? paymentsUnavailable();
+  // tickets and bookings know each other only through these functions, bound below
+  const ticketsRef: { current?: TicketService } = {};
   const bookings = createBookingService({
+    admissions: {
+      confirmed: async (b) => ticketsRef.current!.issue(b),
+      ended: async (bookingId) => ticketsRef.current!.revokeFor(bookingId),
+    },
     clock,
     venues,
     payments,
@@ -110,6 +118,15 @@ export function createApp(deps: AppDeps) {
     audit: identity.audit,
   });
   payments.onPaid('booking', ({ refId }) => bookings.confirmPaid(refId));
+  const tickets = createTicketService({
+    clock,
+    signer: createTicketSigner(config.TICKET_KEY_SEEDS),
+    pseudonym,
+    displayNames: identity.displayNames,
+    markBookingUsed: bookings.markUsed,
+    controlRunWithoutGuards: deps.controlRunWithoutGuards,
+  });
+  ticketsRef.current = tickets;
 
   const app = new Koa<AuthState>();
   app.proxy = process.env.TRUST_PROXY === 'true';
@@ -141,6 +158,7 @@ export function createApp(deps: AppDeps) {
     bookingRoutes(bookings),
     manageRoutes(bookings, venues, { grantsOf: identity.grantsOf, scopesOf: (userId) => identity.scopesOf(userId, ['venue_manager']) }),
     notificationRoutes(notifications),
+    ticketRoutes(tickets, { grantsOf: identity.grantsOf }),
     ...(paymentService && reconciliation
       ? [
           paymentRoutes(paymentService, vouchers, reconciliation, {
@@ -171,7 +189,7 @@ export function createApp(deps: AppDeps) {
 
   return {
     app,
-    services: { identity, venues, bookings, notifications, payment: paymentService, vouchers, reconciliation },
+    services: { identity, venues, bookings, notifications, payment: paymentService, vouchers, reconciliation, tickets },
     payments,
     tokens,
     clock,

@@ -47,6 +47,9 @@ export const ERRORS = {
   TICKET_INVALID: 400,
   TICKET_EXPIRED: 409,
   TICKET_NOT_FOR_THIS_VENUE: 403,
+  TICKET_NOT_YET_VALID: 409,
+  TICKET_REVOKED: 409,
+  TICKET_NOT_FOUND: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -93,4 +96,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   TICKET_INVALID: '无效的票券',
   TICKET_EXPIRED: '票券不在有效期内',
   TICKET_NOT_FOR_THIS_VENUE: '非本场馆票券',
+  TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
+  TICKET_REVOKED: '该票券已取消',
+  TICKET_NOT_FOUND: '票券不存在',
 };

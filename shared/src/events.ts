@@ -28,6 +28,7 @@ export interface OutboxEventMap {
   'order.paid': { subject: string; orderId: string; kind: string; amountFen: number; payableFen: number };
   'order.closed': { subject: string; orderId: string; kind: string; amountFen: number };
   'order.refunded': { subject: string; orderId: string; kind: string; refundFen: number };
+  'ticket.admitted': { subject: string; ticketId: string; bookingId: string; venueId: string; startAt: string; offline: boolean };
   'voucher.claimed': { subject: string; batchId: string; voucherId: string };
   'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
 }

@@ -9,3 +9,5 @@ export * from './schemas/venues';
 export * from './events';
 export * from './schemas/bookings';
 export * from './schemas/payments';
+export * from './schemas/tickets';
+export * from './ticket-code';

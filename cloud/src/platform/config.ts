@@ -63,6 +63,11 @@ const ConfigSchema = z
     WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(500).max(30000).default(8000),
     /** this API as WeChat reaches it, for notify_url (default http://HOST:PORT/api/v1) */
     PUBLIC_API_BASE: z.string().url().optional(),
+    /** Ed25519 ticket signing seeds, comma-separated, newest first (the first signs, all verify) */
+    TICKET_KEY_SEEDS: z
+      .string()
+      .refine((v) => v.split(',').every((x) => x.trim().length >= 32), 'each seed must be at least 32 characters')
+      .optional(),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(kb|mb)$/)
@@ -72,7 +77,7 @@ const ConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
-    for (const key of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'MONGODB_URI'] as const) {
+    for (const key of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'MONGODB_URI', 'TICKET_KEY_SEEDS'] as const) {
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     if (c.WECHAT_MOCK) ctx.addIssue({ code: 'custom', path: ['WECHAT_MOCK'], message: 'must be false in production' });
@@ -92,6 +97,7 @@ const ConfigSchema = z
     JWT_SECRET: c.JWT_SECRET ?? 'citysport-development-only-jwt-secret-0000',
     PSEUDONYM_SECRET: c.PSEUDONYM_SECRET ?? 'citysport-development-only-pseudonym-key',
     DATA_KEY: c.DATA_KEY ?? 'citysport-development-only-field-data-key',
+    TICKET_KEY_SEEDS: (c.TICKET_KEY_SEEDS ?? 'citysport-development-only-ticket-signing-seed').split(',').map((x) => x.trim()),
     PUBLIC_API_BASE: c.PUBLIC_API_BASE ?? `http://${c.HOST}:${c.PORT}/api/v1`,
   }));
 

@@ -30,6 +30,21 @@ export interface BookingDeps {
   holderNames: (userIds: string[]) => Promise<Map<string, string>>;
   /** a subscribe message to the user, when they agreed to one (from notification) */
   notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
+  /** tickets: issued when a booking is confirmed, revoked when it ends unused (from the ticket module) */
+  admissions: {
+    confirmed: (b: {
+      bookingId: string;
+      userId: string;
+      venueId: string;
+      venueName: string;
+      resourceName: string;
+      sport: BookingDoc['sport'];
+      startAt: Date;
+      endAt: Date;
+      quantity: number;
+    }) => Promise<void>;
+    ended: (bookingId: string) => Promise<void>;
+  };
   /** audit trail of manager actions (from identity) */
   audit: (actorId: string, action: string, targetUserId: string | null, details: Record<string, unknown>) => Promise<void>;
 }
@@ -75,6 +90,20 @@ export function toDto(b: BookingDoc): BookingDto {
 
 export function createBookingService(deps: BookingDeps) {
   const { clock, venues, payments } = deps;
+
+  function admissionOf(b: BookingDoc) {
+    return {
+      bookingId: String(b._id),
+      userId: String(b.userId),
+      venueId: String(b.venueId),
+      venueName: b.venueName,
+      resourceName: b.resourceName,
+      sport: b.sport,
+      startAt: b.startAt,
+      endAt: b.endAt,
+      quantity: b.quantity,
+    };
+  }
 
   function facts(b: BookingDoc) {
     return {
@@ -305,6 +334,7 @@ export function createBookingService(deps: BookingDeps) {
       await Booking.collection.insertOne(doc); // built and typed above: skips mongoose's per-document work on the hot path
       bookingInserted = true;
       if (claimId) await IdempotencyClaim.updateOne({ _id: claimId }, { $set: { bookingId } });
+      if (!paid) await deps.admissions.confirmed(admissionOf(doc));
       await emit(
         'booking.booked',
         { ...facts(doc), status: paid ? 'held' : 'confirmed' },
@@ -369,6 +399,7 @@ export function createBookingService(deps: BookingDeps) {
       if (current.status === 'confirmed' && b.status === 'held') return cancel(userId, bookingId, reason);
       throw new AppError('BOOKING_NOT_CANCELLABLE', `a ${current.status} booking cannot be cancelled`);
     }
+    await deps.admissions.ended(String(won._id));
     const refundStarted = await settleMoneyAfterCancel(b.status, won, reason ?? '用户取消');
     await emit(
       'booking.cancelled',
@@ -397,6 +428,7 @@ export function createBookingService(deps: BookingDeps) {
       { new: true },
     ).lean<BookingDoc>();
     if (won) {
+      await deps.admissions.confirmed(admissionOf(won));
       await emit('booking.confirmed', facts(won), { eventId: `booking.confirmed:${bookingId}`, occurredAt: now });
       return 'applied';
     }
@@ -557,6 +589,7 @@ export function createBookingService(deps: BookingDeps) {
       const won = await release(b, b.status, 'cancelled', { cancelledAt: now, cancelReason: reason, cancelledBy: 'venue' });
       if (!won) continue;
       cancelled++;
+      await deps.admissions.ended(String(won._id));
       const refundStarted = await settleMoneyAfterCancel(b.status, won, `场馆关闭：${reason}`);
       await emit(
         'booking.cancelled',

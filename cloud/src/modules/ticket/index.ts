@@ -1,0 +1,2 @@
+export { createTicketService, type TicketService, type AdmissionSource } from './ticket.service';
+export { ticketRoutes } from './ticket.routes';

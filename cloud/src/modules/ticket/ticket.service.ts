@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { Types } from 'mongoose';
+import {
+  TICKET_ACCEPT_STEPS,
+  TICKET_OPENS_MINUTES_BEFORE,
+  TICKET_STEP_SECONDS,
+  businessDay,
+  checkTicketTimes,
+  maskName,
+  shanghaiTime,
+  type ErrorCode,
+  type Ticket as TicketDto,
+} from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import { emit } from '../../platform/outbox';
+import type { Clock } from '../../platform/clock';
+import type { Pseudonymizer } from '../../platform/pseudonym';
+import type { TicketSigner } from '../../platform/ticket-signer';
+import { Ticket, Verification, type TicketDoc, type VerificationDoc } from './ticket.model';
+
+/** What a confirmed booking tells tickets (from the booking module, through app composition). */
+export interface AdmissionSource {
+  bookingId: string;
+  userId: string;
+  venueId: string;
+  venueName: string;
+  resourceName: string;
+  sport: TicketDto['sport'];
+  startAt: Date;
+  endAt: Date;
+  quantity: number;
+}
+
+const RESULT_OF: Partial<Record<ErrorCode, string>> = {
+  TICKET_ALREADY_USED: 'already_used',
+  TICKET_NOT_FOR_THIS_VENUE: 'not_for_this_venue',
+  TICKET_NOT_YET_VALID: 'not_yet_open',
+  TICKET_EXPIRED: 'expired',
+  TICKET_REVOKED: 'revoked',
+  TICKET_INVALID: 'invalid',
+};
+
+export function createTicketService(deps: {
+  clock: Clock;
+  signer: TicketSigner;
+  pseudonym: Pseudonymizer;
+  displayNames: (userIds: string[]) => Promise<Map<string, string>>;
+  /** the booking is used once someone is admitted on it */
+  markBookingUsed: (bookingId: string) => Promise<boolean>;
+  /** CONTROL RUNS ONLY (see VenueServiceOptions): redeem by read-then-write */
+  controlRunWithoutGuards?: boolean;
+}) {
+  const { clock, signer } = deps;
+
+  function toDto(t: TicketDoc): TicketDto {
+    return {
+      id: String(t._id),
+      bookingId: String(t.bookingId),
+      venueId: String(t.venueId),
+      venueName: t.venueName,
+      resourceName: t.resourceName,
+      sport: t.sport,
+      startAt: t.startAt.toISOString(),
+      endAt: t.endAt.toISOString(),
+      seat: t.seat,
+      holderName: t.holderName,
+      status: t.status,
+      usedAt: t.usedAt ? t.usedAt.toISOString() : null,
+    };
+  }
+
+  /** One ticket per admitted person; reissuing is harmless (unique booking + seat). */
+  async function issue(b: AdmissionSource) {
+    const names = await deps.displayNames([b.userId]);
+    const holderName = maskName(names.get(b.userId) ?? '市民');
+    const docs = Array.from({ length: b.quantity }, (_, i) => ({
+      _id: new Types.ObjectId(),
+      bookingId: new Types.ObjectId(b.bookingId),
+      userId: new Types.ObjectId(b.userId),
+      venueId: new Types.ObjectId(b.venueId),
+      venueName: b.venueName,
+      resourceName: b.resourceName,
+      sport: b.sport,
+      startAt: b.startAt,
+      endAt: b.endAt,
+      seat: i + 1,
+      holderName,
+      status: 'valid' as const,
+      usedAt: null,
+      usedBy: null,
+      usedDeviceId: null,
+      createdAt: clock.now(),
+    }));
+    try {
+      await Ticket.collection.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
+      if (e.code !== 11000 && !(e.writeErrors ?? []).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    }
+  }
+
+  async function revokeFor(bookingId: string) {
+    await Ticket.updateMany({ bookingId: new Types.ObjectId(bookingId), status: 'valid' }, { $set: { status: 'revoked' } });
+  }
+
+  async function mine(userId: string): Promise<TicketDto[]> {
+    const since = new Date(clock.now().getTime() - 2 * 86_400_000);
+    const rows = await Ticket.find({ userId, endAt: mongoose.trusted({ $gte: since }) })
+      .sort({ startAt: 1, seat: 1 })
+      .limit(200)
+      .lean<TicketDoc[]>();
+    return rows.map(toDto);
+  }
+
+  /** The rotating code: signed for the current 30-second step. */
+  async function code(userId: string, ticketId: string) {
+    const t = await Ticket.findOne({ _id: ticketId, userId }).lean<TicketDoc>();
+    if (!t) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+    if (t.status !== 'valid') throw new AppError(t.status === 'used' ? 'TICKET_ALREADY_USED' : 'TICKET_REVOKED', `ticket is ${t.status}`);
+    const now = clock.now();
+    const step = Math.floor(now.getTime() / 1000 / TICKET_STEP_SECONDS);
+    const validFromMin = Math.floor(t.startAt.getTime() / 60_000) - TICKET_OPENS_MINUTES_BEFORE;
+    const validToMin = Math.ceil(t.endAt.getTime() / 60_000);
+    const signed = signer.sign({ ticketId: String(t._id), venueId: String(t.venueId), step, validFromMin, validToMin });
+    return { code: signed, expiresAt: new Date((step + 1) * TICKET_STEP_SECONDS * 1000).toISOString(), stepSeconds: TICKET_STEP_SECONDS };
+  }
+
+  /**
+   * Checks a code and admits its holder with one guarded update (valid → used), so two gates
+   * scanning the same code at the same second admit one person. `at` is when the scan happened
+   * (now online; the device's time for offline scans).
+   */
+  async function admit(staffId: string, venueId: string, code: string, at: Date, deviceId: string | null): Promise<TicketDoc> {
+    const fields = signer.verify(code);
+    if (!fields) throw new AppError('TICKET_INVALID', 'not a valid CitySport ticket');
+    if (fields.venueId !== venueId)
+      throw new AppError('TICKET_NOT_FOR_THIS_VENUE', 'this ticket is for another venue', { venueId: fields.venueId });
+    const times = checkTicketTimes(fields, at);
+    if (times === 'expired') throw new AppError('TICKET_EXPIRED', 'this code is out of its window');
+    if (times === 'not_yet_open')
+      throw new AppError('TICKET_NOT_YET_VALID', `the gate opens ${TICKET_OPENS_MINUTES_BEFORE} minutes before the start`);
+    const won = deps.controlRunWithoutGuards
+      ? await naiveRedeem(fields.ticketId, staffId, at, deviceId)
+      : await Ticket.findOneAndUpdate(
+          { _id: fields.ticketId, venueId, status: 'valid' },
+          { $set: { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId } },
+          { new: true },
+        ).lean<TicketDoc>();
+    if (won) {
+      await deps.markBookingUsed(String(won.bookingId));
+      return won;
+    }
+    const t = await Ticket.findById(fields.ticketId).lean<TicketDoc>();
+    if (!t) throw new AppError('TICKET_INVALID', 'no such ticket');
+    if (t.status === 'revoked') throw new AppError('TICKET_REVOKED', 'the booking was cancelled');
+    throw new AppError('TICKET_ALREADY_USED', 'already admitted', {
+      usedAt: t.usedAt?.toISOString(),
+      venueId: String(t.venueId),
+      deviceId: t.usedDeviceId,
+    });
+  }
+
+  async function naiveRedeem(ticketId: string, staffId: string, at: Date, deviceId: string | null): Promise<TicketDoc | null> {
+    const t = await Ticket.findById(ticketId).lean<TicketDoc>();
+    if (!t || t.status !== 'valid') return null;
+    await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
+    await Ticket.updateOne(
+      { _id: ticketId },
+      { $set: { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId } },
+    );
+    return { ...t, status: 'used' };
+  }
+
+  async function record(v: Omit<VerificationDoc, '_id'>, staffId: string, nonce?: string): Promise<boolean> {
+    try {
+      await Verification.create({ _id: nonce ? `${staffId}:${nonce}` : `${staffId}:${randomUUID()}`, ...v });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return false;
+      throw err;
+    }
+  }
+
+  function replayOf(v: VerificationDoc) {
+    if (v.errorCode) throw new AppError(v.errorCode as ErrorCode, 'same scan as before', v.errorDetails ?? undefined);
+    return v;
+  }
+
+  async function verify(staffId: string, input: { code: string; venueId: string; nonce?: string; deviceId?: string }) {
+    if (input.nonce) {
+      const seen = await Verification.findById(`${staffId}:${input.nonce}`).lean<VerificationDoc>();
+      if (seen) {
+        replayOf(seen);
+        const t = (await Ticket.findById(seen.ticketId).lean<TicketDoc>())!;
+        return { result: 'admitted' as const, ticket: toDto(t), verifiedAt: seen.at.toISOString() };
+      }
+    }
+    const now = clock.now();
+    const base = {
+      staffId: new Types.ObjectId(staffId),
+      venueId: new Types.ObjectId(input.venueId),
+      at: now,
+      scannedAt: now,
+      deviceId: input.deviceId ?? null,
+      offline: false,
+      duplicate: false,
+    };
+    try {
+      const t = await admit(staffId, input.venueId, input.code, now, input.deviceId ?? null);
+      await record({ ...base, ticketId: t._id, result: 'admitted', errorCode: null, errorDetails: null }, staffId, input.nonce);
+      await emit(
+        'ticket.admitted',
+        {
+          subject: deps.pseudonym(String(t.userId)),
+          ticketId: String(t._id),
+          bookingId: String(t.bookingId),
+          venueId: input.venueId,
+          startAt: t.startAt.toISOString(),
+          offline: false,
+        },
+        { eventId: `ticket.admitted:${t._id}` },
+      );
+      return { result: 'admitted' as const, ticket: toDto(t), verifiedAt: now.toISOString() };
+    } catch (err) {
+      if (err instanceof AppError && RESULT_OF[err.code])
+        await record(
+          { ...base, ticketId: null, result: RESULT_OF[err.code]!, errorCode: err.code, errorDetails: err.details ?? null },
+          staffId,
+          input.nonce,
+        );
+      throw err;
+    }
+  }
+
+  /**
+   * Offline scans uploaded later. The same scan (nonce) uploaded twice is stored once; a ticket
+   * admitted offline at two gates is reported, and the later scan is marked as a duplicate.
+   */
+  async function sync(staffId: string, venueId: string, scans: { code: string; nonce: string; scannedAt: string; deviceId?: string }[]) {
+    const now = clock.now();
+    const items = [];
+    for (const scan of [...scans].sort((a, b) => a.scannedAt.localeCompare(b.scannedAt))) {
+      const seen = await Verification.findById(`${staffId}:${scan.nonce}`).lean<VerificationDoc>();
+      if (seen) {
+        items.push({
+          nonce: scan.nonce,
+          result: seen.result as never,
+          duplicate: seen.duplicate,
+          ticketId: seen.ticketId ? String(seen.ticketId) : null,
+          firstUsedAt: null,
+        });
+        continue;
+      }
+      // the device's clock decides the time checks, within reason
+      const scannedAt = new Date(Math.min(new Date(scan.scannedAt).getTime(), now.getTime()));
+      const tooOld = now.getTime() - scannedAt.getTime() > 48 * 3600_000;
+      const base = {
+        staffId: new Types.ObjectId(staffId),
+        venueId: new Types.ObjectId(venueId),
+        at: now,
+        scannedAt,
+        deviceId: scan.deviceId ?? null,
+        offline: true,
+      };
+      try {
+        if (tooOld) throw new AppError('TICKET_EXPIRED', 'offline scan uploaded too late');
+        const t = await admit(staffId, venueId, scan.code, scannedAt, scan.deviceId ?? null);
+        await record(
+          { ...base, ticketId: t._id, result: 'admitted', errorCode: null, errorDetails: null, duplicate: false },
+          staffId,
+          scan.nonce,
+        );
+        await emit(
+          'ticket.admitted',
+          {
+            subject: deps.pseudonym(String(t.userId)),
+            ticketId: String(t._id),
+            bookingId: String(t.bookingId),
+            venueId,
+            startAt: t.startAt.toISOString(),
+            offline: true,
+          },
+          { eventId: `ticket.admitted:${t._id}` },
+        );
+        items.push({ nonce: scan.nonce, result: 'admitted' as const, duplicate: false, ticketId: String(t._id), firstUsedAt: null });
+      } catch (err) {
+        if (!(err instanceof AppError) || !RESULT_OF[err.code]) throw err;
+        // the device admitted this person offline, but the ticket had been used: a duplicate entry
+        const duplicate = err.code === 'TICKET_ALREADY_USED';
+        const fields = signer.verify(scan.code);
+        await record(
+          {
+            ...base,
+            ticketId: fields ? new Types.ObjectId(fields.ticketId) : null,
+            result: RESULT_OF[err.code]!,
+            errorCode: err.code,
+            errorDetails: err.details ?? null,
+            duplicate,
+          },
+          staffId,
+          scan.nonce,
+        );
+        items.push({
+          nonce: scan.nonce,
+          result: RESULT_OF[err.code] as never,
+          duplicate,
+          ticketId: fields ? fields.ticketId : null,
+          firstUsedAt: duplicate ? ((err.details as { usedAt?: string }).usedAt ?? null) : null,
+        });
+      }
+    }
+    return { items };
+  }
+
+  async function offlinePack(venueId: string) {
+    const now = clock.now();
+    const revoked = await Ticket.find(
+      {
+        venueId,
+        status: 'revoked',
+        startAt: mongoose.trusted({ $gte: new Date(now.getTime() - 86_400_000), $lte: new Date(now.getTime() + 3 * 86_400_000) }),
+      },
+      { _id: 1 },
+    )
+      .limit(20_000)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return {
+      venueId,
+      generatedAt: now.toISOString(),
+      stepSeconds: TICKET_STEP_SECONDS,
+      acceptSteps: TICKET_ACCEPT_STEPS,
+      opensMinutesBefore: TICKET_OPENS_MINUTES_BEFORE,
+      keys: signer.publicKeys(),
+      revoked: revoked.map((r) => String(r._id)),
+    };
+  }
+
+  async function today(venueId: string) {
+    const day = businessDay(clock.now());
+    const from = shanghaiTime(day);
+    const rows = await Verification.aggregate<{ _id: string; n: number; dup: number }>([
+      { $match: { venueId: new Types.ObjectId(venueId), at: { $gte: from, $lt: new Date(from.getTime() + 86_400_000) } } },
+      { $group: { _id: '$result', n: { $sum: 1 }, dup: { $sum: { $cond: ['$duplicate', 1, 0] } } } },
+    ]);
+    const admitted = rows.find((r) => r._id === 'admitted')?.n ?? 0;
+    const rejected = rows.filter((r) => r._id !== 'admitted').reduce((s, r) => s + r.n, 0);
+    return { venueId, admitted, rejected, duplicates: rows.reduce((s, r) => s + r.dup, 0) };
+  }
+
+  return { issue, revokeFor, mine, code, verify, sync, offlinePack, today };
+}
+export type TicketService = ReturnType<typeof createTicketService>;
