@@ -38,7 +38,8 @@ async function startStack(): Promise<{ stack: Stack; stop: () => Promise<void> }
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    // the stack prints one JSON line when ready; anything else it prints is passed through
+    readline.createInterface({ input: child.stdout! }).on('line', (l) => (l.startsWith('{"url"') ? resolve(l) : console.log(l)));
     child.once('exit', (code) => reject(new Error(`rush server exited with ${code}`)));
   });
   return {

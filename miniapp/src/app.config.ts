@@ -5,6 +5,7 @@ const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitn
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
   pay: ['result', 'orders', 'vouchers'],
+  ticket: ['detail'],
 };
 
 export default defineAppConfig({

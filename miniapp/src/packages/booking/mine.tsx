@@ -213,7 +213,7 @@ export default function MyBookingsPage() {
               </View>
             ) : null}
 
-            {held || cancellable ? (
+            {held || cancellable || b.status === 'confirmed' ? (
               <View className="booking-card__actions">
                 {cancellable ? (
                   <Button
@@ -224,6 +224,16 @@ export default function MyBookingsPage() {
                     onClick={() => void cancel(b)}
                   >
                     取消预订
+                  </Button>
+                ) : null}
+                {b.status === 'confirmed' ? (
+                  <Button
+                    className="booking-tickets"
+                    size="small"
+                    type="primary"
+                    onClick={() => void Taro.navigateTo({ url: `/packages/ticket/index?bookingId=${encodeURIComponent(b.id)}` })}
+                  >
+                    入场码
                   </Button>
                 ) : null}
                 {held && holdLeft > 0 && b.orderId ? (

@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '核验工作台',
+  navigationBarTitleText: '入场核验',
 });

@@ -18,6 +18,8 @@ interface Link {
   url: string;
   /** shown only to users holding one of these roles */
   roles?: Role[];
+  /** shown only to users with a staff grant on some venue */
+  staffGrant?: boolean;
 }
 
 const LINKS: Link[] = [
@@ -25,7 +27,7 @@ const LINKS: Link[] = [
   { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/mine' },
   { key: 'orders', title: '订单与支付', desc: '支付记录与退款', url: '/packages/pay/orders' },
   { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
-  { key: 'staff', title: '核验工作台', desc: '扫码核验入场', url: '/packages/staff/index', roles: ['staff'] },
+  { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',
     title: '场馆与赛事管理',
@@ -55,7 +57,9 @@ export default function MePage() {
 
   const roles: Role[] = me?.roles ?? user?.roles ?? [];
   const nickname = me?.nickname ?? (user ? '市民用户' : '');
-  const links = LINKS.filter((l) => !l.roles || l.roles.some((r) => roles.includes(r)));
+  const grants = me?.grants ?? user?.grants ?? [];
+  const isGateStaff = grants.some((g) => g.role === 'staff' && !!g.scope);
+  const links = LINKS.filter((l) => (l.staffGrant ? isGateStaff : !l.roles || l.roles.some((r) => roles.includes(r))));
 
   const onLogout = () => {
     void Taro.showModal({ title: '退出登录', content: '确定要退出当前账号吗？', confirmText: '退出', cancelText: '取消' }).then((r) => {

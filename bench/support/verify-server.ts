@@ -1,0 +1,72 @@
+/**
+ * The stack under test for bench/verification.ts: cloud API on a fresh in-memory engine, a venue
+ * whose session starts in 20 minutes (so its gate is open), 6,000 tickets, a gate account, and a
+ * fresh code for every ticket. Prints one JSON line, then serves until stdin closes.
+ */
+import { startServer } from '../../cloud/src/server';
+import { startMockWechat } from '../../mock/src/wechat/server';
+import { businessDay, inShanghai } from '@citysport/shared';
+
+async function main() {
+  const mock = await startMockWechat({ appid: 'wx-bench', secret: 'bench-secret', port: 0 });
+  const server = await startServer(
+    {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DB_NAME: `bench_verify_${Date.now()}`,
+      WECHAT_APPID: 'wx-bench',
+      WECHAT_SECRET: 'bench-secret',
+      WECHAT_API_BASE: mock.url,
+      LOGIN_RATE_PER_IP_PER_MIN: '1000000',
+      USER_RATE_PER_MIN: '1000000',
+    },
+    { persistent: false },
+  );
+  const { venues, identity, bookings, tickets } = server.cloud.services;
+  const start = inShanghai(new Date(Date.now() + 20 * 60_000)).startOf('minute');
+  // a slot lives within one business day: near midnight it ends at 23:59
+  const end = start.add(60, 'minute').isSame(start, 'day') ? start.add(60, 'minute') : start.hour(23).minute(59);
+  const venueId = await venues.createVenue({
+    name: '核验压测馆',
+    district: '姑苏区',
+    address: '压测路3号',
+    location: { lat: 31.3, lng: 120.6 },
+    openHours: { open: '00:00', close: '23:59' },
+    rules: { advanceDays: 1, releaseTime: '00:00', maxActivePerDay: 5, maxActivePerWeek: 50, maxActivePerSportPerWeek: 50 },
+  });
+  await venues.addResource(venueId, {
+    name: '全民健身大课',
+    sport: 'fitness',
+    kind: 'session',
+    templates: [
+      { weekdays: [1, 2, 3, 4, 5, 6, 7], start: start.format('HH:mm'), end: end.format('HH:mm'), priceFen: 0, capacity: 1_000_000 },
+    ], // bench only
+  });
+  await venues.materialiseSlots(venueId);
+  const [slot] = (await venues.listSlots(venueId, businessDay(start.toDate()))).filter((s) => s.status === 'open');
+  const ticketIds: { userId: string; ticketId: string }[] = [];
+  for (let i = 0; i < 300; i++) {
+    const { user } = await identity.upsertByOpenid(`ticket-holder-${i}`, undefined, 'bench');
+    const userId = String(user._id);
+    await bookings.book(userId, { slotIds: [slot.id], quantity: 20, companions: [] });
+    for (const t of await tickets!.mine(userId)) ticketIds.push({ userId, ticketId: t.id });
+  }
+  const { user: gate } = await identity.upsertByOpenid('bench-gate', undefined, 'bench');
+  await identity.changeRole('system', { userId: String(gate._id), role: 'staff', scope: venueId }, 'grant');
+  const { token } = await server.cloud.tokens.sign({ userId: String(gate._id), roles: ['citizen', 'staff'] });
+  const codes = [];
+  for (const t of ticketIds) codes.push((await tickets!.code(t.userId, t.ticketId)).code);
+  process.stdout.write(JSON.stringify({ url: server.url, engine: server.engine.name, venueId, token, codes }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', async () => {
+    await server.stop();
+    await mock.stop();
+    process.exit(0);
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import { TicketCodeSchema, TicketListSchema } from '@citysport/shared';
+import { request } from '../../api/client';
+import type { CallOptions } from '../../api/endpoints';
+
+/** Ticket endpoints: kept in the ticket subpackage so the main package does not carry them. */
+export const ticketApi = {
+  /** GET /tickets/mine → {items}: valid and recent tickets of my confirmed bookings */
+  mine: (o: CallOptions = {}) => request({ path: '/tickets/mine', schema: TicketListSchema, toast: o.toast }),
+
+  /** GET /tickets/:ticketId/code → {code, expiresAt, stepSeconds} (owner only; a new code every 30 s) */
+  code: (ticketId: string, o: CallOptions = {}) =>
+    request({ path: `/tickets/${encodeURIComponent(ticketId)}/code`, schema: TicketCodeSchema, toast: o.toast }),
+};

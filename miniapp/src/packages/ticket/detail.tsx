@@ -1,0 +1,191 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import Taro, { useDidHide, useDidShow, useRouter } from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { formatShanghai, type Ticket } from '@citysport/shared';
+import { errorMessageZh, isApiError, NETWORK_ERROR } from '../../api/errors';
+import Screen from '../../components/Screen';
+import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import { ensureLoggedIn } from '../../stores/session';
+import { sportLabel } from '../../utils/booking';
+import { param } from '../../utils/params';
+import { useNow } from '../../utils/time';
+import { ticketApi } from './api';
+import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
+import QrCode from './QrCode';
+import './detail.scss';
+
+/** fetch a new code this often (the server makes one every 30 s) … */
+const REFRESH_MS = 25_000;
+/** … and this long before the current one expires, whichever comes first */
+const EARLY_MS = 3_000;
+const RETRY_MS = 5_000;
+/** the ticket's state follows from these answers of GET code */
+const STATE_CODES = ['TICKET_ALREADY_USED', 'TICKET_REVOKED', 'TICKET_EXPIRED', 'TICKET_NOT_FOUND'];
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'missing' } | { state: 'ready'; ticket: Ticket };
+interface Code {
+  code: string;
+  expiresAt: number;
+}
+
+function keepScreenOn(on: boolean) {
+  if (process.env.TARO_ENV !== 'weapp') return;
+  Taro.setKeepScreenOn({ keepScreenOn: on }).catch(() => undefined);
+}
+
+export default function TicketDetailPage() {
+  const { params } = useRouter();
+  const id = param(params.id);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [code, setCode] = useState<Code | null>(null);
+  const [codeError, setCodeError] = useState<string | null>(null);
+  const [visible, setVisible] = useState(true);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const now = useNow(true, 1000);
+
+  const fetchTicket = useCallback(
+    async (quiet = false) => {
+      if (!quiet) setLoad({ state: 'loading' });
+      if (!(await ensureLoggedIn(`/packages/ticket/detail?id=${encodeURIComponent(id)}`))) return;
+      try {
+        const { items } = await ticketApi.mine({ toast: false });
+        const ticket = items.find((t) => t.id === id);
+        setLoad(ticket ? { state: 'ready', ticket } : { state: 'missing' });
+      } catch (e) {
+        if (!quiet) setLoad({ state: 'error', message: errorMessageZh(e) });
+      }
+    },
+    [id],
+  );
+
+  useEffect(() => {
+    void fetchTicket();
+  }, [fetchTicket]);
+
+  const valid = load.state === 'ready' && load.ticket.status === 'valid';
+
+  const clear = () => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+  };
+
+  const fetchCode = useCallback(async () => {
+    clear();
+    try {
+      const res = await ticketApi.code(id, { toast: false });
+      const expiresAt = Date.parse(res.expiresAt);
+      setCode({ code: res.code, expiresAt });
+      setCodeError(null);
+      const delay = Math.max(2_000, Math.min(REFRESH_MS, expiresAt - Date.now() - EARLY_MS));
+      timer.current = setTimeout(() => void fetchCode(), delay);
+    } catch (e) {
+      if (isApiError(e) && STATE_CODES.includes(e.code)) {
+        setCode(null);
+        void fetchTicket(true);
+        return;
+      }
+      setCodeError(isApiError(e) && e.code === NETWORK_ERROR ? '网络异常，正在重新获取二维码' : errorMessageZh(e));
+      timer.current = setTimeout(() => void fetchCode(), RETRY_MS);
+    }
+  }, [id, fetchTicket]);
+
+  useEffect(() => {
+    if (!valid || !visible) return undefined;
+    void fetchCode();
+    keepScreenOn(true);
+    return () => {
+      clear();
+      keepScreenOn(false);
+    };
+  }, [valid, visible, fetchCode]);
+
+  useDidShow(() => setVisible(true));
+  useDidHide(() => setVisible(false));
+
+  // a code past its expiry is never shown (the timer may be late after the phone slept)
+  const live = code && code.expiresAt > now ? code : null;
+  const secondsLeft = live ? Math.max(0, Math.ceil((live.expiresAt - now) / 1000)) : 0;
+  const clock = formatShanghai(now, 'HH:mm:ss');
+
+  if (load.state === 'loading') {
+    return (
+      <Screen className="ticket-detail-page">
+        <SkeletonList className="ticket-detail-loading" count={2} />
+      </Screen>
+    );
+  }
+  if (load.state === 'error') {
+    return (
+      <Screen className="ticket-detail-page">
+        <ErrorState className="ticket-detail-error" text="票券加载失败" hint={load.message} onRetry={() => void fetchTicket()} />
+      </Screen>
+    );
+  }
+  if (load.state === 'missing') {
+    return (
+      <Screen className="ticket-detail-page">
+        <EmptyState className="ticket-detail-missing" text="票券不存在或已失效" hint="请返回我的票券查看" />
+      </Screen>
+    );
+  }
+
+  const t = load.ticket;
+  return (
+    <Screen className={`ticket-detail-page ticket-detail--${t.status}`}>
+      <View className="ticket-pass cs-card" data-id={t.id} data-status={t.status}>
+        <View className="ticket-pass__head">
+          <Text className="ticket-pass__venue ticket-venue">{t.venueName}</Text>
+          <Text className="ticket-pass__resource ticket-resource">
+            {t.resourceName} · {sportLabel(t.sport)}
+          </Text>
+          <Text className="ticket-pass__time ticket-time">{ticketWhen(t)}</Text>
+        </View>
+
+        <View className="ticket-pass__holder">
+          <Text className="ticket-holder">{t.holderName}</Text>
+          <Text className="ticket-seat">{seatLabel(t.seat)}</Text>
+        </View>
+
+        {t.status === 'valid' ? (
+          <View className="ticket-pass__code">
+            <View className="ticket-clock-row">
+              <View className="ticket-live-dot" />
+              <Text className="ticket-clock">{clock}</Text>
+            </View>
+            <View className="ticket-qr-box">
+              {live ? (
+                <QrCode className="ticket-qr" text={live.code} />
+              ) : (
+                <View className="ticket-qr-placeholder">
+                  <Text>{codeError ?? '正在获取二维码…'}</Text>
+                </View>
+              )}
+            </View>
+            <View className="ticket-live-bar">
+              <View className="ticket-live-bar__pulse" />
+            </View>
+            {live ? (
+              <Text className="ticket-code-refresh">
+                <Text className="ticket-code-refresh__seconds">{Math.min(secondsLeft, Math.ceil(REFRESH_MS / 1000))}</Text> 秒内自动刷新
+              </Text>
+            ) : null}
+            {codeError && live ? <Text className="ticket-code-error">{codeError}</Text> : null}
+            <Text className="ticket-screenshot-note">二维码每30秒自动刷新，截图无效</Text>
+            <Text className="ticket-help">请调亮屏幕，将二维码对准核验员的扫码设备</Text>
+          </View>
+        ) : (
+          <View className={`ticket-pass__state ticket-state ticket-state--${t.status}`}>
+            <Text className="ticket-state__title">{TICKET_STATUS_ZH[t.status]}</Text>
+            {t.status === 'used' ? (
+              <Text className="ticket-state__note ticket-used-at">
+                {t.usedAt ? `已于 ${formatShanghai(t.usedAt, 'M月D日 HH:mm')} 入场核销` : '该票券已核销入场'}
+              </Text>
+            ) : (
+              <Text className="ticket-state__note">预订已取消或已退款，该票券不能入场</Text>
+            )}
+          </View>
+        )}
+      </View>
+    </Screen>
+  );
+}
