@@ -45,7 +45,10 @@ export async function openH5(stack: TestStack, opts: { fixedTime?: Date } = {}):
     page,
     url: preview.url,
     async shot(name, fullPage = false) {
-      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      // page transitions finish; endless ones (the ticket's live pulse) are part of the page
+      await page.waitForFunction(() =>
+        document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+      );
       await page.screenshot({ path: path.join(SHOTS, name), fullPage });
     },
     async close() {
