@@ -6,12 +6,10 @@
  *
  *   npm run bench:booking-rush            (writes docs/benchmarks.md)
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
 import autocannon from 'autocannon';
 import mongoose from 'mongoose';
-import { machineLine, percentile, writeSection } from './support/report';
+import { machineLine, writeSection } from './support/report';
+import { fire, phaseRow, spawnStack } from './support/harness';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const RUSH_CONNECTIONS = Number(process.env.BENCH_RUSH_CONNECTIONS ?? 250);
@@ -29,27 +27,6 @@ interface Stack {
   /** a huge session at a venue with generous limits: every request there books */
   openSlotId: string;
   day: string;
-}
-
-async function startStack(): Promise<{ stack: Stack; stop: () => Promise<void> }> {
-  const root = path.resolve(__dirname, '..');
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(__dirname, 'support/rush-server.ts')], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    // the stack prints one JSON line when ready; anything else it prints is passed through
-    readline.createInterface({ input: child.stdout! }).on('line', (l) => (l.startsWith('{"url"') ? resolve(l) : console.log(l)));
-    child.once('exit', (code) => reject(new Error(`rush server exited with ${code}`)));
-  });
-  return {
-    stack: JSON.parse(line) as Stack,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin!.end();
-      }),
-  };
 }
 
 async function loginAll(url: string): Promise<string[]> {
@@ -86,68 +63,6 @@ async function engineGuardedRate(): Promise<number> {
   return ops / ENGINE_SECONDS;
 }
 
-interface Phase {
-  name: string;
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  statuses: Record<string, number>;
-}
-
-async function fire(
-  name: string,
-  url: string,
-  tokens: string[],
-  targets: string[],
-  opts: { connections: number; amount?: number; duration?: number },
-  offset: number,
-): Promise<Phase> {
-  let n = offset;
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const started = process.hrtime.bigint();
-  const instance = autocannon({
-    url,
-    connections: opts.connections,
-    ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/bookings',
-        setupRequest: (req: autocannon.Request) => {
-          const i = n++;
-          return {
-            ...req,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
-            body: JSON.stringify({ slotIds: [targets[i % targets.length]] }),
-          };
-        },
-      },
-    ],
-  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    latencies.push(responseTime);
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-  });
-  await instance;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return {
-    name,
-    requests: latencies.length,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    statuses,
-  };
-}
-
 async function soldPerSlot(stack: Stack) {
   const db = mongoose.connection.useDb(stack.dbName).db!;
   const ids = [...stack.courtSlotIds, stack.sessionSlotId];
@@ -175,7 +90,7 @@ async function soldPerSlot(stack: Stack) {
 }
 
 async function main() {
-  const { stack, stop } = await startStack();
+  const { stack, stop } = await spawnStack<Stack>('rush-server.ts');
   try {
     console.log(`[bench] engine: ${stack.engine}; API ${stack.url}`);
     await mongoose.connect(stack.engineUri, { dbName: `${stack.dbName}_raw`, maxPoolSize: 50 });
@@ -188,29 +103,32 @@ async function main() {
     const venueId = (await (await fetch(`${stack.url}/api/v1/venues`)).json()).items[0].id as string;
     await autocannon({ url: `${stack.url}/api/v1/venues/${venueId}/slots?date=${stack.day}`, connections: 50, amount: 3000 });
 
+    const bookings = (slotIds: (i: number) => string, offset = 0) => ({
+      url: stack.url,
+      path: '/api/v1/bookings',
+      token: (i: number) => tokens[(i + offset) % tokens.length],
+      body: (i: number) => ({ slotIds: [slotIds(i + offset)] }),
+    });
     const rush = await fire(
       'release rush (every citizen taps once)',
-      stack.url,
-      tokens,
-      targets,
-      { connections: RUSH_CONNECTIONS, amount: USERS },
-      0,
+      bookings((i) => targets[i % targets.length]),
+      {
+        connections: RUSH_CONNECTIONS,
+        amount: USERS,
+      },
     );
     const sustained = await fire(
       `retries (${SUSTAINED_SECONDS} s, ${SUSTAINED_CONNECTIONS} connections)`,
-      stack.url,
-      tokens,
-      targets,
+      bookings((i) => targets[i % targets.length], USERS),
       { connections: SUSTAINED_CONNECTIONS, duration: SUSTAINED_SECONDS },
-      USERS,
     );
     const booking = await fire(
       `bookings that succeed (${SUSTAINED_SECONDS} s, ${SUSTAINED_CONNECTIONS} connections)`,
-      stack.url,
-      tokens,
-      [stack.openSlotId],
-      { connections: SUSTAINED_CONNECTIONS, duration: SUSTAINED_SECONDS },
-      0,
+      bookings(() => stack.openSlotId),
+      {
+        connections: SUSTAINED_CONNECTIONS,
+        duration: SUSTAINED_SECONDS,
+      },
     );
     const slots = await soldPerSlot(stack);
     const oversold = slots.reduce((s, r) => s + r.oversold, 0);
@@ -218,12 +136,6 @@ async function main() {
     const courtsSold = slots.filter((r) => r.capacity === 1 && r.sold === 1).length;
     const session = slots.find((r) => r.capacity === 50)!;
 
-    const phaseRow = (p: Phase) =>
-      `| ${p.name} | ${p.requests} | ${p.seconds.toFixed(1)} s | **${p.rps.toFixed(0)}** | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | **${p.p99.toFixed(1)}** | ${Object.entries(
-        p.statuses,
-      )
-        .map(([k, v]) => `${k}×${v}`)
-        .join(' ')} |`;
     const md = `## Booking release rush (\`bench/booking-rush.ts\`)
 
 - Command: \`npm run bench:booking-rush\` — ${new Date().toISOString().slice(0, 10)}

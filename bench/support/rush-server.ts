@@ -4,10 +4,9 @@
  * the cloud API, and a rush venue: 20 capacity-1 courts and one 50-place session, released.
  * Prints one JSON line with the URLs and slot ids, then serves until stdin closes.
  */
-import { startServer } from '../../cloud/src/server';
 import os from 'node:os';
 import path from 'node:path';
-import { startMockWechat } from '../../mock/src/wechat/server';
+import { startBenchServer } from './harness';
 import { loadOrCreateKeyMaterial } from '../../mock/src/wechatpay/keys';
 import { addDays } from '../../cloud/src/modules/venue';
 import { businessDay } from '@citysport/shared';
@@ -15,28 +14,17 @@ import { businessDay } from '@citysport/shared';
 async function main() {
   const keyDir = path.join(os.tmpdir(), 'citysport-bench-wechatpay');
   const keys = loadOrCreateKeyMaterial(keyDir, { appid: 'wx-bench', mchid: '1900000109' });
-  const mock = await startMockWechat({ appid: 'wx-bench', secret: 'bench-secret', port: 0, wechatPay: { keys, signMode: 'public_key' } });
-  const server = await startServer(
-    {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DB_NAME: `bench_${Date.now()}`,
-      WECHAT_APPID: 'wx-bench',
-      WECHAT_SECRET: 'bench-secret',
-      WECHAT_API_BASE: mock.url,
-      WECHATPAY_API_BASE: mock.url,
+  const { server, ready } = await startBenchServer('rush', {
+    wechatPay: { keys, signMode: 'public_key' },
+    env: {
       WECHATPAY_APIV3_KEY: keys.apiV3Key,
       WECHATPAY_MERCHANT_SERIAL: keys.merchant.serialNo,
       WECHATPAY_MERCHANT_KEY_FILE: path.join(keyDir, 'apiclient_key.pem'),
       WECHATPAY_MERCHANT_CERT_FILE: path.join(keyDir, 'apiclient_cert.pem'),
       WECHATPAY_PUBLIC_KEY_ID: keys.publicKeyMode.keyId,
       WECHATPAY_PUBLIC_KEY_FILE: path.join(keyDir, 'pub_key.pem'),
-      LOGIN_RATE_PER_IP_PER_MIN: '1000000',
-      USER_RATE_PER_MIN: '1000000',
     },
-    { persistent: false },
-  );
+  });
   const { venues } = server.cloud.services;
   const day = addDays(businessDay(new Date()), 2);
   const venueId = await venues.createVenue({
@@ -80,23 +68,13 @@ async function main() {
   });
   await venues.materialiseSlots(openVenueId);
   const [openSlot] = await venues.listSlots(openVenueId, day);
-  process.stdout.write(
-    JSON.stringify({
-      url: server.url,
-      engine: server.engine.name,
-      engineUri: server.engine.uri,
-      dbName: server.config.DB_NAME,
-      courtSlotIds: slots.filter((s) => s.capacity === 1).map((s) => s.id),
-      sessionSlotId: slots.find((s) => s.capacity === 50)!.id,
-      openSlotId: openSlot.id,
-      day,
-    }) + '\n',
-  );
-  process.stdin.resume();
-  process.stdin.on('end', async () => {
-    await server.stop();
-    await mock.stop();
-    process.exit(0);
+  ready({
+    engineUri: server.engine.uri,
+    dbName: server.config.DB_NAME,
+    courtSlotIds: slots.filter((s) => s.capacity === 1).map((s) => s.id),
+    sessionSlotId: slots.find((s) => s.capacity === 50)!.id,
+    openSlotId: openSlot.id,
+    day,
   });
 }
 

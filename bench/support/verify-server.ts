@@ -3,26 +3,11 @@
  * whose session starts in 20 minutes (so its gate is open), 6,000 tickets, a gate account, and a
  * fresh code for every ticket. Prints one JSON line, then serves until stdin closes.
  */
-import { startServer } from '../../cloud/src/server';
-import { startMockWechat } from '../../mock/src/wechat/server';
+import { startBenchServer } from './harness';
 import { businessDay, inShanghai } from '@citysport/shared';
 
 async function main() {
-  const mock = await startMockWechat({ appid: 'wx-bench', secret: 'bench-secret', port: 0 });
-  const server = await startServer(
-    {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DB_NAME: `bench_verify_${Date.now()}`,
-      WECHAT_APPID: 'wx-bench',
-      WECHAT_SECRET: 'bench-secret',
-      WECHAT_API_BASE: mock.url,
-      LOGIN_RATE_PER_IP_PER_MIN: '1000000',
-      USER_RATE_PER_MIN: '1000000',
-    },
-    { persistent: false },
-  );
+  const { server, ready } = await startBenchServer('verify');
   const { venues, identity, bookings, tickets } = server.cloud.services;
   const start = inShanghai(new Date(Date.now() + 20 * 60_000)).startOf('minute');
   // a slot lives within one business day: near midnight it ends at 23:59
@@ -57,13 +42,7 @@ async function main() {
   const { token } = await server.cloud.tokens.sign({ userId: String(gate._id), roles: ['citizen', 'staff'] });
   const codes = [];
   for (const t of ticketIds) codes.push((await tickets!.code(t.userId, t.ticketId)).code);
-  process.stdout.write(JSON.stringify({ url: server.url, engine: server.engine.name, venueId, token, codes }) + '\n');
-  process.stdin.resume();
-  process.stdin.on('end', async () => {
-    await server.stop();
-    await mock.stop();
-    process.exit(0);
-  });
+  ready({ venueId, token, codes });
 }
 
 main().catch((err) => {

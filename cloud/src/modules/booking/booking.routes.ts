@@ -98,50 +98,36 @@ export function manageRoutes(
     ctx.body = { items: await service.listBans(ctx.state.venueId!) };
   });
 
+  /** Resolves the venue a resource, slot or ban belongs to, then checks the manager role for it. */
+  const managerOfOwner = (param: 'resourceId' | 'slotId' | 'banId', owner: (id: string) => Promise<string>): Middleware<ManageState>[] => [
+    async (ctx, next) => {
+      const id = parse(param === 'banId' ? BanIdSchema : IdSchema, ctx.params[param]);
+      ctx.state[param] = id;
+      ctx.state.venueId = await owner(id);
+      await next();
+    },
+    managerOf as Middleware<ManageState>,
+  ];
+
   router.put(
     '/manage/resources/:resourceId/templates',
     requireUser,
-    async (ctx, next) => {
-      ctx.state.resourceId = parse(IdSchema, ctx.params.resourceId);
-      ctx.state.venueId = await venues.resourceVenueId(ctx.state.resourceId!);
-      await next();
-    },
-    managerOf,
+    ...managerOfOwner('resourceId', venues.resourceVenueId),
     async (ctx) => {
       const { templates } = parse(UpdateTemplatesSchema, ctx.request.body);
       ctx.body = { resource: await venues.updateTemplates(ctx.state.resourceId!, templates) };
     },
   );
 
-  router.post(
-    '/manage/slots/:slotId/close',
-    requireUser,
-    async (ctx, next) => {
-      ctx.state.slotId = parse(IdSchema, ctx.params.slotId);
-      ctx.state.venueId = await venues.slotVenueId(ctx.state.slotId!);
-      await next();
-    },
-    managerOf,
-    async (ctx) => {
-      const { reason } = parse(ManageReasonSchema, ctx.request.body);
-      ctx.body = await service.closeSlot(currentUser(ctx).userId, ctx.state.slotId!, reason);
-    },
-  );
+  router.post('/manage/slots/:slotId/close', requireUser, ...managerOfOwner('slotId', venues.slotVenueId), async (ctx) => {
+    const { reason } = parse(ManageReasonSchema, ctx.request.body);
+    ctx.body = await service.closeSlot(currentUser(ctx).userId, ctx.state.slotId!, reason);
+  });
 
-  router.post(
-    '/manage/bans/:banId/lift',
-    requireUser,
-    async (ctx, next) => {
-      ctx.state.banId = parse(BanIdSchema, ctx.params.banId);
-      ctx.state.venueId = await service.banVenueId(ctx.state.banId!);
-      await next();
-    },
-    managerOf,
-    async (ctx) => {
-      const { reason } = parse(ManageReasonSchema, ctx.request.body);
-      ctx.body = { ban: await service.liftBan(currentUser(ctx).userId, ctx.state.banId!, reason) };
-    },
-  );
+  router.post('/manage/bans/:banId/lift', requireUser, ...managerOfOwner('banId', service.banVenueId), async (ctx) => {
+    const { reason } = parse(ManageReasonSchema, ctx.request.body);
+    ctx.body = { ban: await service.liftBan(currentUser(ctx).userId, ctx.state.banId!, reason) };
+  });
 
   return router;
 }
