@@ -59,6 +59,17 @@ export const VERIFICATION_RESULTS = [
   'invalid',
 ] as const;
 export const VerificationResultSchema = z.enum(VERIFICATION_RESULTS);
+export type VerificationResult = z.infer<typeof VerificationResultSchema>;
+
+/** The gate result each verification error stands for (the server's records and the staff page alike). */
+export const VERIFICATION_RESULT_OF_ERROR = {
+  TICKET_ALREADY_USED: 'already_used',
+  TICKET_NOT_FOR_THIS_VENUE: 'not_for_this_venue',
+  TICKET_NOT_YET_VALID: 'not_yet_open',
+  TICKET_EXPIRED: 'expired',
+  TICKET_REVOKED: 'revoked',
+  TICKET_INVALID: 'invalid',
+} as const satisfies Record<string, Exclude<VerificationResult, 'admitted'>>;
 
 export const VerifyResponseSchema = z.object({
   result: z.literal('admitted'),

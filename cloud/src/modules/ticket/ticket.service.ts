@@ -4,6 +4,7 @@ import {
   TICKET_ACCEPT_STEPS,
   TICKET_OPENS_MINUTES_BEFORE,
   TICKET_STEP_SECONDS,
+  VERIFICATION_RESULT_OF_ERROR,
   businessDay,
   checkTicketTimes,
   maskName,
@@ -31,14 +32,7 @@ export interface AdmissionSource {
   quantity: number;
 }
 
-const RESULT_OF: Partial<Record<ErrorCode, string>> = {
-  TICKET_ALREADY_USED: 'already_used',
-  TICKET_NOT_FOR_THIS_VENUE: 'not_for_this_venue',
-  TICKET_NOT_YET_VALID: 'not_yet_open',
-  TICKET_EXPIRED: 'expired',
-  TICKET_REVOKED: 'revoked',
-  TICKET_INVALID: 'invalid',
-};
+const RESULT_OF: Partial<Record<ErrorCode, string>> = VERIFICATION_RESULT_OF_ERROR;
 
 export function createTicketService(deps: {
   clock: Clock;

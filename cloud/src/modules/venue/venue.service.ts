@@ -53,21 +53,8 @@ function isoWeekday(day: string): number {
   return d === 0 ? 7 : d;
 }
 
-export interface BookableSlot {
-  id: string;
-  venueId: string;
-  resourceId: string;
-  resourceName: string;
-  sport: Sport;
-  day: string;
-  startAt: Date;
-  endAt: Date;
-  priceFen: number;
-  capacity: number;
-  remaining: number;
-  status: 'open' | 'closed';
-  releaseAt: Date;
-}
+/** A slot as other modules see it: the stored fields with string ids. */
+export type BookableSlot = Omit<SlotDoc, '_id' | 'venueId' | 'resourceId'> & { id: string; venueId: string; resourceId: string };
 
 export function addDays(day: string, n: number): string {
   return inShanghai(shanghaiTime(day)).add(n, 'day').format('YYYY-MM-DD');
@@ -253,20 +240,11 @@ export function createVenueService(deps: VenueServiceOptions) {
     if (slots.length === 0) return { slots: [], venue: null };
     const venue = await cachedVenue(String(slots[0].venueId));
     return {
-      slots: slots.map((x) => ({
-        id: String(x._id),
-        venueId: String(x.venueId),
-        resourceId: String(x.resourceId),
-        resourceName: x.resourceName,
-        sport: x.sport,
-        day: x.day,
-        startAt: x.startAt,
-        endAt: x.endAt,
-        priceFen: x.priceFen,
-        capacity: x.capacity,
-        remaining: x.remaining,
-        status: x.status,
-        releaseAt: x.releaseAt,
+      slots: slots.map(({ _id, venueId, resourceId, ...rest }) => ({
+        ...rest,
+        id: String(_id),
+        venueId: String(venueId),
+        resourceId: String(resourceId),
       })),
       venue: venue && { id: String(venue._id), name: venue.name, rules: venue.rules },
     };

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, Textarea, View } from '@tarojs/components';
 import { Button, Switch } from '@nutui/nutui-react-taro';
-import { formatShanghai, type OfflinePack, type Ticket } from '@citysport/shared';
+import { VERIFICATION_RESULT_OF_ERROR, formatShanghai, type OfflinePack, type Ticket } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import { errorMessageZh, isApiError, NETWORK_ERROR } from '../../api/errors';
 import { IS_H5 } from '../../api/config';
@@ -72,12 +72,7 @@ const REJECT_ZH: Record<Exclude<OfflineResult, 'admitted'>, { reason: string; hi
 };
 
 const ERROR_TO_RESULT: Record<string, Exclude<OfflineResult, 'admitted'>> = {
-  TICKET_ALREADY_USED: 'already_used',
-  TICKET_NOT_FOR_THIS_VENUE: 'not_for_this_venue',
-  TICKET_NOT_YET_VALID: 'not_yet_open',
-  TICKET_EXPIRED: 'expired',
-  TICKET_REVOKED: 'revoked',
-  TICKET_INVALID: 'invalid',
+  ...VERIFICATION_RESULT_OF_ERROR,
   TICKET_NOT_FOUND: 'invalid',
   VALIDATION_FAILED: 'invalid',
 };

@@ -1,11 +1,18 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { base64urlDecode, checkTicketTimes, decodeTicketCode, type OfflinePack, type TicketCodeFields } from '@citysport/shared';
+import {
+  base64urlDecode,
+  checkTicketTimes,
+  decodeTicketCode,
+  type OfflinePack,
+  type TicketCodeFields,
+  type VerificationResult,
+} from '@citysport/shared';
 
 // WeChat has no WebCrypto: the synchronous verify with a pure-JS SHA-512
 ed.hashes.sha512 = sha512;
 
-export type OfflineResult = 'admitted' | 'already_used' | 'not_for_this_venue' | 'not_yet_open' | 'expired' | 'revoked' | 'invalid';
+export type OfflineResult = VerificationResult;
 
 export interface OfflineCheck {
   result: OfflineResult;
