@@ -11,3 +11,4 @@ export * from './schemas/bookings';
 export * from './schemas/payments';
 export * from './schemas/tickets';
 export * from './ticket-code';
+export * from './voucher';

@@ -1,5 +1,11 @@
 import mongoose, { Types } from 'mongoose';
-import type { CreateVoucherBatch, Sport, Voucher as VoucherDto, VoucherBatch as VoucherBatchDto } from '@citysport/shared';
+import {
+  voucherDiscountFen,
+  type CreateVoucherBatch,
+  type Sport,
+  type Voucher as VoucherDto,
+  type VoucherBatch as VoucherBatchDto,
+} from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
 import type { Clock } from '../../platform/clock';
@@ -35,8 +41,7 @@ export function discountOf(
   if (order.amountFen < b.minSpendFen) return { ok: false, reason: `minimum spend ${b.minSpendFen} fen` };
   if (b.sports.length && !b.sports.includes(order.sport as Sport)) return { ok: false, reason: 'not for this sport' };
   if (b.venueIds.length && !b.venueIds.includes(order.venueId ?? '')) return { ok: false, reason: 'not for this venue' };
-  const raw = b.kind === 'amount' ? b.faceFen : Math.min(Math.floor((order.amountFen * b.percentOff) / 100), b.maxDiscountFen || Infinity);
-  return { ok: true, discountFen: Math.min(raw, order.amountFen) };
+  return { ok: true, discountFen: voucherDiscountFen(b, order.amountFen) };
 }
 
 export function createVoucherService(deps: {

@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import { z } from 'zod';
-import { fenToYuan, formatPrice, type Order, type Voucher, type VoucherBatch } from '@citysport/shared';
+import { fenToYuan, formatPrice, voucherDiscountFen, type Order, type Voucher, type VoucherBatch } from '@citysport/shared';
 import { ApiError, NETWORK_ERROR } from '../../api/errors';
 import { MOCK_BASE } from '../../api/config';
 import { inShanghai } from '@citysport/shared';
@@ -26,17 +26,8 @@ export const dateDot = (iso: string) => inShanghai(iso).format('YYYY.MM.DD');
 
 type VoucherTerms = Pick<Voucher, 'kind' | 'faceFen' | 'percentOff' | 'maxDiscountFen' | 'minSpendFen'>;
 
-/**
- * The discount a voucher gives on `amountFen` (the server computes the binding figure):
- * amount: min(faceFen, amount); percent: floor(amount × percentOff / 100), capped by maxDiscountFen
- * when that is set (0 = no cap).
- */
-export function discountFen(v: VoucherTerms, amountFen: number): number {
-  if (v.kind === 'amount') return Math.max(0, Math.min(v.faceFen, amountFen));
-  let d = Math.floor((amountFen * v.percentOff) / 100);
-  if (v.maxDiscountFen > 0) d = Math.min(d, v.maxDiscountFen);
-  return Math.max(0, Math.min(d, amountFen));
-}
+/** The discount a voucher gives on `amountFen`: the shared rule the server applies too. */
+export const discountFen = (v: VoucherTerms, amountFen: number): number => voucherDiscountFen(v, amountFen);
 
 /** '¥10' / '8折' — the big figure on a voucher */
 export function faceText(v: VoucherTerms): { value: string; unit: string } {
