@@ -117,7 +117,10 @@ export function createApp(deps: AppDeps) {
     notify: notifications.notify,
     audit: identity.audit,
   });
-  payments.onPaid('booking', ({ refId }) => bookings.confirmPaid(refId));
+  payments.registerKind('booking', {
+    onPaid: ({ refId }) => bookings.confirmPaid(refId),
+    onRefundRequested: async (e) => void (await bookings.cancel(e.ownerId, e.refId, e.reason)),
+  });
   const tickets = createTicketService({
     clock,
     signer: createTicketSigner(config.TICKET_KEY_SEEDS),

@@ -75,7 +75,7 @@ describe('free and paid bookings', () => {
       },
       closeOrder: async () => {},
       refundOrder: async () => {},
-      onPaid: () => {},
+      registerKind: () => {},
     };
     const broken = await startTestStack('booking-broken', { clock, reuseConnection: true, appDeps: { payments: failing } });
     const res = await broken.request('POST', '/bookings', {

@@ -1,4 +1,13 @@
-export { paymentsUnavailable, type PaymentPort, type NewOrder, type OrderKind, type PaidEvent, type PaidOutcome } from './payment.port';
+export {
+  paymentsUnavailable,
+  type PaymentPort,
+  type NewOrder,
+  type OrderKind,
+  type PaidEvent,
+  type PaidOutcome,
+  type OrderKindHandlers,
+  type RefundRequest,
+} from './payment.port';
 export { createPaymentService, type PaymentService } from './payment.service';
 export { paymentRoutes } from './payment.routes';
 export { createVoucherService, type VoucherService } from './voucher.service';

@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors';
 
-export type OrderKind = 'booking' | 'event' | 'fitness_test' | 'club_dues';
+/** Order kinds are registered by the domain modules that sell them (payment knows no domain). */
+export type OrderKind = 'booking' | 'event' | 'fitness_test' | 'club_dues' | 'club_activity' | 'course' | 'walkup';
 
 export interface NewOrder {
   kind: OrderKind;
@@ -23,6 +24,34 @@ export interface PaidEvent {
 /** What a domain answers when told an order was paid: `rejected` makes payment refund it. */
 export type PaidOutcome = 'applied' | 'rejected';
 
+/** A full refund asked for from outside the domain: by the owner in 我的订单, or by an admin. */
+export interface RefundRequest {
+  orderId: string;
+  refId: string;
+  ownerId: string;
+  /** who asked: the owner's id, or an admin's */
+  actorId: string;
+  byAdmin: boolean;
+  reason: string;
+}
+
+/**
+ * What a domain registers for each order kind it sells. Payment calls these; it never reads or
+ * changes a domain's documents itself.
+ */
+export interface OrderKindHandlers {
+  /** the order was paid: apply it, or answer `rejected` (payment then refunds it) */
+  onPaid(e: PaidEvent): Promise<PaidOutcome>;
+  /**
+   * A whole-order refund was asked for: the domain ends what was bought by its own rules (tickets
+   * revoked, capacity given back) and starts the refund through `refundOrder`. It throws an
+   * AppError to refuse (e.g. CANCEL_WINDOW_CLOSED for an owner; admins may override windows).
+   */
+  onRefundRequested(e: RefundRequest): Promise<void>;
+  /** the order closed unpaid (expired, closed at WeChat): release what the hold kept, idempotently */
+  onClosed?(e: { orderId: string; refId: string }): Promise<void>;
+}
+
 /**
  * The one interface domains use for money (ARCHITECTURE.md): create an order, close an unpaid
  * one, refund a paid one, and learn of payment through a handler registered per kind. Domains
@@ -32,7 +61,7 @@ export interface PaymentPort {
   createOrder(order: NewOrder): Promise<{ orderId: string }>;
   closeOrder(orderId: string, reason: string): Promise<void>;
   refundOrder(orderId: string, input: { amountFen?: number; reason: string }): Promise<void>;
-  onPaid(kind: OrderKind, handler: (e: PaidEvent) => Promise<PaidOutcome>): void;
+  registerKind(kind: OrderKind, handlers: OrderKindHandlers): void;
 }
 
 /**
@@ -43,5 +72,5 @@ export function paymentsUnavailable(): PaymentPort {
   const refuse = async (): Promise<never> => {
     throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat Pay is not configured on this server');
   };
-  return { createOrder: refuse, closeOrder: async () => {}, refundOrder: refuse, onPaid: () => {} };
+  return { createOrder: refuse, closeOrder: async () => {}, refundOrder: refuse, registerKind: () => {} };
 }

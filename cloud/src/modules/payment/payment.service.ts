@@ -12,7 +12,7 @@ import {
   type WechatRefund,
   type WechatTransaction,
 } from '../../platform/wechatpay';
-import type { NewOrder, OrderKind, PaidEvent, PaidOutcome, PaymentPort } from './payment.port';
+import type { NewOrder, OrderKind, OrderKindHandlers, PaymentPort } from './payment.port';
 import { Order, Refund, SeenNotification, WechatTransactionClaim, type OrderDoc, type RefundDoc } from './payment.model';
 import type { VoucherService } from './voucher.service';
 
@@ -54,7 +54,7 @@ export function orderDto(o: OrderDoc) {
 
 export function createPaymentService(deps: PaymentDeps) {
   const { clock, wechatPay } = deps;
-  const handlers = new Map<OrderKind, (e: PaidEvent) => Promise<PaidOutcome>>();
+  const handlers = new Map<OrderKind, OrderKindHandlers>();
 
   function backoff(count: number): Date {
     return new Date(clock.now().getTime() + Math.min(2 ** count * 60_000, 30 * 60_000));
@@ -102,8 +102,8 @@ export function createPaymentService(deps: PaymentDeps) {
     async refundOrder(orderId, input) {
       await startRefund(orderId, input.amountFen, input.reason, 'domain');
     },
-    onPaid(kind, handler) {
-      handlers.set(kind, handler);
+    registerKind(kind, h) {
+      handlers.set(kind, h);
     },
   };
 
@@ -222,7 +222,7 @@ export function createPaymentService(deps: PaymentDeps) {
     const o = await Order.findById(orderId).lean<OrderDoc>();
     if (!o || o.domainNotifiedAt || o.status === 'pending' || o.status === 'closed') return;
     const handler = handlers.get(o.kind);
-    const outcome = handler ? await handler({ orderId: String(o._id), refId: o.refId }) : 'rejected';
+    const outcome = handler ? await handler.onPaid({ orderId: String(o._id), refId: o.refId }) : 'rejected';
     const marked = await Order.updateOne({ _id: o._id, domainNotifiedAt: null }, { $set: { domainNotifiedAt: clock.now() } });
     if (marked.modifiedCount === 1 && outcome === 'rejected') {
       await Order.updateOne({ _id: o._id }, { $set: { note: '订单已超时关闭，款项将原路退回' } });
