@@ -155,6 +155,7 @@ function main() {
   }
   console.log(`[preflight] installing system packages: ${decision.packages.join(' ')}`);
   for (const [cmd, ...args] of decision.commands) {
+    console.log(`[preflight] $ ${cmd} ${args.join(' ')}`);
     const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (r.status !== 0) {
       console.error(`[preflight] ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
@@ -163,7 +164,8 @@ function main() {
   }
   const after = decide(gatherFacts());
   if (after.kind !== 'ok') {
-    console.error(`[preflight] still missing after the install:\n${after.kind === 'stop' ? after.message : after.packages.join(' ')}`);
+    const what = after.kind === 'stop' ? after.message : after.packages.join(' ');
+    console.error(`[preflight] apt-get finished, but this is still missing:\n${what}`);
     return 1;
   }
   console.log(`[preflight] installed: ${decision.packages.join(' ')}`);
