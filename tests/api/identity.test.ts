@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import mongoose from 'mongoose';
 import { LoginResponseSchema, MeResponseSchema, AuditPageSchema, HealthSchema } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
+import { createLogger } from '../../cloud/src/platform/logger';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -99,6 +101,36 @@ describe('login', () => {
       expect(res.body.error.code).toBe('RATE_LIMITED');
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+describe('when WeChat fails', () => {
+  test("the client gets 502 UPSTREAM_UNAVAILABLE with a fixed message; WeChat's own error goes to the log only", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const logged = await startTestStack('wechat-busy', { clock, reuseConnection: true, appDeps: { logger: createLogger('info', sink) } });
+    try {
+      const res = await logged.request('POST', '/auth/login', { body: { code: 'busy:any' } });
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual({
+        error: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: '微信服务暂时不可用，请稍后再试 (a service we depend on (WeChat) is unavailable, retry later)',
+        },
+      });
+      const log = lines.join('');
+      const rid = /system error rid: ([0-9a-f]{24})/.exec(log);
+      expect(rid).not.toBeNull();
+      expect(JSON.stringify(res.body)).not.toContain(rid![1]);
+      expect(log).toContain(res.headers.get('x-request-id')!);
+    } finally {
+      await logged.stop();
     }
   });
 });
@@ -267,13 +299,29 @@ describe('admin roles', () => {
 });
 
 describe('unknown routes and methods', () => {
-  test('answer 404 / 405 with the error body, never 500', async () => {
-    const nf = await stack.request('GET', '/nope');
-    expect(nf.status).toBe(404);
-    expect(nf.body.error.code).toBe('NOT_FOUND');
-    const na = await stack.request('PUT', '/me');
-    expect(na.status).toBeGreaterThanOrEqual(400);
-    expect(na.status).toBeLessThan(500);
-    expect(na.body.error).toBeDefined();
+  test.each([
+    ['GET', '/nope'],
+    ['POST', '/nope/deeper'],
+    ['GET', '/me/extra'],
+    ['DELETE', '/venues/0123456789abcdef01234567/unknown'],
+  ])('%s %s (no such path) answers 404 NOT_FOUND with the error body', async (method, path) => {
+    const res = await stack.request(method, path);
+    expect([res.status, res.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    expect(res.headers.get('allow')).toBeNull();
+  });
+
+  test.each([
+    ['PUT', '/me', ['GET', 'HEAD']],
+    ['DELETE', '/auth/login', ['POST']],
+    ['PATCH', '/admin/roles', ['DELETE', 'POST']],
+    ['POST', '/health', ['GET', 'HEAD']],
+  ])('%s %s (a path that exists, a method it does not serve) answers 405 with Allow', async (method, path, allowed) => {
+    const { token } = await stack.login('method-user');
+    const res = await stack.request(method, path, { token, body: {} });
+    expect(res.status).toBe(405);
+    expect(res.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(typeof res.body.error.message).toBe('string');
+    const allow = (res.headers.get('allow') ?? '').split(/,\s*/).sort();
+    expect(allow).toEqual(allowed);
   });
 });

@@ -125,6 +125,14 @@ describe('error mapping', () => {
     const err = z.object({ a: z.string() }).safeParse({ a: 1 }).error as ZodError;
     expect(toErrorResponse(err)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', details: [{ path: 'a' }] });
   });
+  test("a 5xx AppError keeps its code but not its message or details (they may hold WeChat's raw error)", () => {
+    const raw = new AppError('UPSTREAM_UNAVAILABLE', 'WeChat Pay create order failed (500)', {
+      wechat: { code: 'SYSTEM_ERROR', message: '系统错误 mchid 1900000109 out_trade_no CS123' },
+    });
+    const res = toErrorResponse(raw);
+    expect(res).toEqual({ status: 502, code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('微信服务暂时不可用') });
+    expect(JSON.stringify(res)).not.toMatch(/SYSTEM_ERROR|1900000109|CS123|\(500\)/);
+  });
   test('duplicate keys become 409 and unknown errors a bare 500 without internals', () => {
     expect(toErrorResponse({ code: 11000 })).toMatchObject({ status: 409, code: 'CONFLICT' });
     const res = toErrorResponse(new Error('connection string mongodb://secret@host leaked'));

@@ -77,6 +77,8 @@ export function createWechatClient(opts: { apiBase: string; appid: string; secre
       } catch {
         throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat login service did not answer');
       }
+      // -1: WeChat is busy; retrying later may work (its text goes to the log, never to the client)
+      if (body.errcode === -1) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat login failed (${body.errcode} ${body.errmsg ?? ''})`);
       // 40029 invalid code, 40163 code used, 40226 risky user: all mean "this code cannot log in"
       if (body.errcode) throw new AppError('LOGIN_CODE_INVALID', `WeChat refused the code (${body.errcode})`);
       if (!body.openid || !body.session_key) throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat login answered without openid');
