@@ -50,19 +50,23 @@ test('the login limit per IP is one budget across two instances', async () => {
 describe('per-user limit', () => {
   let a: TestStack;
   let b: TestStack;
+  let gate: TestStack;
   beforeAll(async () => {
     const env = { LOGIN_RATE_PER_IP_PER_MIN: '100000', USER_RATE_PER_MIN: '6' };
     a = await startTestStack('ratelimit-user-a', { clock, reuseConnection: true, env });
     b = await startTestStack('ratelimit-user-b', { clock, reuseConnection: true, env });
+    gate = await startTestStack('ratelimit-user-gate', { clock, reuseConnection: true });
   });
   afterAll(async () => {
     await a.stop();
     await b.stop();
+    await gate.stop();
   });
 
   test('requests of one user on two instances share one budget; other users keep theirs', async () => {
-    const user = await a.login('rl-user-1');
-    const other = await b.login('rl-user-2');
+    // logins go through a stack with the default (large) budgets: on a and b anonymous requests share the small per-IP one
+    const user = await gate.login('rl-user-1');
+    const other = await gate.login('rl-user-2');
     const me = (stack: TestStack, token: string) => stack.request('GET', '/me', { token });
     const statuses = [];
     for (const stack of [a, b, a, b, a, b]) statuses.push((await me(stack, user.token)).status);
@@ -73,12 +77,47 @@ describe('per-user limit', () => {
   });
 
   test('a burst split over two instances never gets more than the limit through', async () => {
-    const user = await a.login('rl-user-burst');
+    const user = await gate.login('rl-user-burst');
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).request('GET', '/me', { token: user.token })));
     const ok = results.filter((r) => r.status === 200).length;
     for (const r of results.filter((r) => r.status !== 200)) expectLimited(r);
     // the engine's concurrent upserts can lose one grant (TOOLCHAIN.md), never add one
     expect(ok).toBeLessThanOrEqual(6);
     expect(ok).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('anonymous requests', () => {
+  let c: TestStack;
+  let d: TestStack;
+  beforeAll(async () => {
+    // behind a proxy: the client address comes from X-Forwarded-For, so the test can play several IPs
+    const trustProxy = process.env.TRUST_PROXY;
+    process.env.TRUST_PROXY = 'true';
+    try {
+      const env = { USER_RATE_PER_MIN: '4' };
+      c = await startTestStack('ratelimit-ip-c', { clock, reuseConnection: true, env });
+      d = await startTestStack('ratelimit-ip-d', { clock, reuseConnection: true, env });
+    } finally {
+      if (trustProxy === undefined) delete process.env.TRUST_PROXY;
+      else process.env.TRUST_PROXY = trustProxy;
+    }
+  });
+  afterAll(async () => {
+    await c.stop();
+    await d.stop();
+  });
+  const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+
+  test('count per IP across instances; another IP keeps its budget; WeChat Pay callbacks are not limited', async () => {
+    const statuses = [];
+    for (const stack of [c, d, c, d]) statuses.push((await stack.request('GET', '/health', from('203.0.113.7'))).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expectLimited(await c.request('GET', '/health', from('203.0.113.7')));
+    expectLimited(await d.request('GET', '/venues', from('203.0.113.7')));
+    expect((await d.request('GET', '/health', from('203.0.113.8'))).status).toBe(200);
+    // this stack has no WeChat Pay, so the callback route is absent: 404, not 429
+    const callback = await c.request('POST', '/payments/wechat/notify', { ...from('203.0.113.7'), body: {} });
+    expect([callback.status, callback.body.error.code]).toEqual([404, 'NOT_FOUND']);
   });
 });

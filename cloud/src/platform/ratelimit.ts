@@ -49,3 +49,16 @@ export function rateLimit(opts: {
     return next();
   };
 }
+
+/**
+ * The key of the general request limit: a signed-in request counts for its user, an anonymous one
+ * for its IP; paths under `exemptPrefix` (WeChat Pay's signed callbacks, which WeChat retries
+ * from a few addresses) are not limited.
+ */
+export function perUserOrIp(exemptPrefix: string) {
+  return (ctx: ParameterizedContext<AuthState>): string | false => {
+    if (ctx.state.user) return `user:${ctx.state.user.userId}`;
+    if (ctx.path.startsWith(exemptPrefix)) return false;
+    return `ip:${ctx.ip}`;
+  };
+}
