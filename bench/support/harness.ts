@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { startServer } from '../../cloud/src/server';
+import { withDevSecretsAllowed } from '../../cloud/src/platform/config';
 import { startMockWechat, type MockWechatOptions } from '../../mock/src/wechat/server';
 import { percentile } from './report';
 
@@ -45,7 +46,7 @@ export async function startBenchServer(
   });
   const server = await startServer(
     {
-      ...process.env,
+      ...withDevSecretsAllowed(process.env),
       PORT: '0',
       LOG_LEVEL: 'warn',
       DB_NAME: `bench_${name}_${Date.now()}`,

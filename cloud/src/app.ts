@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './platform/clock';
 import { authenticate, createTokenService, type AuthState } from './platform/auth';
 import { errorMiddleware } from './platform/errors';
 import { requestContext } from './platform/request-context';
-import { rateLimit } from './platform/ratelimit';
+import { perUserOrIp, rateLimit } from './platform/ratelimit';
 import { createWechatClient, type WechatClient } from './platform/wechat';
 import { createFieldCipher } from './platform/crypto-field';
 import { createPseudonymizer } from './platform/pseudonym';
@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps) {
   const userLimiter = rateLimit({
     max: config.USER_RATE_PER_MIN,
     durationMs: 60_000,
-    key: (ctx) => (ctx.state.user ? `user:${ctx.state.user.userId}` : false),
+    key: perUserOrIp(`${API_PREFIX}/payments/wechat/`),
   });
 
   const routers = [

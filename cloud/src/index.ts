@@ -1,6 +1,6 @@
 export { createApp, API_PREFIX, type AppDeps, type CloudApp } from './app';
 export { startServer, type RunningServer } from './server';
-export { loadConfig, type Config } from './platform/config';
+export { loadConfig, withDevSecretsAllowed, type Config } from './platform/config';
 export { createLogger } from './platform/logger';
 export { resolveEngine, prepareEngine, type EmbeddedEngine } from './platform/db/engine';
 export { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/db/connect';

@@ -7,19 +7,26 @@ import prodConfig from './prod';
  * Build-time settings (read from the shell when `taro build` runs):
  * - TARO_APP_API_BASE    API base URL. h5 default '/api/v1' (the h5 preview proxies /api to the
  *                        cloud); weapp default 'http://127.0.0.1:3000/api/v1'.
- * - TARO_APP_WECHAT_MOCK 'true' (default) | 'false'. When true the login page lists the seeded
- *                        demo accounts and logs in with code `mock:<openid>` (WeChat stand-in).
+ * - TARO_APP_WECHAT_MOCK 'true' | 'false'. When true the login page lists the seeded demo accounts
+ *                        and logs in with code `mock:<openid>` (WeChat stand-in). Default: on only in
+ *                        development builds (--watch) and builds that say `--mode mock` (the h5 build
+ *                        for the tests and `npm start`); off otherwise, so a release never shows it.
  */
 const isH5 = process.env.TARO_ENV === 'h5';
 const apiBase = process.env.TARO_APP_API_BASE || (isH5 ? '/api/v1' : 'http://127.0.0.1:3000/api/v1');
-const wechatMock = !/^(0|false|no|off)$/i.test(process.env.TARO_APP_WECHAT_MOCK ?? 'true');
+function wechatMockFor(mode: string | undefined): boolean {
+  const said = process.env.TARO_APP_WECHAT_MOCK;
+  if (said !== undefined && said !== '') return !/^(0|false|no|off)$/i.test(said);
+  return mode === 'mock' || process.env.NODE_ENV === 'development';
+}
 
 /** The repo's `shared` workspace is TypeScript source: Taro must compile it (TOOLCHAIN.md). */
 const sharedDir = path.resolve(__dirname, '../../shared');
 
 type DesignInput = string | number | { file?: string } | undefined;
 
-export default defineConfig<'webpack5'>(async (merge) => {
+export default defineConfig<'webpack5'>(async (merge, { mode }) => {
+  const wechatMock = wechatMockFor(mode);
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'citysport',
     date: '2025-11-21',

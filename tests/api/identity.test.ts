@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import mongoose from 'mongoose';
 import { LoginResponseSchema, MeResponseSchema, AuditPageSchema, HealthSchema } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
+import { createLogger } from '../../cloud/src/platform/logger';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -87,18 +89,35 @@ describe('login', () => {
     expect(new Set(results.map((r) => r.body.user.id)).size).toBe(1);
     expect(await mongoose.connection.db!.collection('users').countDocuments({ openid: 'racing-openid' })).toBe(1);
   });
+  // the login limit per IP (shared by every instance) is tested in ratelimit.test.ts
+});
 
-  test('login is rate limited per IP with 429 RATE_LIMITED', async () => {
-    const limited = await startTestStack('ratelimit', { env: { LOGIN_RATE_PER_IP_PER_MIN: '5' }, reuseConnection: true });
+describe('when WeChat fails', () => {
+  test("the client gets 502 UPSTREAM_UNAVAILABLE with a fixed message; WeChat's own error goes to the log only", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const logged = await startTestStack('wechat-busy', { clock, reuseConnection: true, appDeps: { logger: createLogger('info', sink) } });
     try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await limited.request('POST', '/auth/login', { body: { code: `mock:rl-${i}` } })).status);
-      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-      const res = await limited.request('POST', '/auth/login', { body: { code: 'mock:rl-x' } });
-      expect(res.status).toBe(429);
-      expect(res.body.error.code).toBe('RATE_LIMITED');
+      const res = await logged.request('POST', '/auth/login', { body: { code: 'busy:any' } });
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual({
+        error: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: '微信服务暂时不可用，请稍后再试 (a service we depend on (WeChat) is unavailable, retry later)',
+        },
+      });
+      const log = lines.join('');
+      const rid = /system error rid: ([0-9a-f]{24})/.exec(log);
+      expect(rid).not.toBeNull();
+      expect(JSON.stringify(res.body)).not.toContain(rid![1]);
+      expect(log).toContain(res.headers.get('x-request-id')!);
     } finally {
-      await limited.stop();
+      await logged.stop();
     }
   });
 });
@@ -267,13 +286,29 @@ describe('admin roles', () => {
 });
 
 describe('unknown routes and methods', () => {
-  test('answer 404 / 405 with the error body, never 500', async () => {
-    const nf = await stack.request('GET', '/nope');
-    expect(nf.status).toBe(404);
-    expect(nf.body.error.code).toBe('NOT_FOUND');
-    const na = await stack.request('PUT', '/me');
-    expect(na.status).toBeGreaterThanOrEqual(400);
-    expect(na.status).toBeLessThan(500);
-    expect(na.body.error).toBeDefined();
+  test.each([
+    ['GET', '/nope'],
+    ['POST', '/nope/deeper'],
+    ['GET', '/me/extra'],
+    ['DELETE', '/venues/0123456789abcdef01234567/unknown'],
+  ])('%s %s (no such path) answers 404 NOT_FOUND with the error body', async (method, path) => {
+    const res = await stack.request(method, path);
+    expect([res.status, res.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    expect(res.headers.get('allow')).toBeNull();
+  });
+
+  test.each([
+    ['PUT', '/me', ['GET', 'HEAD']],
+    ['DELETE', '/auth/login', ['POST']],
+    ['PATCH', '/admin/roles', ['DELETE', 'POST']],
+    ['POST', '/health', ['GET', 'HEAD']],
+  ])('%s %s (a path that exists, a method it does not serve) answers 405 with Allow', async (method, path, allowed) => {
+    const { token } = await stack.login('method-user');
+    const res = await stack.request(method, path, { token, body: {} });
+    expect(res.status).toBe(405);
+    expect(res.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(typeof res.body.error.message).toBe('string');
+    const allow = (res.headers.get('allow') ?? '').split(/,\s*/).sort();
+    expect(allow).toEqual(allowed);
   });
 });

@@ -77,6 +77,7 @@ export async function startTestStack(
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
+    CITYSPORT_DEV_SECRETS: 'allow',
     LOG_LEVEL: 'silent',
     WECHAT_APPID: appid,
     WECHAT_SECRET: secret,

@@ -8,26 +8,67 @@ import { createTokenService } from '../../cloud/src/platform/auth';
 import { createPseudonymizer } from '../../cloud/src/platform/pseudonym';
 
 describe('config', () => {
-  test('defaults work for development', () => {
-    const c = loadConfig({});
+  const DEV = { CITYSPORT_DEV_SECRETS: 'allow' };
+  test('defaults work for a development run that says so', () => {
+    const c = loadConfig(DEV);
     expect(c.PORT).toBe(3000);
     expect(c.WECHAT_MOCK).toBe(true);
     expect(c.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
   });
-  test('a bad variable fails fast and names it', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI/);
-    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+  test.each(['development', 'test', undefined])(
+    'NODE_ENV=%s without the development flag refuses the built-in secrets and names each',
+    (nodeEnv) => {
+      const env = nodeEnv ? { NODE_ENV: nodeEnv } : {};
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        message = (e as Error).message;
+      }
+      for (const name of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'TICKET_KEY_SEEDS', 'CITYSPORT_DEV_SECRETS=allow'])
+        expect(message).toContain(name);
+    },
+  );
+  test('real secrets start without the flag, with the WeChat stand-ins off by default', () => {
+    const c = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: 'j'.repeat(32),
+      PSEUDONYM_SECRET: 'p'.repeat(32),
+      DATA_KEY: 'd'.repeat(32),
+      TICKET_KEY_SEEDS: 't'.repeat(32),
+    });
+    expect([c.JWT_SECRET, c.PSEUDONYM_SECRET, c.DATA_KEY, c.TICKET_KEY_SEEDS]).toEqual([
+      'j'.repeat(32),
+      'p'.repeat(32),
+      'd'.repeat(32),
+      ['t'.repeat(32)],
+    ]);
+    expect(c.WECHAT_MOCK).toBe(false);
   });
-  test('production requires real secrets, a MongoDB and real WeChat', () => {
-    let message = '';
-    try {
-      loadConfig({ NODE_ENV: 'production' });
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    for (const name of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'MONGODB_URI', 'WECHAT_MOCK']) expect(message).toContain(name);
+  test('the flag takes only "allow"', () => {
+    expect(() => loadConfig({ CITYSPORT_DEV_SECRETS: 'yes' })).toThrow(/CITYSPORT_DEV_SECRETS/);
+  });
+  test('a bad variable fails fast and names it', () => {
+    expect(() => loadConfig({ ...DEV, PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...DEV, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ...DEV, MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI/);
+    expect(() => loadConfig({ ...DEV, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+  });
+  test('production requires real secrets, a MongoDB and real WeChat, and refuses the development flag', () => {
+    const messageOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    const bare = messageOf({ NODE_ENV: 'production' });
+    for (const name of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'TICKET_KEY_SEEDS', 'MONGODB_URI']) expect(bare).toContain(name);
+    const mocked = messageOf({ NODE_ENV: 'production', WECHAT_MOCK: 'true', CITYSPORT_DEV_SECRETS: 'allow' });
+    expect(mocked).toMatch(/WECHAT_MOCK: must be false in production/);
+    expect(mocked).toMatch(/CITYSPORT_DEV_SECRETS: must not be set in production/);
   });
 });
 
@@ -83,6 +124,14 @@ describe('error mapping', () => {
   test('zod errors become 400 naming the fields', () => {
     const err = z.object({ a: z.string() }).safeParse({ a: 1 }).error as ZodError;
     expect(toErrorResponse(err)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', details: [{ path: 'a' }] });
+  });
+  test("a 5xx AppError keeps its code but not its message or details (they may hold WeChat's raw error)", () => {
+    const raw = new AppError('UPSTREAM_UNAVAILABLE', 'WeChat Pay create order failed (500)', {
+      wechat: { code: 'SYSTEM_ERROR', message: '系统错误 mchid 1900000109 out_trade_no CS123' },
+    });
+    const res = toErrorResponse(raw);
+    expect(res).toEqual({ status: 502, code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('微信服务暂时不可用') });
+    expect(JSON.stringify(res)).not.toMatch(/SYSTEM_ERROR|1900000109|CS123|\(500\)/);
   });
   test('duplicate keys become 409 and unknown errors a bare 500 without internals', () => {
     expect(toErrorResponse({ code: 11000 })).toMatchObject({ status: 409, code: 'CONFLICT' });

@@ -7,9 +7,18 @@ const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/**
+ * The explicit "this is a development or test run" switch: only with `CITYSPORT_DEV_SECRETS=allow`
+ * may the built-in development secrets stand in for unset ones (`npm start`, the tests and the
+ * benches set it). Without it a missing secret stops the process, whatever NODE_ENV says.
+ */
+export const DEV_SECRETS_FLAG = 'CITYSPORT_DEV_SECRETS';
+const SECRETS_WITH_DEV_DEFAULTS = ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'TICKET_KEY_SEEDS'] as const;
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    [DEV_SECRETS_FLAG]: z.literal('allow', { message: "must be 'allow' or unset" }).optional(),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -38,8 +47,8 @@ const ConfigSchema = z
     WECHAT_SECRET: z.string().min(1).default('dev-secret'),
     /** Base of WeChat's API; the stand-in in mock/ by default. */
     WECHAT_API_BASE: z.string().url().default('http://127.0.0.1:3100'),
-    /** true while the stand-ins play WeChat: the h5 build then offers the demo accounts. */
-    WECHAT_MOCK: bool.default(true),
+    /** true while the stand-ins play WeChat (default: on only in a run with CITYSPORT_DEV_SECRETS=allow). */
+    WECHAT_MOCK: bool.optional(),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(5000),
     /** WeChat Pay merchant (API v3). Without the key files paid bookings and refunds are refused. */
     WECHATPAY_MCHID: z
@@ -76,8 +85,20 @@ const ConfigSchema = z
     USER_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
   })
   .superRefine((c, ctx) => {
-    if (c.NODE_ENV !== 'production') return;
-    for (const key of ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'MONGODB_URI', 'TICKET_KEY_SEEDS'] as const) {
+    if (c.NODE_ENV !== 'production') {
+      if (c[DEV_SECRETS_FLAG] === 'allow') return;
+      for (const key of SECRETS_WITH_DEV_DEFAULTS) {
+        if (!c[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `is required (or set ${DEV_SECRETS_FLAG}=allow to use the built-in development value)`,
+          });
+      }
+      return;
+    }
+    if (c[DEV_SECRETS_FLAG]) ctx.addIssue({ code: 'custom', path: [DEV_SECRETS_FLAG], message: 'must not be set in production' });
+    for (const key of [...SECRETS_WITH_DEV_DEFAULTS, 'MONGODB_URI'] as const) {
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     if (c.WECHAT_MOCK) ctx.addIssue({ code: 'custom', path: ['WECHAT_MOCK'], message: 'must be false in production' });
@@ -93,7 +114,8 @@ const ConfigSchema = z
   })
   .transform((c) => ({
     ...c,
-    // Development and test only (production requires real values above).
+    WECHAT_MOCK: c.WECHAT_MOCK ?? c[DEV_SECRETS_FLAG] === 'allow',
+    // Only reached with CITYSPORT_DEV_SECRETS=allow (checked above).
     JWT_SECRET: c.JWT_SECRET ?? 'citysport-development-only-jwt-secret-0000',
     PSEUDONYM_SECRET: c.PSEUDONYM_SECRET ?? 'citysport-development-only-pseudonym-key',
     DATA_KEY: c.DATA_KEY ?? 'citysport-development-only-field-data-key',
@@ -127,6 +149,11 @@ export function wechatPayCredentialsFrom(c: Config): WechatPayCredentials | null
       ? { publicKey: { keyId: c.WECHATPAY_PUBLIC_KEY_ID, pem: read(c.WECHATPAY_PUBLIC_KEY_FILE, 'WECHATPAY_PUBLIC_KEY_FILE') } }
       : {}),
   };
+}
+
+/** For development tools (npm start, seed, engine prepare, benches): the environment with the development flag, except in production. */
+export function withDevSecretsAllowed(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.NODE_ENV === 'production' ? env : { [DEV_SECRETS_FLAG]: 'allow', ...env };
 }
 
 /** Reads the environment once at boot; a bad variable stops the process with its name. */

@@ -12,6 +12,16 @@ export interface WechatClient {
   sendSubscribeMessage(openid: string, templateId: string, data: Record<string, string>, page?: string): Promise<void>;
 }
 
+/** WeChat refused a subscribe message; `errcode` 43101 means the user's consent is gone at WeChat. */
+export class WechatSendError extends AppError {
+  constructor(
+    readonly errcode: number,
+    errmsg: string,
+  ) {
+    super('UPSTREAM_UNAVAILABLE', `WeChat refused the message (${errcode} ${errmsg})`);
+  }
+}
+
 interface Code2SessionBody {
   openid?: string;
   unionid?: string;
@@ -22,6 +32,8 @@ interface Code2SessionBody {
 
 /** WeChat's jscode2session over HTTP; the base URL points at the stand-in in development. */
 export function createWechatClient(opts: { apiBase: string; appid: string; secret: string; timeoutMs: number }): WechatClient {
+  // WeChat's stable_token: every instance asking gets the same token while it is valid, so
+  // instances never invalidate each other (/cgi-bin/token would: each call replaces the last)
   let token: { value: string; expiresAt: number } | null = null;
 
   async function getJson<T>(url: URL, init?: RequestInit): Promise<T> {
@@ -33,36 +45,48 @@ export function createWechatClient(opts: { apiBase: string; appid: string; secre
     }
   }
 
-  /** The server-side access_token, cached until five minutes before it expires. */
+  /** The shared access_token, cached until a minute before WeChat says it expires. */
   async function accessToken(): Promise<string> {
     if (token && token.expiresAt > Date.now()) return token.value;
-    const url = new URL('/cgi-bin/token', opts.apiBase);
-    url.searchParams.set('grant_type', 'client_credential');
-    url.searchParams.set('appid', opts.appid);
-    url.searchParams.set('secret', opts.secret);
-    const body = await getJson<{ access_token?: string; expires_in?: number; errcode?: number }>(url);
-    if (!body.access_token) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat refused an access_token (${body.errcode})`);
-    token = { value: body.access_token, expiresAt: Date.now() + ((body.expires_in ?? 7200) - 300) * 1000 };
+    const body = await getJson<{ access_token?: string; expires_in?: number; errcode?: number; errmsg?: string }>(
+      new URL('/cgi-bin/stable_token', opts.apiBase),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credential', appid: opts.appid, secret: opts.secret, force_refresh: false }),
+      },
+    );
+    if (!body.access_token)
+      throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat refused an access_token (${body.errcode} ${body.errmsg ?? ''})`);
+    token = { value: body.access_token, expiresAt: Date.now() + Math.max(0, (body.expires_in ?? 7200) - 60) * 1000 };
     return token.value;
+  }
+
+  async function sendOnce(payload: object): Promise<{ errcode?: number; errmsg?: string }> {
+    const url = new URL('/cgi-bin/message/subscribe/send', opts.apiBase);
+    url.searchParams.set('access_token', await accessToken());
+    return getJson<{ errcode?: number; errmsg?: string }>(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
   }
 
   return {
     async sendSubscribeMessage(openid, templateId, data, page) {
-      const url = new URL('/cgi-bin/message/subscribe/send', opts.apiBase);
-      url.searchParams.set('access_token', await accessToken());
       const payload = {
         touser: openid,
         template_id: templateId,
         page: page ?? 'packages/booking/mine',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { value: v }])),
       };
-      const body = await getJson<{ errcode?: number; errmsg?: string }>(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-      });
-      if (body.errcode === 40001 || body.errcode === 42001) token = null; // token revoked or expired early
-      if (body.errcode) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat refused the message (${body.errcode} ${body.errmsg ?? ''})`);
+      let body = await sendOnce(payload);
+      if (body.errcode === 40001 || body.errcode === 42001) {
+        // the token was replaced (a forced refresh elsewhere) or expired early: fetch it again, retry once
+        token = null;
+        body = await sendOnce(payload);
+      }
+      if (body.errcode) throw new WechatSendError(body.errcode, body.errmsg ?? '');
     },
     async code2Session(code) {
       const url = new URL('/sns/jscode2session', opts.apiBase);
@@ -77,6 +101,8 @@ export function createWechatClient(opts: { apiBase: string; appid: string; secre
       } catch {
         throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat login service did not answer');
       }
+      // -1: WeChat is busy; retrying later may work (its text goes to the log, never to the client)
+      if (body.errcode === -1) throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat login failed (${body.errcode} ${body.errmsg ?? ''})`);
       // 40029 invalid code, 40163 code used, 40226 risky user: all mean "this code cannot log in"
       if (body.errcode) throw new AppError('LOGIN_CODE_INVALID', `WeChat refused the code (${body.errcode})`);
       if (!body.openid || !body.session_key) throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat login answered without openid');

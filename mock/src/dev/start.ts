@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startServer } from '@citysport/cloud';
+import { startServer, withDevSecretsAllowed } from '@citysport/cloud';
 import { startMockWechat } from '../wechat/server';
 import { loadOrCreateKeyMaterial } from '../wechatpay/keys';
 import { isDatabaseEmpty, seedDemoData } from '../seed/seed';
@@ -13,7 +13,8 @@ import { h5BuildIsStale, startH5Preview } from './h5-preview';
 const ROOT = path.resolve(__dirname, '../../..');
 
 async function main() {
-  const env = { ...process.env };
+  // npm start is a development run: the built-in secrets and the WeChat stand-ins are allowed
+  const env = withDevSecretsAllowed({ ...process.env });
   const mockPort = Number(env.MOCK_WECHAT_PORT ?? 3100);
   const h5Port = Number(env.H5_PORT ?? 10086);
   const useMock = env.WECHAT_MOCK !== 'false';

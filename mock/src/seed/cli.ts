@@ -1,9 +1,18 @@
 /** `npm run seed`: loads the demo data into the configured database (stop `npm start` first when using the embedded engine). */
-import { connectDatabase, ensureIndexes, createApp, createLogger, disconnectDatabase, loadConfig, resolveEngine } from '@citysport/cloud';
+import {
+  connectDatabase,
+  ensureIndexes,
+  createApp,
+  createLogger,
+  disconnectDatabase,
+  loadConfig,
+  resolveEngine,
+  withDevSecretsAllowed,
+} from '@citysport/cloud';
 import { isDatabaseEmpty, seedDemoData } from './seed';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(withDevSecretsAllowed(process.env));
   const logger = createLogger(config.LOG_LEVEL);
   const engine = await resolveEngine({
     mongodbUri: config.MONGODB_URI,

@@ -1,23 +1,25 @@
 import http from 'node:http';
 import Koa from 'koa';
 import { code2SessionRoutes } from './code2session';
-import { subscribeRoutes, type SentMessage } from './subscribe';
+import { subscribeRoutes, type SentMessage, type SubscribeStandIn } from './subscribe';
 import { createWechatPayStandIn, type WechatPayStandIn, type WechatPayStandInOptions } from '../wechatpay/standin';
 
 export interface MockWechatOptions {
   appid: string;
   secret: string;
+  /** how long a replaced access_token keeps working (WeChat: 5 minutes; 0 in tests that show what a second token does) */
+  tokenGraceMs?: number;
   /** mounts the WeChat Pay API v3 stand-in (/v3/…, /mock/pay/…) on the same app */
   wechatPay?: Omit<WechatPayStandInOptions, 'log'> & { log?: (m: string) => void };
 }
 
 export function createMockWechatApp(opts: MockWechatOptions) {
   const app = new Koa();
-  const subscribe = subscribeRoutes(opts);
+  const subscribe = subscribeRoutes({ appid: opts.appid, secret: opts.secret, tokenGraceMs: opts.tokenGraceMs });
   const wechatPay = opts.wechatPay ? createWechatPayStandIn(opts.wechatPay) : undefined;
   const routers = [code2SessionRoutes(opts), subscribe.router, ...(wechatPay ? [wechatPay.router] : [])];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
-  return { app, sentMessages: subscribe.sent, wechatPay };
+  return { app, sentMessages: subscribe.sent, subscribe, wechatPay };
 }
 
 export interface RunningMock {
@@ -25,6 +27,8 @@ export interface RunningMock {
   port: number;
   /** subscribe messages the cloud sent, in order */
   sentMessages: SentMessage[];
+  /** access_token and send controls: tokens issued so far, failures to inject */
+  subscribe: Pick<SubscribeStandIn, 'tokensIssued' | 'failNextSends'>;
   /** the WeChat Pay stand-in, when started with `wechatPay` */
   wechatPay?: WechatPayStandIn;
   stop(): Promise<void>;
@@ -32,7 +36,7 @@ export interface RunningMock {
 
 /** The WeChat stand-ins on loopback (MOCK_WECHAT_PORT, 3100 by default; 0 picks a free port). */
 export async function startMockWechat(opts: MockWechatOptions & { port?: number; host?: string }): Promise<RunningMock> {
-  const { app, sentMessages, wechatPay } = createMockWechatApp(opts);
+  const { app, sentMessages, subscribe, wechatPay } = createMockWechatApp(opts);
   const server = http.createServer(app.callback());
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -44,6 +48,7 @@ export async function startMockWechat(opts: MockWechatOptions & { port?: number;
     url: `http://${host}:${port}`,
     port,
     sentMessages,
+    subscribe: { tokensIssued: subscribe.tokensIssued, failNextSends: subscribe.failNextSends },
     wechatPay,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -10,36 +10,110 @@ export interface SentMessage {
   data: Record<string, { value: string }>;
 }
 
+export interface SubscribeStandInOptions {
+  appid: string;
+  secret: string;
+  /** how long a token lives (WeChat: 7200 s) */
+  tokenTtlMs?: number;
+  /**
+   * how long the previous token keeps working once a new one is issued (WeChat: 5 minutes);
+   * tests set 0 to see at once what a second token does to the first
+   */
+  tokenGraceMs?: number;
+  now?: () => number;
+}
+
+export interface SubscribeStandIn {
+  router: Router;
+  sent: SentMessage[];
+  /** tokens handed out by /cgi-bin/token and /cgi-bin/stable_token (a new one each time it is not the same as before) */
+  tokensIssued: () => number;
+  /** the next `count` sends answer this WeChat error instead of delivering */
+  failNextSends: (count: number, error?: { errcode: number; errmsg: string }) => void;
+}
+
 /**
  * WeChat's server-side access_token and subscribe-message send, played faithfully enough for
- * our client: a token per appid/secret (errcode 40013/40125 otherwise), 40001 for an unknown
- * token, and a sink that records every message for tests and the demo (GET /mock/subscribe-messages).
+ * our client:
+ * - `GET /cgi-bin/token` issues a new token on every call, and the previous one stops working
+ *   after the grace period: two servers fetching their own tokens invalidate each other.
+ * - `POST /cgi-bin/stable_token` answers the current stable token while it is valid (the same for
+ *   every caller), a new one with `force_refresh: true`; isolated from /cgi-bin/token.
+ * - errcode 40013/40125 for a wrong appid/secret, 40001 for an unknown or replaced token, 42001
+ *   for an expired one; a sink records every message (GET /mock/subscribe-messages).
  */
-export function subscribeRoutes(opts: { appid: string; secret: string }) {
+export function subscribeRoutes(opts: SubscribeStandInOptions): SubscribeStandIn {
   const router = new Router();
-  const tokens = new Set<string>();
+  const ttlMs = opts.tokenTtlMs ?? 7200_000;
+  const graceMs = opts.tokenGraceMs ?? 300_000;
+  const now = opts.now ?? Date.now;
+  /** token → until when it works */
+  const validUntil = new Map<string, number>();
+  const latest: { plain?: string; stable?: string } = {};
   const sent: SentMessage[] = [];
+  let issued = 0;
+  const faults: { count: number; error: { errcode: number; errmsg: string } } = {
+    count: 0,
+    error: { errcode: -1, errmsg: 'system error' },
+  };
+
+  const issue = (kind: 'plain' | 'stable') => {
+    const previous = latest[kind];
+    if (previous) validUntil.set(previous, Math.min(validUntil.get(previous) ?? 0, now() + graceMs));
+    const token = randomBytes(24).toString('hex');
+    validUntil.set(token, now() + ttlMs);
+    latest[kind] = token;
+    issued += 1;
+    return token;
+  };
+  const secondsLeft = (token: string) => Math.max(0, Math.floor(((validUntil.get(token) ?? 0) - now()) / 1000));
+  const credentialError = (appid: unknown, secret: unknown, grantType: unknown) => {
+    if (grantType !== 'client_credential') return { errcode: 40002, errmsg: 'invalid grant_type' };
+    if (appid !== opts.appid) return { errcode: 40013, errmsg: 'invalid appid' };
+    if (secret !== opts.secret) return { errcode: 40125, errmsg: 'invalid appsecret' };
+    return null;
+  };
 
   router.get('/cgi-bin/token', (ctx) => {
     const { appid, secret, grant_type: grantType } = ctx.query;
-    if (grantType !== 'client_credential') ctx.body = { errcode: 40002, errmsg: 'invalid grant_type' };
-    else if (appid !== opts.appid) ctx.body = { errcode: 40013, errmsg: 'invalid appid' };
-    else if (secret !== opts.secret) ctx.body = { errcode: 40125, errmsg: 'invalid appsecret' };
-    else {
-      const token = randomBytes(24).toString('hex');
-      tokens.add(token);
-      ctx.body = { access_token: token, expires_in: 7200 };
+    const refused = credentialError(appid, secret, grantType);
+    if (refused) ctx.body = refused;
+    else ctx.body = { access_token: issue('plain'), expires_in: Math.floor(ttlMs / 1000) };
+  });
+
+  router.post('/cgi-bin/stable_token', bodyParser({ enableTypes: ['json'] }), (ctx) => {
+    const body = (ctx.request.body ?? {}) as { appid?: unknown; secret?: unknown; grant_type?: unknown; force_refresh?: unknown };
+    const refused = credentialError(body.appid, body.secret, body.grant_type);
+    if (refused) {
+      ctx.body = refused;
+      return;
     }
+    const current = latest.stable;
+    // WeChat renews the stable token in its last five minutes
+    const reusable = current && body.force_refresh !== true && secondsLeft(current) > 300;
+    const token = reusable ? current : issue('stable');
+    ctx.body = { access_token: token, expires_in: secondsLeft(token) };
   });
 
   router.post('/cgi-bin/message/subscribe/send', bodyParser({ enableTypes: ['json'] }), (ctx) => {
-    if (!tokens.has(String(ctx.query.access_token))) {
+    const token = String(ctx.query.access_token);
+    const until = validUntil.get(token);
+    if (until === undefined || (until <= now() && Object.values(latest).includes(token) === false)) {
       ctx.body = { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' };
+      return;
+    }
+    if (until <= now()) {
+      ctx.body = { errcode: 42001, errmsg: 'access_token expired' };
       return;
     }
     const body = ctx.request.body as Partial<SentMessage>;
     if (!body?.touser || !body.template_id || !body.data) {
       ctx.body = { errcode: 47003, errmsg: 'argument invalid!' };
+      return;
+    }
+    if (faults.count > 0) {
+      faults.count -= 1;
+      ctx.body = faults.error;
       return;
     }
     sent.push({ at: new Date().toISOString(), touser: body.touser, template_id: body.template_id, page: body.page, data: body.data });
@@ -51,5 +125,13 @@ export function subscribeRoutes(opts: { appid: string; secret: string }) {
     ctx.body = { items: sent.filter((m) => !touser || m.touser === touser) };
   });
 
-  return { router, sent };
+  return {
+    router,
+    sent,
+    tokensIssued: () => issued,
+    failNextSends(count, error = { errcode: -1, errmsg: 'system error' }) {
+      faults.count = count;
+      faults.error = error;
+    },
+  };
 }

@@ -2,12 +2,13 @@
  * `npm run engine:prepare` (also run by `npm install`): makes the embedded engine ready once.
  * With --if-needed it never fails the install; `npm start` and the tests say what is missing.
  */
-import { loadConfig } from '../config';
+import { loadConfig, withDevSecretsAllowed } from '../config';
 import { prepareEngine } from './engine';
 
 async function main() {
   const soft = process.argv.includes('--if-needed');
-  const config = loadConfig();
+  // only the engine settings are read here: no secret is used
+  const config = loadConfig(withDevSecretsAllowed(process.env));
   if (config.MONGODB_URI) {
     console.log('[engine] MONGODB_URI is set: no embedded engine needed');
     return;
