@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Config } from './config';
 import type { Kernel } from './kernel';
 import type { JobSpec } from './jobs';
+import type { Pseudonymizer } from './pseudonym';
 
 /**
  * What a module gets when it is created: the kernel, the platform pieces, and other modules'
@@ -10,6 +11,8 @@ import type { JobSpec } from './jobs';
 export interface ModuleDeps {
   kernel: Kernel;
   config: Config;
+  /** the data-centre pseudonym of a user (HMAC) */
+  pseudonym: Pseudonymizer;
   /** another module's service (created earlier in the list); throws when it does not exist */
   use<T>(name: string): T;
   /** another module's service, or undefined when that module is not part of this app */
@@ -21,7 +24,7 @@ export interface ModuleDeps {
  * `OrderHandlers` and `SourceHandlers` are payment's and ticket's handler types (platform knows
  * no module, so they are parameters).
  */
-export interface ModuleDescriptor<S = any, OrderHandlers = unknown, SourceHandlers = unknown> {
+export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers = never> {
   name: string;
   create(deps: ModuleDeps): S;
   routes?(service: S, deps: ModuleDeps): Router<any>[];
