@@ -2,7 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import mongoose from 'mongoose';
-import type { Role } from '@citysport/shared';
+import { businessDay, inShanghai, type Role } from '@citysport/shared';
 import { wechatPayCredentialsFrom, type Config } from './platform/config';
 import { createWechatPay, type WechatPayCredentials } from './platform/wechatpay';
 import type { Logger } from './platform/logger';
@@ -15,21 +15,27 @@ import { createWechatClient, type WechatClient } from './platform/wechat';
 import { createFieldCipher } from './platform/crypto-field';
 import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
-import { createIdentityService, identityRoutes } from './modules/identity';
-import { createVenueService, venueRoutes } from './modules/venue';
+import { createKernel, type CrashSwitch, type Kernel } from './platform/kernel';
+import type { JobSpec } from './platform/jobs';
+import type { ModuleDeps, ModuleDescriptor } from './platform/module';
+import { createIdentityService, identityRoutes, type IdentityService } from './modules/identity';
+import { venueModule, type VenueService } from './modules/venue';
 import {
   createPaymentService,
   createReconciliation,
   paymentsUnavailable,
   createVoucherService,
   paymentRoutes,
+  type OrderKind,
+  type OrderKindHandlers,
   type PaymentPort,
   type PaymentService,
+  type Reconciliation,
+  type VoucherService,
 } from './modules/payment';
-import { bookingRoutes, createBookingService, manageRoutes } from './modules/booking';
-import { createNotificationService, notificationRoutes } from './modules/notification';
-import { createTicketService, ticketRoutes, type TicketService } from './modules/ticket';
-import { createTicketSigner } from './platform/ticket-signer';
+import { bookingModule, type BookingService } from './modules/booking';
+import { createNotificationService, notificationRoutes, type NotificationService } from './modules/notification';
+import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
 
 export interface AppDeps {
   config: Config;
@@ -41,16 +47,151 @@ export interface AppDeps {
   payments?: PaymentPort;
   /** the merchant's credentials; default: the files named in config */
   wechatPayCredentials?: WechatPayCredentials;
-  /** concurrency-test control runs only: see VenueServiceOptions.controlRunWithoutGuards */
+  /** CONTROL RUNS ONLY (concurrency tests): the kernel's unguarded capacity and transitions (see KernelOptions) */
   controlRunWithoutGuards?: boolean;
+  /** crash tests only: injected crashes between the steps of multi-step writes */
+  crashes?: CrashSwitch;
+  /** more modules after the built-in ones (tests register a tiny one through the same list) */
+  extraModules?: AppModule[];
 }
 
 export const API_PREFIX = '/api/v1';
 
-/** Composes platform middleware and module routers; used by the server, function entries and tests. */
+/** A module as this app composes it: payment's and ticket's handler types filled in. */
+export type AppModule = ModuleDescriptor<any, OrderKindHandlers, TicketSourceHandlers>;
+
+interface PlatformPieces {
+  wechat: WechatClient;
+  tokens: ReturnType<typeof createTokenService>;
+  wechatPayCredentials: WechatPayCredentials | null;
+  paymentsOverride?: PaymentPort;
+}
+
+/** What modules get here: the kernel and platform pieces, other modules' services, the order kinds registered. */
+type AppModuleDeps = ModuleDeps & { orderHandlers: Map<string, OrderKindHandlers> };
+
+/** What the payment module is to the others: its port (`.port`), and its parts for its routes and jobs. */
+export interface PaymentParts {
+  port: PaymentPort;
+  service: PaymentService | null;
+  vouchers: VoucherService;
+  reconciliation: Reconciliation | null;
+}
+
+/** identity, notification and payment wired as descriptors (their internals are their owners'). */
+function platformModules(p: PlatformPieces): AppModule[] {
+  const identity: ModuleDescriptor<IdentityService> = {
+    name: 'identity',
+    create: ({ kernel, config, pseudonym, find }) =>
+      createIdentityService({
+        clock: kernel.clock,
+        wechat: p.wechat,
+        tokens: p.tokens,
+        cipher: createFieldCipher(config.DATA_KEY),
+        pseudonym,
+        audit: { audit: kernel.audit, list: kernel.listAudit },
+        scopeExists: async (role: Role, scope: string) =>
+          role === 'club_admin' ? false : (find<VenueService>('venue')?.venueExists(scope) ?? false),
+      }),
+    routes: (identity, { config }) => [
+      identityRoutes(identity, {
+        loginLimiter: rateLimit({ max: config.LOGIN_RATE_PER_IP_PER_MIN, durationMs: 60_000, key: (ctx) => `login:${ctx.ip}` }),
+      }),
+    ],
+  };
+  const notification: ModuleDescriptor<NotificationService> = {
+    name: 'notification',
+    create: ({ kernel, use }) =>
+      createNotificationService({
+        clock: kernel.clock,
+        wechat: p.wechat,
+        logger: kernel.logger,
+        openidOf: (id) => use<IdentityService>('identity').openidOf(id),
+      }),
+    routes: (notifications) => [notificationRoutes(notifications)],
+  };
+  const payment: ModuleDescriptor<PaymentParts> = {
+    name: 'payment',
+    create: ({ kernel, config, pseudonym, use }) => {
+      const { clock, logger } = kernel;
+      const identity = use<IdentityService>('identity');
+      const vouchers = createVoucherService({ clock, pseudonym, audit: kernel.audit, controlRunWithoutGuards: kernel.capacity.unguarded });
+      const wechatPay = (c: WechatPayCredentials) =>
+        createWechatPay({
+          apiBase: config.WECHATPAY_API_BASE,
+          timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+          credentials: c,
+          now: () => clock.now(),
+        });
+      const credentials = p.paymentsOverride ? null : p.wechatPayCredentials;
+      const service = credentials
+        ? createPaymentService({
+            clock,
+            logger,
+            pseudonym,
+            wechatPay: wechatPay(credentials),
+            openidOf: identity.openidOf,
+            notifyBase: config.PUBLIC_API_BASE,
+            notify: (...a) => use<NotificationService>('notification').notify(...a),
+            vouchers,
+            venueNames: (ids) => use<VenueService>('venue').venueNames(ids),
+          })
+        : null;
+      if (!p.paymentsOverride && !service)
+        logger.warn('WeChat Pay is not configured: paid bookings and refunds are refused (set the WECHATPAY_* variables)');
+      const reconciliation =
+        service && credentials
+          ? createReconciliation({ clock, wechatPay: wechatPay(credentials), applyPaidByQuery: service.applyPaidByQuery })
+          : null;
+      return { port: p.paymentsOverride ?? service?.port ?? paymentsUnavailable(), service, vouchers, reconciliation };
+    },
+    routes: ({ service, vouchers, reconciliation }, deps) =>
+      service && reconciliation
+        ? [
+            paymentRoutes(service, vouchers, reconciliation, {
+              grantsOf: (id) => deps.use<IdentityService>('identity').grantsOf(id),
+              // an owner's refund goes through the domain that sold the order (its onRefundRequested)
+              refundRequested: Object.fromEntries(
+                [...(deps as AppModuleDeps).orderHandlers].map(([kind, h]) => [
+                  kind,
+                  (userId: string, refId: string, reason: string) =>
+                    h.onRefundRequested({ orderId: '', refId, ownerId: userId, actorId: userId, byAdmin: false, reason }),
+                ]),
+              ),
+            }),
+          ]
+        : [],
+    jobs: ({ service, reconciliation }, { kernel }) =>
+      service
+        ? [
+            { name: 'pending-orders', everyMs: 30_000, run: () => service.reconcilePending() },
+            { name: 'pending-refunds', everyMs: 60_000, run: () => service.reconcileRefunds() },
+            {
+              // WeChat's bill of a day is ready from about 10:00 the next day; check yesterday once a report is missing
+              name: 'daily-reconciliation',
+              everyMs: 60 * 60_000,
+              run: async () => {
+                const now = kernel.clock.now();
+                const yesterday = businessDay(new Date(now.getTime() - 86_400_000));
+                if (inShanghai(now).hour() < 10 || (await reconciliation?.get(yesterday))) return 'skipped';
+                return reconciliation?.run(yesterday);
+              },
+            },
+          ]
+        : [],
+  };
+  return [identity, notification, payment];
+}
+
+/**
+ * Composes platform middleware and the modules; used by the server, function entries and tests.
+ * Modules are descriptors in one list (ARCHITECTURE.md, "Module descriptors"): adding a domain
+ * adds one entry to `modules` below and touches nothing else here.
+ */
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const kernel: Kernel = createKernel({ clock, logger, unguardedForControlRun: deps.controlRunWithoutGuards, crashes: deps.crashes });
   const tokens = createTokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, () => clock.now());
   const wechat =
     deps.wechat ??
@@ -60,82 +201,57 @@ export function createApp(deps: AppDeps) {
       secret: config.WECHAT_SECRET,
       timeoutMs: config.WECHAT_TIMEOUT_MS,
     });
-
-  const pseudonym = createPseudonymizer(config.PSEUDONYM_SECRET);
-  const venues = createVenueService({ clock, controlRunWithoutGuards: deps.controlRunWithoutGuards });
-  const identity = createIdentityService({
-    clock,
+  const platform: PlatformPieces = {
     wechat,
     tokens,
-    cipher: createFieldCipher(config.DATA_KEY),
-    pseudonym,
-    scopeExists: async (role: Role, scope: string) => (role === 'club_admin' ? false : venues.venueExists(scope)),
-  });
-  const notifications = createNotificationService({ clock, wechat, logger, openidOf: identity.openidOf });
-  const vouchers = createVoucherService({ clock, pseudonym, audit: identity.audit, controlRunWithoutGuards: deps.controlRunWithoutGuards });
-  const wechatPayClient = (c: WechatPayCredentials) =>
-    createWechatPay({ apiBase: config.WECHATPAY_API_BASE, timeoutMs: config.WECHATPAY_TIMEOUT_MS, credentials: c, now: () => clock.now() });
-  const credentials = deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config));
-  const paymentService: PaymentService | null = credentials
-    ? createPaymentService({
-        clock,
-        logger,
-        pseudonym,
-        wechatPay: createWechatPay({
-          apiBase: config.WECHATPAY_API_BASE,
-          timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-          credentials,
-          now: () => clock.now(),
-        }),
-        openidOf: identity.openidOf,
-        notifyBase: config.PUBLIC_API_BASE,
-        notify: notifications.notify,
-        vouchers,
-        venueNames: venues.venueNames,
-      })
-    : null;
-  if (!deps.payments && !paymentService)
-    logger.warn('WeChat Pay is not configured: paid bookings and refunds are refused (set the WECHATPAY_* variables)');
-  const reconciliation =
-    paymentService && credentials
-      ? createReconciliation({ clock, wechatPay: wechatPayClient(credentials), applyPaidByQuery: paymentService.applyPaidByQuery })
-      : null;
-  const payments: PaymentPort = deps.payments ?? paymentService?.port ?? paymentsUnavailable();
-  // tickets and bookings know each other only through these functions, bound below
-  const ticketsRef: { current?: TicketService } = {};
-  const bookings = createBookingService({
-    admissions: {
-      confirmed: async (b) => ticketsRef.current!.issue(b),
-      ended: async (bookingId) => ticketsRef.current!.revokeFor(bookingId),
+    wechatPayCredentials: deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config)),
+    paymentsOverride: deps.payments,
+  };
+
+  const [identityModule, notificationModule, paymentModule] = platformModules(platform);
+  // the one list: order matters only in that a module uses modules listed before it
+  const modules: AppModule[] = [
+    identityModule,
+    venueModule,
+    notificationModule,
+    paymentModule,
+    ticketModule,
+    bookingModule,
+    ...(deps.extraModules ?? []),
+  ];
+
+  const services = new Map<string, unknown>();
+  const find = <T>(name: string) => services.get(name) as T | undefined;
+  const moduleDeps: AppModuleDeps = {
+    kernel,
+    config,
+    pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET),
+    use: <T>(name: string) => {
+      if (!services.has(name)) throw new Error(`module ${name} is not created (yet)`);
+      return services.get(name) as T;
     },
-    clock,
-    venues,
-    payments,
-    pseudonym,
-    logger,
-    holderNames: identity.displayNames,
-    notify: notifications.notify,
-    audit: identity.audit,
-  });
-  payments.registerKind('booking', {
-    onPaid: ({ refId }) => bookings.confirmPaid(refId),
-    onRefundRequested: async (e) => void (await bookings.cancel(e.ownerId, e.refId, e.reason)),
-  });
-  const tickets = createTicketService({
-    clock,
-    signer: createTicketSigner(config.TICKET_KEY_SEEDS),
-    pseudonym,
-    displayNames: identity.displayNames,
-    markBookingUsed: bookings.markUsed,
-    controlRunWithoutGuards: deps.controlRunWithoutGuards,
-  });
-  ticketsRef.current = tickets;
+    find,
+    orderHandlers: new Map(),
+  };
+  for (const m of modules) services.set(m.name, m.create(moduleDeps));
+
+  const payments = moduleDeps.use<PaymentParts>('payment').port;
+  const tickets = moduleDeps.use<TicketService>('ticket');
+  for (const m of modules) {
+    const service = services.get(m.name);
+    for (const [kind, handlers] of Object.entries(m.orderKinds?.(service, moduleDeps) ?? {})) {
+      payments.registerKind(kind as OrderKind, handlers);
+      moduleDeps.orderHandlers.set(kind, handlers);
+    }
+    for (const [kind, handlers] of Object.entries(m.ticketSources?.(service, moduleDeps) ?? {})) tickets.registerSource(kind, handlers);
+  }
+  const jobs: JobSpec[] = modules.flatMap((m) => m.jobs?.(services.get(m.name), moduleDeps) ?? []);
 
   const app = new Koa<AuthState>();
   app.proxy = process.env.TRUST_PROXY === 'true';
 
   const api = new Router<AuthState>({ prefix: API_PREFIX });
-  const started = Date.now();
+  const started = clock.now().getTime();
   let cachedVersion: string | undefined;
   api.get('/health', async (ctx) => {
     const ok = mongoose.connection.readyState === 1;
@@ -144,35 +260,19 @@ export function createApp(deps: AppDeps) {
     ctx.body = {
       ok,
       engine: { name: deps.engineName, version: cachedVersion ?? 'unknown' },
-      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      uptimeSeconds: Math.round((clock.now().getTime() - started) / 1000),
     };
   });
 
-  const loginLimiter = rateLimit({ max: config.LOGIN_RATE_PER_IP_PER_MIN, durationMs: 60_000, key: (ctx) => `login:${ctx.ip}` });
   const userLimiter = rateLimit({
     max: config.USER_RATE_PER_MIN,
     durationMs: 60_000,
     key: perUserOrIp(`${API_PREFIX}/payments/wechat/`),
   });
 
-  const routers = [
-    identityRoutes(identity, { loginLimiter }),
-    venueRoutes(venues),
-    bookingRoutes(bookings),
-    manageRoutes(bookings, venues, { grantsOf: identity.grantsOf, scopesOf: (userId) => identity.scopesOf(userId, ['venue_manager']) }),
-    notificationRoutes(notifications),
-    ticketRoutes(tickets, { grantsOf: identity.grantsOf }),
-    ...(paymentService && reconciliation
-      ? [
-          paymentRoutes(paymentService, vouchers, reconciliation, {
-            grantsOf: identity.grantsOf,
-            refundRequested: { booking: async (userId, bookingId, reason) => void (await bookings.cancel(userId, bookingId, reason)) },
-          }),
-        ]
-      : []),
-  ];
-  for (const router of routers) {
-    api.use(router.routes(), router.allowedMethods({ throw: true }));
+  for (const m of modules) {
+    for (const router of m.routes?.(services.get(m.name), moduleDeps) ?? [])
+      api.use(router.routes(), router.allowedMethods({ throw: true }));
   }
 
   app.use(requestContext(logger));
@@ -190,9 +290,23 @@ export function createApp(deps: AppDeps) {
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
+  const paymentParts = moduleDeps.use<PaymentParts>('payment');
   return {
     app,
-    services: { identity, venues, bookings, notifications, payment: paymentService, vouchers, reconciliation, tickets },
+    kernel,
+    jobs,
+    /** every module's service by name (tests and tools) */
+    modules: services,
+    services: {
+      identity: moduleDeps.use<IdentityService>('identity'),
+      venues: moduleDeps.use<VenueService>('venue'),
+      bookings: moduleDeps.use<BookingService>('booking'),
+      notifications: moduleDeps.use<NotificationService>('notification'),
+      payment: paymentParts.service,
+      vouchers: paymentParts.vouchers,
+      reconciliation: paymentParts.reconciliation,
+      tickets,
+    },
     payments,
     tokens,
     clock,

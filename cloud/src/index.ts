@@ -6,4 +6,4 @@ export { resolveEngine, prepareEngine, type EmbeddedEngine } from './platform/db
 export { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/db/connect';
 export { ManualClock, systemClock, type Clock } from './platform/clock';
 export type { NewVenue, NewResource } from './modules/venue';
-export { startJobs, materialiseJob, bookingJobs, type Job } from './jobs';
+export { startJobs, type Job } from './jobs';

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from './platform/logger';
 import { resolveEngine, type EmbeddedEngine } from './platform/db/engine';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/db/connect';
 import { createApp, type CloudApp } from './app';
-import { bookingJobs, materialiseJob, paymentJobs, startJobs } from './jobs';
+import { startJobs } from './jobs';
 
 export interface RunningServer {
   url: string;
@@ -34,12 +34,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, opts: { 
     throw err;
   }
   const cloud = createApp({ config, logger, engineName: engine.name });
+  await cloud.services.tickets.migrateLegacySources(); // tickets from before `source` existed (wave 1)
   await ensureIndexes();
   const server = http.createServer(cloud.app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const port = (server.address() as { port: number }).port;
-  const jobs = startJobs([materialiseJob(cloud.services), ...bookingJobs(cloud.services), ...paymentJobs(cloud.services)], logger);
+  const jobs = startJobs(cloud, logger);
   const url = `http://${config.HOST}:${port}`;
   return {
     url,

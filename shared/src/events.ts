@@ -28,7 +28,15 @@ export interface OutboxEventMap {
   'order.paid': { subject: string; orderId: string; kind: string; amountFen: number; payableFen: number };
   'order.closed': { subject: string; orderId: string; kind: string; amountFen: number };
   'order.refunded': { subject: string; orderId: string; kind: string; refundFen: number };
-  'ticket.admitted': { subject: string; ticketId: string; bookingId: string; venueId: string; startAt: string; offline: boolean };
+  'ticket.admitted': {
+    subject: string;
+    ticketId: string;
+    /** what the ticket admitted to (a booking, a registration, …) */
+    source: { kind: string; id: string };
+    venueId: string;
+    startAt: string;
+    offline: boolean;
+  };
   'voucher.claimed': { subject: string; batchId: string; voucherId: string };
   'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
 }

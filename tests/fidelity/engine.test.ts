@@ -162,3 +162,102 @@ test('aggregation: $match, $group with $sum, $sort, $project and date bucketing 
     .toArray();
   expect(byHour.map((r) => r.h)).toEqual([0, 10, 11, 23]);
 });
+
+// ---- operators the kernel relies on (cloud/src/platform: capacity, limits, effects, jobs, idempotency) ----
+// (updates are cast: the driver's types do not model $push with $each/$slice on an untyped collection)
+const op = (update: object) => update as never;
+
+test('exactly-once tokens: $nin on an array field in the filter, $push with $each/$slice in the update', async () => {
+  const c = coll('tokens');
+  const { insertedId } = await c.insertOne({ remaining: 50 });
+  // 200 concurrent takes by 20 holders (10 retries each): 20 places taken, one token per holder
+  const results = await Promise.all(
+    Array.from({ length: CALLERS }, (_, i) =>
+      c.updateOne(
+        { _id: insertedId, remaining: { $gte: 1 }, applied: { $nin: [`h${i % 20}:take`, `h${i % 20}:give`] } },
+        op({ $inc: { remaining: -1 }, $push: { applied: { $each: [`h${i % 20}:take`], $slice: -500 } } }),
+      ),
+    ),
+  );
+  expect(results.filter((r) => r.modifiedCount === 1)).toHaveLength(20);
+  const doc = await c.findOne({ _id: insertedId });
+  expect(doc?.remaining).toBe(30);
+  expect(new Set(doc?.applied).size).toBe(20);
+  // $slice keeps the newest entries only
+  await c.updateOne({ _id: insertedId }, op({ $push: { applied: { $each: ['x1', 'x2', 'x3'], $slice: -2 } } }));
+  expect((await c.findOne({ _id: insertedId }))?.applied).toEqual(['x2', 'x3']);
+});
+
+test('exactly-once give-back: $and of "contains take" and "$ne give" matches once under 200 concurrent callers', async () => {
+  const c = coll('giveback');
+  const { insertedId } = await c.insertOne({ remaining: 0, applied: ['h1:take'] });
+  const results = await Promise.all(
+    Array.from({ length: CALLERS }, () =>
+      c.updateOne(
+        { _id: insertedId, $and: [{ applied: 'h1:take' }, { applied: { $ne: 'h1:give' } }] },
+        op({ $inc: { remaining: 1 }, $push: { applied: { $each: ['h1:give'], $slice: -500 } } }),
+      ),
+    ),
+  );
+  expect(results.filter((r) => r.modifiedCount === 1)).toHaveLength(1);
+  expect((await c.findOne({ _id: insertedId }))?.remaining).toBe(1);
+  // and a give-back without its take matches nothing
+  const orphan = await c.updateOne(
+    { _id: insertedId, $and: [{ applied: 'h2:take' }, { applied: { $ne: 'h2:give' } }] },
+    { $inc: { remaining: 1 } },
+  );
+  expect(orphan.modifiedCount).toBe(0);
+});
+
+test('a guarded upsert ($not $gte on dotted fields) counts up to its limit and answers E11000 beyond it', async () => {
+  const c = coll('limitcounters');
+  const filter = { _id: 'u1:week' as never, total: { $not: { $gte: 3 } }, 'days.2026-11-24': { $not: { $gte: 2 } } };
+  const update = { $inc: { total: 1, 'days.2026-11-24': 1 } };
+  const results = await Promise.allSettled(Array.from({ length: 50 }, () => c.updateOne(filter, update, { upsert: true })));
+  const ok = results.filter((r) => r.status === 'fulfilled');
+  for (const r of results.filter((x) => x.status === 'rejected') as PromiseRejectedResult[])
+    expect(r.reason).toMatchObject({ code: 11000 });
+  expect(ok).toHaveLength(2);
+  expect(await c.findOne({ _id: 'u1:week' as never })).toEqual({ _id: 'u1:week', total: 2, days: { '2026-11-24': 2 } });
+});
+
+test('effects: $addToSet $each with $set, find by "pending.0" $exists, $pull of one step', async () => {
+  const c = coll('effects');
+  const { insertedId } = await c.insertOne({ status: 'confirmed' });
+  const after = await c.findOneAndUpdate(
+    { _id: insertedId, status: 'confirmed' },
+    op({
+      $set: { status: 'cancelled', pendingSince: new Date('2026-11-23T00:00:00Z') },
+      $addToSet: { pending: { $each: ['capacity', 'limits'] } },
+    }),
+    { returnDocument: 'after' },
+  );
+  expect(after).toMatchObject({ status: 'cancelled', pending: ['capacity', 'limits'] });
+  expect(
+    await c.findOneAndUpdate({ _id: insertedId, status: 'confirmed' }, { $set: { status: 'x' } }, { returnDocument: 'after' }),
+  ).toBeNull();
+  const stale = { 'pending.0': { $exists: true }, pendingSince: { $lte: new Date('2026-11-23T00:01:00Z') } };
+  expect(await c.countDocuments(stale)).toBe(1);
+  await c.updateOne({ _id: insertedId }, op({ $pull: { pending: 'capacity' } }));
+  expect((await c.findOne({ _id: insertedId }))?.pending).toEqual(['limits']);
+  await c.updateOne({ _id: insertedId }, op({ $pull: { pending: 'limits' } }));
+  expect(await c.countDocuments(stale)).toBe(0);
+});
+
+test('a lease document: a guarded upsert on `until` lets exactly one of 200 concurrent callers in', async () => {
+  const c = coll('leases');
+  const now = new Date('2026-11-23T00:00:00Z');
+  const take = (owner: number) =>
+    c.updateOne(
+      { _id: 'job' as never, until: { $lte: now } },
+      { $set: { owner, until: new Date(now.getTime() + 60_000) } },
+      { upsert: true },
+    );
+  const results = await Promise.allSettled(Array.from({ length: CALLERS }, (_, i) => take(i)));
+  expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  for (const r of results.filter((x) => x.status === 'rejected') as PromiseRejectedResult[])
+    expect(r.reason).toMatchObject({ code: 11000 });
+  // let go (until in the past): the next caller gets it
+  await c.updateOne({ _id: 'job' as never }, { $set: { until: new Date(0) } });
+  await expect(take(999)).resolves.toMatchObject({ modifiedCount: 1 });
+});

@@ -64,10 +64,10 @@ export async function counts() {
   const [bookings, quotas, claims, remaining] = await Promise.all([
     db.collection('bookings').countDocuments(),
     db
-      .collection('booking_quotas')
+      .collection('limit_counters')
       .aggregate([{ $group: { _id: null, n: { $sum: '$total' } } }])
       .toArray(),
-    db.collection('booking_idempotency').countDocuments(),
+    db.collection('idempotency_claims').countDocuments(),
     db
       .collection('slots')
       .aggregate([{ $group: { _id: null, n: { $sum: '$remaining' } } }])

@@ -7,7 +7,10 @@ export const TicketStatusSchema = z.enum(TICKET_STATUSES);
 
 export const TicketSchema = z.object({
   id: IdSchema,
-  bookingId: IdSchema,
+  /** what the ticket admits to: the module that issued it and its id (a booking, a registration, …) */
+  source: z.object({ kind: z.string(), id: z.string() }),
+  /** the booking, when the source is a booking (kept for the ticket pages) */
+  bookingId: IdSchema.nullable(),
   venueId: IdSchema,
   venueName: z.string(),
   resourceName: z.string(),

@@ -1,6 +1,12 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import type { BookingStatus, Sport } from '@citysport/shared';
 
+/**
+ * Stored states: the public ones, plus `taking` (inserted before capacity is taken, so a crash
+ * leaves a trace the sweeper rolls back) and `failed` (rolled back; never shown to users).
+ */
+export type StoredBookingStatus = BookingStatus | 'taking' | 'failed';
+
 export interface BookingDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
@@ -18,13 +24,20 @@ export interface BookingDoc {
   quantity: number;
   companions: { name: string }[];
   amountFen: number;
-  status: BookingStatus;
+  status: StoredBookingStatus;
   holdExpiresAt: Date | null;
   orderId: string | null;
   cancelDeadline: Date;
   checkInDeadline: Date;
-  /** per-user limit counters this booking holds while active (given back when it ends in any way) */
-  quotaKeys: string[];
+  /** per-user limit counters this booking holds while active (kernel.limits keys; given back when it ends in any way) */
+  limitKeys: string[];
+  /** effects the last transition still owes (kernel.effects): done by the code, or by the sweeper after a crash */
+  pending: string[];
+  pendingSince: Date | null;
+  /** what a cancellation tells payment (the refund's or the close's reason) */
+  refundReason: string | null;
+  refundStarted: boolean;
+  failedAt: Date | null;
   createdAt: Date;
   confirmedAt: Date | null;
   cancelledAt: Date | null;
@@ -56,7 +69,12 @@ const BookingSchemaDef = new Schema<BookingDoc>(
     orderId: { type: String, default: null },
     cancelDeadline: { type: Date, required: true },
     checkInDeadline: { type: Date, required: true },
-    quotaKeys: { type: [String], default: [] },
+    limitKeys: { type: [String], default: [] },
+    pending: { type: [String], default: [] },
+    pendingSince: { type: Date, default: null },
+    refundReason: { type: String, default: null },
+    refundStarted: { type: Boolean, default: false },
+    failedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     confirmedAt: { type: Date, default: null },
     cancelledAt: { type: Date, default: null },
@@ -74,35 +92,9 @@ BookingSchemaDef.index({ status: 1, checkInDeadline: 1 });
 BookingSchemaDef.index({ venueId: 1, day: 1 });
 BookingSchemaDef.index({ slotIds: 1 });
 BookingSchemaDef.index({ orderId: 1 });
+BookingSchemaDef.index({ pendingSince: 1 });
+BookingSchemaDef.index({ status: 1, createdAt: 1 });
 export const Booking = mongoose.model<BookingDoc>('Booking', BookingSchemaDef);
-
-/** `Idempotency-Key` claims: `_id` is `<userId>:<key>`, so a key is claimed once per user. */
-export interface IdempotencyDoc {
-  _id: string;
-  requestHash: string;
-  bookingId: Types.ObjectId | null;
-  createdAt: Date;
-}
-const IdempotencySchema = new Schema<IdempotencyDoc>(
-  { _id: String, requestHash: String, bookingId: { type: Schema.Types.ObjectId, default: null }, createdAt: Date },
-  { collection: 'booking_idempotency', versionKey: false },
-);
-export const IdempotencyClaim = mongoose.model<IdempotencyDoc>('BookingIdempotency', IdempotencySchema);
-
-/** Per-user limit counters: `_id` is `<venueId>:<userId>:<Monday of the week>`, taken with one guarded upsert. */
-export interface QuotaDoc {
-  _id: string;
-  total: number;
-  days: Record<string, number>;
-  sports: Record<string, number>;
-}
-export const Quota = mongoose.model<QuotaDoc>(
-  'BookingQuota',
-  new Schema<QuotaDoc>(
-    { _id: String, total: Number, days: Schema.Types.Mixed, sports: Schema.Types.Mixed },
-    { collection: 'booking_quotas', versionKey: false },
-  ),
-);
 
 export interface BanDoc {
   /** `<userId>:<venueId>:<first day>`: two jobs banning on the same day make one ban */

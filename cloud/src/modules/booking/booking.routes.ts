@@ -85,7 +85,7 @@ export function manageRoutes(
 
   router.put('/manage/venues/:venueId/rules', requireUser, venueFromPath, managerOf, async (ctx) => {
     const patch = parse(UpdateRulesSchema, ctx.request.body);
-    const venue = await venues.updateRules(ctx.state.venueId!, patch);
+    const venue = await venues.updateRules(currentUser(ctx).userId, ctx.state.venueId!, patch);
     ctx.body = { venue };
   });
 
@@ -115,7 +115,7 @@ export function manageRoutes(
     ...managerOfOwner('resourceId', venues.resourceVenueId),
     async (ctx) => {
       const { templates } = parse(UpdateTemplatesSchema, ctx.request.body);
-      ctx.body = { resource: await venues.updateTemplates(ctx.state.resourceId!, templates) };
+      ctx.body = { resource: await venues.updateTemplates(currentUser(ctx).userId, ctx.state.resourceId!, templates) };
     },
   );
 

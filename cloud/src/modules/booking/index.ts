@@ -1,2 +1,59 @@
+import type { ModuleDescriptor } from '../../platform/module';
+import type { GrantLookup } from '../../platform/auth';
+import type { VenueService } from '../venue';
+import type { OrderKindHandlers, PaymentPort } from '../payment';
+import type { TicketService, TicketSourceHandlers } from '../ticket';
+import { createBookingService, type BookingService } from './booking.service';
+import { bookingRoutes, manageRoutes } from './booking.routes';
+
 export { createBookingService, type BookingService, type BookingDeps } from './booking.service';
 export { bookingRoutes, manageRoutes } from './booking.routes';
+export { TAKING_STALE_MS } from './booking.sweepers';
+
+interface IdentityLookups {
+  displayNames: (userIds: string[]) => Promise<Map<string, string>>;
+  grantsOf: GrantLookup;
+  scopesOf: (userId: string, roles: ['venue_manager']) => Promise<string[] | 'all'>;
+}
+interface Notifications {
+  notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
+}
+
+/** Venue bookings: sells the `booking` order kind and is the `booking` ticket source. */
+export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, TicketSourceHandlers> = {
+  name: 'booking',
+  create: ({ kernel, pseudonym, use }) =>
+    createBookingService({
+      kernel,
+      venues: use<VenueService>('venue'),
+      payments: use<{ port: PaymentPort }>('payment').port,
+      pseudonym,
+      logger: kernel.logger,
+      holderNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
+      notify: (userId, templateId, data) => use<Notifications>('notification').notify(userId, templateId, data),
+      tickets: use<TicketService>('ticket'),
+    }),
+  routes: (bookings, { use }) => [
+    bookingRoutes(bookings),
+    manageRoutes(bookings, use<VenueService>('venue'), {
+      grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id),
+      scopesOf: (id) => use<IdentityLookups>('identity').scopesOf(id, ['venue_manager']),
+    }),
+  ],
+  jobs: (bookings) => [
+    { name: 'expire-holds', everyMs: 15_000, run: () => bookings.expireHolds() },
+    { name: 'mark-no-shows', everyMs: 60_000, run: () => bookings.markNoShows() },
+    { name: 'booking-reminders', everyMs: 60_000, run: () => bookings.sendReminders() },
+    // rolls back stale `taking` bookings and finishes effects a crash left (kernel.effects)
+    { name: 'booking-heal', everyMs: 30_000, run: () => bookings.healCrashed() },
+  ],
+  orderKinds: (bookings) => ({
+    booking: {
+      onPaid: ({ refId }) => bookings.confirmPaid(refId),
+      // a whole-order refund goes through the booking: tickets revoked, places back, then the refund (admins may pass the window)
+      onRefundRequested: async (e) => void (await bookings.cancel(e.ownerId, e.refId, e.reason, { overrideWindow: e.byAdmin })),
+      onClosed: async ({ refId }) => void (await bookings.releaseHold(refId)),
+    },
+  }),
+  ticketSources: (bookings) => ({ booking: { onAdmitted: (bookingId) => bookings.markUsed(bookingId) } }),
+};

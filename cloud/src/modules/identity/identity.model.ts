@@ -43,33 +43,4 @@ const UserSchema = new Schema<UserDoc>(
 
 export const User = mongoose.model<UserDoc>('User', UserSchema);
 
-export interface AuditDoc {
-  _id: Types.ObjectId;
-  at: Date;
-  /** null when the system acted (demo fixtures, first admin) */
-  actorId: Types.ObjectId | null;
-  /** role.grant, role.revoke, and manager actions such as ban.lift, slot.close, rules.update */
-  action: string;
-  targetUserId: Types.ObjectId | null;
-  details: Record<string, unknown>;
-}
-
-const AuditSchema = new Schema<AuditDoc>(
-  {
-    at: { type: Date, required: true },
-    actorId: { type: Schema.Types.ObjectId, default: null },
-    action: { type: String, required: true },
-    targetUserId: { type: Schema.Types.ObjectId, default: null, index: true },
-    details: { type: Schema.Types.Mixed, default: {} },
-  },
-  { collection: 'audit_log', versionKey: false, minimize: false },
-);
-
-// The audit log is append-only: the model refuses every update and delete.
-for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'] as const) {
-  AuditSchema.pre(op, function () {
-    throw new Error(`audit_log is append-only (${op} refused)`);
-  });
-}
-
-export const AuditEntry = mongoose.model<AuditDoc>('AuditEntry', AuditSchema);
+// The audit log moved to platform/audit.ts (every module writes it the same way).

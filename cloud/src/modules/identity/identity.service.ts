@@ -18,7 +18,8 @@ import type { FieldCipher } from '../../platform/crypto-field';
 import type { Pseudonymizer } from '../../platform/pseudonym';
 import type { TokenService } from '../../platform/auth';
 import type { WechatClient } from '../../platform/wechat';
-import { AuditEntry, User, type GrantDoc, type UserDoc } from './identity.model';
+import type { Audit } from '../../platform/audit';
+import { User, type GrantDoc, type UserDoc } from './identity.model';
 
 export interface IdentityDeps {
   clock: Clock;
@@ -26,6 +27,8 @@ export interface IdentityDeps {
   tokens: TokenService;
   cipher: FieldCipher;
   pseudonym: Pseudonymizer;
+  /** the append-only audit log (platform/audit) */
+  audit: Audit;
   /** does this scope (a venue or club id) exist for this role? supplied by the app from the owning module */
   scopeExists: (role: Role, scope: string) => Promise<boolean>;
 }
@@ -122,12 +125,11 @@ export function createIdentityService(deps: IdentityDeps) {
     const res = await User.updateOne({ _id: change.userId }, update);
     if (res.matchedCount === 0) throw new AppError('USER_NOT_FOUND', 'no such user');
     const changed = res.modifiedCount > 0;
-    await AuditEntry.create({
-      at: clock.now(),
-      actorId: actorId === 'system' ? null : new Types.ObjectId(actorId),
-      action: action === 'grant' ? 'role.grant' : 'role.revoke',
-      targetUserId: new Types.ObjectId(change.userId),
-      details: { role: change.role, scope, reason: change.reason ?? null, changed },
+    await deps.audit.audit(actorId, action === 'grant' ? 'role.grant' : 'role.revoke', change.userId, {
+      role: change.role,
+      scope,
+      reason: change.reason ?? null,
+      changed,
     });
     if (changed)
       await emit(action === 'grant' ? 'role.granted' : 'role.revoked', {
@@ -141,22 +143,7 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   async function listAudit(page: PageQuery): Promise<{ items: AuditEntryDto[]; nextCursor: string | null }> {
-    if (page.cursor !== undefined && !Types.ObjectId.isValid(page.cursor))
-      throw new AppError('VALIDATION_FAILED', 'bad cursor', [{ path: 'cursor', message: 'invalid' }]);
-    const filter = page.cursor ? { _id: mongoose.trusted({ $lt: new Types.ObjectId(page.cursor) }) } : {};
-    const rows = await AuditEntry.find(filter)
-      .sort({ _id: -1 })
-      .limit(page.limit + 1)
-      .lean<import('./identity.model').AuditDoc[]>();
-    const items = rows.slice(0, page.limit).map((r) => ({
-      id: String(r._id),
-      at: r.at.toISOString(),
-      actorId: r.actorId ? String(r.actorId) : null,
-      action: r.action,
-      targetUserId: r.targetUserId ? String(r.targetUserId) : null,
-      details: r.details,
-    }));
-    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
+    return deps.audit.list(page);
   }
 
   /** For the demo fixtures and admin tooling: set personal fields, sealed. */
@@ -176,17 +163,6 @@ export function createIdentityService(deps: IdentityDeps) {
   async function findIdByOpenid(openid: string): Promise<string | null> {
     const u = await User.findOne({ openid }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
     return u ? String(u._id) : null;
-  }
-
-  /** Appends to the audit log for other modules' privileged actions. */
-  async function audit(actorId: string, action: string, targetUserId: string | null, details: Record<string, unknown>) {
-    await AuditEntry.create({
-      at: clock.now(),
-      actorId: new Types.ObjectId(actorId),
-      action,
-      targetUserId: targetUserId ? new Types.ObjectId(targetUserId) : null,
-      details,
-    });
   }
 
   async function displayNames(userIds: string[]): Promise<Map<string, string>> {
@@ -217,7 +193,6 @@ export function createIdentityService(deps: IdentityDeps) {
     setPersonalFields,
     findIdByOpenid,
     upsertByOpenid,
-    audit,
     displayNames,
     openidOf,
     scopesOf,

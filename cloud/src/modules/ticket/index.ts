@@ -1,2 +1,28 @@
-export { createTicketService, type TicketService, type AdmissionSource } from './ticket.service';
+import type { ModuleDescriptor, ModuleDeps } from '../../platform/module';
+import { createTicketSigner } from '../../platform/ticket-signer';
+import { createTicketService, type TicketService } from './ticket.service';
+import { ticketRoutes } from './ticket.routes';
+
+export { createTicketService, sourceOf, type TicketService, type AdmissionSource, type TicketSourceHandlers } from './ticket.service';
+export type { TicketSource } from './ticket.model';
 export { ticketRoutes } from './ticket.routes';
+
+interface IdentityLookups {
+  displayNames: (userIds: string[]) => Promise<Map<string, string>>;
+  grantsOf: Parameters<typeof ticketRoutes>[1]['grantsOf'];
+}
+
+/** Tickets and gate verification; sources (bookings, …) register `onAdmitted` through their descriptors. */
+export const ticketModule: ModuleDescriptor<TicketService> = {
+  name: 'ticket',
+  create: ({ kernel, config, pseudonym, use }: ModuleDeps) =>
+    createTicketService({
+      kernel,
+      clock: kernel.clock,
+      signer: createTicketSigner(config.TICKET_KEY_SEEDS),
+      pseudonym,
+      displayNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
+    }),
+  routes: (tickets, { use }) => [ticketRoutes(tickets, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
+  jobs: (tickets) => [{ name: 'ticket-admissions', everyMs: 60_000, run: () => tickets.finishAdmissions() }],
+};

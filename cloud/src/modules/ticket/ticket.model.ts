@@ -1,9 +1,17 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 import type { Sport } from '@citysport/shared';
 
+/** What a ticket admits to: the issuing module's kind and its id (ARCHITECTURE.md, "Module descriptors"). */
+export interface TicketSource {
+  kind: string;
+  id: string;
+}
+
 export interface TicketDoc {
   _id: Types.ObjectId;
-  bookingId: Types.ObjectId;
+  source: TicketSource;
+  /** tickets issued before sources existed carry only this (read as source {kind: 'booking'}) */
+  bookingId?: Types.ObjectId;
   userId: Types.ObjectId;
   venueId: Types.ObjectId;
   venueName: string;
@@ -19,11 +27,15 @@ export interface TicketDoc {
   usedBy: Types.ObjectId | null;
   usedDeviceId: string | null;
   createdAt: Date;
+  /** effects still owed by the last transition (the source told of the admission) */
+  pending?: string[];
+  pendingSince?: Date;
 }
 
 const TicketSchemaDef = new Schema<TicketDoc>(
   {
-    bookingId: { type: Schema.Types.ObjectId, required: true },
+    source: { kind: { type: String, required: true }, id: { type: String, required: true } },
+    bookingId: { type: Schema.Types.ObjectId },
     userId: { type: Schema.Types.ObjectId, required: true },
     venueId: { type: Schema.Types.ObjectId, required: true },
     venueName: String,
@@ -38,11 +50,14 @@ const TicketSchemaDef = new Schema<TicketDoc>(
     usedBy: { type: Schema.Types.ObjectId, default: null },
     usedDeviceId: { type: String, default: null },
     createdAt: Date,
+    pending: { type: [String], default: undefined },
+    pendingSince: Date,
   },
   { collection: 'tickets', versionKey: false },
 );
 // issuing twice (a retried confirmation) cannot make a second ticket for the same person
-TicketSchemaDef.index({ bookingId: 1, seat: 1 }, { unique: true });
+TicketSchemaDef.index({ 'source.kind': 1, 'source.id': 1, seat: 1 }, { unique: true });
+TicketSchemaDef.index({ pendingSince: 1 });
 TicketSchemaDef.index({ userId: 1, startAt: -1 });
 TicketSchemaDef.index({ venueId: 1, status: 1, startAt: 1 });
 export const Ticket = mongoose.model<TicketDoc>('Ticket', TicketSchemaDef);

@@ -17,11 +17,12 @@ import { emit } from '../../platform/outbox';
 import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
 import type { TicketSigner } from '../../platform/ticket-signer';
-import { Ticket, Verification, type TicketDoc, type VerificationDoc } from './ticket.model';
+import type { Kernel } from '../../platform/kernel';
+import { Ticket, Verification, type TicketDoc, type TicketSource, type VerificationDoc } from './ticket.model';
 
-/** What a confirmed booking tells tickets (from the booking module, through app composition). */
+/** What a source module tells tickets when what it sold admits people (a confirmed booking, …). */
 export interface AdmissionSource {
-  bookingId: string;
+  source: TicketSource;
   userId: string;
   venueId: string;
   venueName: string;
@@ -32,24 +33,70 @@ export interface AdmissionSource {
   quantity: number;
 }
 
+/** What a source module registers (ARCHITECTURE.md, "Module descriptors"): tickets know no domain. */
+export interface TicketSourceHandlers {
+  /** someone was admitted on a ticket of this source (e.g. the booking becomes used); must be idempotent */
+  onAdmitted(sourceId: string): Promise<unknown>;
+}
+
 const RESULT_OF: Partial<Record<ErrorCode, string>> = VERIFICATION_RESULT_OF_ERROR;
 
+/** Tickets issued before sources existed name only their booking. */
+export function sourceOf(t: Pick<TicketDoc, 'source' | 'bookingId'>): TicketSource {
+  return t.source ?? { kind: 'booking', id: String(t.bookingId) };
+}
+
 export function createTicketService(deps: {
+  kernel: Kernel;
   clock: Clock;
   signer: TicketSigner;
   pseudonym: Pseudonymizer;
   displayNames: (userIds: string[]) => Promise<Map<string, string>>;
-  /** the booking is used once someone is admitted on it */
-  markBookingUsed: (bookingId: string) => Promise<boolean>;
-  /** CONTROL RUNS ONLY (see VenueServiceOptions): redeem by read-then-write */
-  controlRunWithoutGuards?: boolean;
 }) {
-  const { clock, signer } = deps;
+  const { clock, signer, kernel } = deps;
+  const sources = new Map<string, TicketSourceHandlers>();
+
+  // valid → used records that the source is still to be told, in the same guarded update
+  kernel.effects.define<TicketDoc>('ticket', {
+    collection: 'tickets',
+    steps: {
+      'source.admitted': async (t) => {
+        const source = sourceOf(t);
+        const handlers = sources.get(source.kind);
+        if (!handlers) throw new Error(`no ticket source ${source.kind} registered`);
+        await handlers.onAdmitted(source.id);
+      },
+    },
+  });
+
+  function registerSource(kind: string, handlers: TicketSourceHandlers) {
+    sources.set(kind, handlers);
+  }
+
+  /**
+   * Tickets from before `source` existed get one, and the old unique (bookingId, seat) index is
+   * dropped (tickets of other sources have no bookingId); then the (source, seat) index is built.
+   * Run at boot before serving (server.ts); harmless on a database that has no such tickets.
+   */
+  async function migrateLegacySources(): Promise<number> {
+    const legacy = await Ticket.collection.find({ source: { $exists: false } }, { projection: { bookingId: 1 } }).toArray();
+    for (const t of legacy)
+      await Ticket.collection.updateOne(
+        { _id: t._id, source: { $exists: false } },
+        { $set: { source: { kind: 'booking', id: String(t.bookingId) } } },
+      );
+    const indexes = await Ticket.collection.indexes().catch(() => []);
+    if (indexes.some((i) => i.name === 'bookingId_1_seat_1')) await Ticket.collection.dropIndex('bookingId_1_seat_1');
+    await Ticket.createIndexes();
+    return legacy.length;
+  }
 
   function toDto(t: TicketDoc): TicketDto {
+    const source = sourceOf(t);
     return {
       id: String(t._id),
-      bookingId: String(t.bookingId),
+      source,
+      bookingId: source.kind === 'booking' ? source.id : null,
       venueId: String(t.venueId),
       venueName: t.venueName,
       resourceName: t.resourceName,
@@ -63,13 +110,14 @@ export function createTicketService(deps: {
     };
   }
 
-  /** One ticket per admitted person; reissuing is harmless (unique booking + seat). */
+  /** One ticket per admitted person; reissuing is harmless (unique source + seat). */
   async function issue(b: AdmissionSource) {
     const names = await deps.displayNames([b.userId]);
     const holderName = maskName(names.get(b.userId) ?? '市民');
     const docs = Array.from({ length: b.quantity }, (_, i) => ({
       _id: new Types.ObjectId(),
-      bookingId: new Types.ObjectId(b.bookingId),
+      source: { kind: b.source.kind, id: b.source.id },
+      ...(b.source.kind === 'booking' ? { bookingId: new Types.ObjectId(b.source.id) } : {}),
       userId: new Types.ObjectId(b.userId),
       venueId: new Types.ObjectId(b.venueId),
       venueName: b.venueName,
@@ -93,8 +141,9 @@ export function createTicketService(deps: {
     }
   }
 
-  async function revokeFor(bookingId: string) {
-    await Ticket.updateMany({ bookingId: new Types.ObjectId(bookingId), status: 'valid' }, { $set: { status: 'revoked' } });
+  /** Revokes every valid ticket of a source (idempotent). */
+  async function revokeFor(source: TicketSource) {
+    await Ticket.updateMany({ 'source.kind': source.kind, 'source.id': source.id, status: 'valid' }, { $set: { status: 'revoked' } });
   }
 
   async function mine(userId: string): Promise<TicketDto[]> {
@@ -133,15 +182,16 @@ export function createTicketService(deps: {
     if (times === 'expired') throw new AppError('TICKET_EXPIRED', 'this code is out of its window');
     if (times === 'not_yet_open')
       throw new AppError('TICKET_NOT_YET_VALID', `the gate opens ${TICKET_OPENS_MINUTES_BEFORE} minutes before the start`);
-    const won = deps.controlRunWithoutGuards
-      ? await naiveRedeem(fields.ticketId, staffId, at, deviceId)
-      : await Ticket.findOneAndUpdate(
-          { _id: fields.ticketId, venueId, status: 'valid' },
-          { $set: { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId } },
-          { new: true },
-        ).lean<TicketDoc>();
+    // one guarded transition (the kernel's, so control runs swap it in one place); the source is told after
+    const won = await kernel.effects.transition<TicketDoc>(
+      'ticket',
+      { _id: new Types.ObjectId(fields.ticketId), venueId: new Types.ObjectId(venueId), status: 'valid' },
+      { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId },
+      ['source.admitted'],
+    );
     if (won) {
-      await deps.markBookingUsed(String(won.bookingId));
+      kernel.crashPoint('ticket.admit:after-transition');
+      await kernel.effects.finish('ticket', won);
       return won;
     }
     const t = await Ticket.findById(fields.ticketId).lean<TicketDoc>();
@@ -152,17 +202,6 @@ export function createTicketService(deps: {
       venueId: String(t.venueId),
       deviceId: t.usedDeviceId,
     });
-  }
-
-  async function naiveRedeem(ticketId: string, staffId: string, at: Date, deviceId: string | null): Promise<TicketDoc | null> {
-    const t = await Ticket.findById(ticketId).lean<TicketDoc>();
-    if (!t || t.status !== 'valid') return null;
-    await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
-    await Ticket.updateOne(
-      { _id: ticketId },
-      { $set: { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId } },
-    );
-    return { ...t, status: 'used' };
   }
 
   async function record(v: Omit<VerificationDoc, '_id'>, staffId: string, nonce?: string): Promise<boolean> {
@@ -207,12 +246,12 @@ export function createTicketService(deps: {
         {
           subject: deps.pseudonym(String(t.userId)),
           ticketId: String(t._id),
-          bookingId: String(t.bookingId),
+          source: sourceOf(t),
           venueId: input.venueId,
           startAt: t.startAt.toISOString(),
           offline: false,
         },
-        { eventId: `ticket.admitted:${t._id}` },
+        { eventId: `ticket.admitted:${t._id}`, occurredAt: t.usedAt ?? clock.now() },
       );
       return { result: 'admitted' as const, ticket: toDto(t), verifiedAt: now.toISOString() };
     } catch (err) {
@@ -269,12 +308,12 @@ export function createTicketService(deps: {
           {
             subject: deps.pseudonym(String(t.userId)),
             ticketId: String(t._id),
-            bookingId: String(t.bookingId),
+            source: sourceOf(t),
             venueId,
             startAt: t.startAt.toISOString(),
             offline: true,
           },
-          { eventId: `ticket.admitted:${t._id}` },
+          { eventId: `ticket.admitted:${t._id}`, occurredAt: t.usedAt ?? clock.now() },
         );
         items.push({ nonce: scan.nonce, result: 'admitted' as const, duplicate: false, ticketId: String(t._id), firstUsedAt: null });
       } catch (err) {
@@ -341,6 +380,11 @@ export function createTicketService(deps: {
     return { venueId, admitted, rejected, duplicates: rows.reduce((s, r) => s + r.dup, 0) };
   }
 
-  return { issue, revokeFor, mine, code, verify, sync, offlinePack, today };
+  /** The sweeper: admissions whose source was not told (a crash between the two writes). */
+  async function finishAdmissions() {
+    return kernel.effects.sweep('ticket');
+  }
+
+  return { issue, revokeFor, registerSource, migrateLegacySources, finishAdmissions, mine, code, verify, sync, offlinePack, today };
 }
 export type TicketService = ReturnType<typeof createTicketService>;

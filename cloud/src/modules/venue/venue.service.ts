@@ -14,6 +14,7 @@ import {
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import type { Clock } from '../../platform/clock';
+import type { Kernel } from '../../platform/kernel';
 import { Resource, Slot, Venue, type ResourceDoc, type SlotDoc, type VenueDoc } from './venue.model';
 
 export interface NewVenue {
@@ -82,16 +83,17 @@ function toSummary(v: VenueDoc, origin?: { lat: number; lng: number }): VenueSum
 }
 
 export interface VenueServiceOptions {
+  kernel: Kernel;
   clock: Clock;
-  /**
-   * CONTROL RUNS ONLY: take capacity by read-then-write instead of the guarded update, and skip
-   * giving back partial multi-slot takes, so the concurrency tests can show the races the guards
-   * prevent. Never set outside those tests.
-   */
-  controlRunWithoutGuards?: boolean;
 }
 
+/** The capacity kind of a slot: its places are taken and given back only through kernel.capacity. */
+export const SLOT_CAPACITY = 'slot';
+
 export function createVenueService(deps: VenueServiceOptions) {
+  // a slot's places: `remaining` on the slot, taken only while the slot is open
+  deps.kernel.capacity.define(SLOT_CAPACITY, { collection: 'slots', guard: { status: 'open' } });
+
   async function listVenues(q: VenueListQuery): Promise<VenueSummary[]> {
     const filter: Record<string, unknown> = {};
     if (q.sport) filter.sports = q.sport;
@@ -254,33 +256,12 @@ export function createVenueService(deps: VenueServiceOptions) {
   const venueCache = new Map<string, { at: number; venue: VenueDoc | null }>();
   const VENUE_CACHE_MS = 5_000;
   async function cachedVenue(venueId: string): Promise<VenueDoc | null> {
+    const now = deps.clock.now().getTime();
     const hit = venueCache.get(venueId);
-    if (hit && Date.now() - hit.at < VENUE_CACHE_MS) return hit.venue;
+    if (hit && now - hit.at < VENUE_CACHE_MS && now >= hit.at) return hit.venue;
     const venue = await Venue.findById(venueId).lean<VenueDoc>();
-    venueCache.set(venueId, { at: Date.now(), venue });
+    venueCache.set(venueId, { at: now, venue });
     return venue;
-  }
-
-  /** The guarded capacity take (ARCHITECTURE.md): succeeds only while `remaining >= n` and the slot is open. */
-  async function takeCapacity(slotId: string, n: number): Promise<boolean> {
-    if (deps.controlRunWithoutGuards) {
-      const s = await Slot.findById(slotId).lean<SlotDoc>();
-      if (!s || s.status !== 'open' || s.remaining < n) return false;
-      await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
-      await Slot.updateOne({ _id: slotId }, { $set: { remaining: s.remaining - n } });
-      return true;
-    }
-    const res = await Slot.updateOne(
-      { _id: slotId, status: 'open', remaining: mongoose.trusted({ $gte: n }) },
-      { $inc: { remaining: -n } },
-    );
-    return res.modifiedCount === 1;
-  }
-
-  /** The mirror update; never lifts `remaining` above capacity. Callers guard "exactly once" by a booking transition. */
-  async function returnCapacity(slotId: string, n: number, capacity: number): Promise<boolean> {
-    const res = await Slot.updateOne({ _id: slotId, remaining: mongoose.trusted({ $lte: capacity - n }) }, { $inc: { remaining: n } });
-    return res.modifiedCount === 1;
   }
 
   async function closeSlots(filter: { slotId?: string; venueId?: string; day?: string }): Promise<string[]> {
@@ -297,6 +278,12 @@ export function createVenueService(deps: VenueServiceOptions) {
     return closed;
   }
 
+  /** Every closed slot of a venue's day: close-day re-runs cancel what a crash left on them. */
+  async function closedSlotIds(venueId: string, day: string): Promise<string[]> {
+    const rows = await Slot.find({ venueId, day, status: 'closed' }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => String(r._id));
+  }
+
   async function slotVenueId(slotId: string): Promise<string> {
     const s = await Slot.findById(slotId, { venueId: 1 }).lean<{ venueId: Types.ObjectId }>();
     if (!s) throw new AppError('SLOT_NOT_FOUND', 'no such slot');
@@ -309,12 +296,22 @@ export function createVenueService(deps: VenueServiceOptions) {
     return String(r.venueId);
   }
 
-  /** A manager's rule change; release times of materialised future days follow the new window. */
-  async function updateRules(venueId: string, patch: Partial<VenueRules>): Promise<VenueDetail> {
+  /**
+   * A manager's rule change: sets only the fields the patch names (one `$set` per field, so a
+   * concurrent edit of another field is kept too), audited; release times of materialised future
+   * days follow the new window.
+   */
+  async function updateRules(actorId: string, venueId: string, patch: Partial<VenueRules>): Promise<VenueDetail> {
     const v = await findVenue(venueId);
-    const rules = { ...v.rules, ...patch };
-    await Venue.updateOne({ _id: v._id }, { $set: { rules } });
+    const named = Object.entries(patch).filter(([, value]) => value !== undefined);
+    if (named.length > 0)
+      await Venue.updateOne({ _id: v._id }, { $set: Object.fromEntries(named.map(([k, value]) => [`rules.${k}`, value])) });
+    const rules = { ...v.rules, ...Object.fromEntries(named) } as VenueRules;
     venueCache.delete(venueId);
+    await deps.kernel.audit(actorId, 'rules.update', null, {
+      venueId,
+      changes: Object.fromEntries(named.map(([k, value]) => [k, { from: (v.rules as Record<string, unknown>)[k] ?? null, to: value }])),
+    });
     if (patch.advanceDays !== undefined || patch.releaseTime !== undefined) {
       const days = (await Slot.distinct('day', {
         venueId: v._id,
@@ -326,9 +323,16 @@ export function createVenueService(deps: VenueServiceOptions) {
   }
 
   /** New templates apply to days not yet materialised; slots that exist keep their bookings and prices. */
-  async function updateTemplates(resourceId: string, templates: SlotTemplate[]) {
+  async function updateTemplates(actorId: string, resourceId: string, templates: SlotTemplate[]) {
+    const before = await Resource.findById(resourceId, { templates: 1 }).lean<Pick<ResourceDoc, 'templates'>>();
     const res = await Resource.findOneAndUpdate({ _id: resourceId }, { $set: { templates } }, { new: true }).lean<ResourceDoc>();
-    if (!res) throw new AppError('RESOURCE_NOT_FOUND', 'no such resource');
+    if (!res || !before) throw new AppError('RESOURCE_NOT_FOUND', 'no such resource');
+    await deps.kernel.audit(actorId, 'templates.update', null, {
+      venueId: String(res.venueId),
+      resourceId,
+      from: before.templates,
+      to: templates,
+    });
     const all = await Resource.find({ venueId: res.venueId, active: true }).lean<ResourceDoc[]>();
     const prices = all.flatMap((x) => x.templates.map((t) => t.priceFen));
     await Venue.updateOne({ _id: res.venueId }, { $set: { minPriceFen: prices.length ? Math.min(...prices) : 0 } });
@@ -359,11 +363,9 @@ export function createVenueService(deps: VenueServiceOptions) {
     materialiseSlots,
     allVenueIds,
     slotsForBooking,
-    takeCapacity,
-    returnCapacity,
     closeSlots,
+    closedSlotIds,
     slotVenueId,
-    controlRunWithoutGuards: deps.controlRunWithoutGuards === true,
     resourceVenueId,
     updateRules,
     updateTemplates,

@@ -10,6 +10,21 @@ export interface EngineInfo {
   version: string;
 }
 
+/**
+ * Time limits on every database operation: a stalled engine or network answers with an error in
+ * bounded time instead of holding a request (or a job's lease) forever. `socketTimeoutMS` bounds
+ * one wire round trip, `waitQueueTimeoutMS` the wait for a pooled connection, and `maxTimeMS`
+ * (applied to every query below) asks the server to stop work that runs too long.
+ */
+export const DB_LIMITS = { socketTimeoutMS: 30_000, waitQueueTimeoutMS: 15_000, maxTimeMS: 20_000 };
+
+mongoose.plugin((schema) => {
+  const withLimit = function (this: mongoose.Query<unknown, unknown>) {
+    if (this.getOptions().maxTimeMS === undefined) this.maxTimeMS(DB_LIMITS.maxTimeMS);
+  };
+  for (const op of ['find', 'findOne', 'countDocuments', 'findOneAndUpdate', 'distinct'] as const) schema.pre(op, withLimit);
+});
+
 export async function connectDatabase(uri: string, dbName: string): Promise<typeof mongoose> {
   // No serverApi: mongo-java-server answers only the legacy isMaster handshake (TOOLCHAIN.md).
   // A warm pool: at a release rush hundreds of requests arrive at once, and the driver opens at
@@ -21,6 +36,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<type
     minPoolSize: 20,
     maxConnecting: 10,
     autoIndex: true,
+    socketTimeoutMS: DB_LIMITS.socketTimeoutMS,
+    waitQueueTimeoutMS: DB_LIMITS.waitQueueTimeoutMS,
   });
   return mongoose;
 }

@@ -1,0 +1,88 @@
+import mongoose, { Types } from 'mongoose';
+import { businessDay } from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import { Ban, Booking, type BanDoc, type BookingDoc } from './booking.model';
+import type { BookingDeps } from './booking.context';
+
+/** Bans after repeated no-shows, and the manager's lifting of them. */
+export function createBans(deps: BookingDeps) {
+  const { kernel, venues } = deps;
+
+  async function activeBan(userId: string, venueId: string, now: Date): Promise<BanDoc | null> {
+    return Ban.findOne({ userId, venueId, until: mongoose.trusted({ $gt: now }), liftedAt: null }).lean<BanDoc>();
+  }
+
+  /** A no-show may earn a ban: one per user, venue and first day (a unique id, so two jobs make one). */
+  async function considerBan(b: BookingDoc, now: Date) {
+    const { venue } = await venues.slotsForBooking([String(b.slotIds[0])]);
+    if (!venue) return;
+    const rules = venue.rules;
+    const windowStart = new Date(now.getTime() - rules.noShowWindowDays * 86_400_000);
+    const count = await Booking.countDocuments({
+      userId: b.userId,
+      venueId: b.venueId,
+      status: 'no_show',
+      startAt: mongoose.trusted({ $gte: windowStart }),
+    });
+    if (count < rules.noShowLimit) return;
+    if (await activeBan(String(b.userId), String(b.venueId), now)) return;
+    try {
+      await Ban.create({
+        _id: `${b.userId}:${b.venueId}:${businessDay(now)}`,
+        userId: b.userId,
+        venueId: b.venueId,
+        since: now,
+        until: new Date(now.getTime() + rules.banDays * 86_400_000),
+        noShowCount: count,
+        liftedAt: null,
+        liftedBy: null,
+        liftReason: null,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  function banDto(b: BanDoc) {
+    return {
+      id: b._id,
+      userId: String(b.userId),
+      venueId: String(b.venueId),
+      since: b.since.toISOString(),
+      until: b.until.toISOString(),
+      noShowCount: b.noShowCount,
+      liftedAt: b.liftedAt ? b.liftedAt.toISOString() : null,
+      liftReason: b.liftReason,
+    };
+  }
+
+  async function listBans(venueId: string) {
+    const rows = await Ban.find({ venueId }).sort({ since: -1 }).limit(500).lean<BanDoc[]>();
+    return rows.map(banDto);
+  }
+
+  async function banVenueId(banId: string): Promise<string> {
+    const ban = await Ban.findById(banId, { venueId: 1 }).lean<{ venueId: Types.ObjectId }>();
+    if (!ban) throw new AppError('BAN_NOT_FOUND', 'no such ban');
+    return String(ban.venueId);
+  }
+
+  async function liftBan(actorId: string, banId: string, reason: string) {
+    const now = kernel.clock.now();
+    const lifted = await Ban.findOneAndUpdate(
+      { _id: banId, liftedAt: null },
+      { $set: { liftedAt: now, liftedBy: new Types.ObjectId(actorId), liftReason: reason } },
+      { new: true },
+    ).lean<BanDoc>();
+    if (!lifted) {
+      const existing = await Ban.findById(banId).lean<BanDoc>();
+      if (!existing) throw new AppError('BAN_NOT_FOUND', 'no such ban');
+      return banDto(existing); // lifted already: lifting again changes nothing
+    }
+    await kernel.audit(actorId, 'ban.lift', String(lifted.userId), { banId, venueId: String(lifted.venueId), reason });
+    return banDto(lifted);
+  }
+
+  return { activeBan, considerBan, listBans, banVenueId, liftBan };
+}
+export type Bans = ReturnType<typeof createBans>;

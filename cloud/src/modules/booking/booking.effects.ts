@@ -1,0 +1,79 @@
+import { inShanghai } from '@citysport/shared';
+import { emit } from '../../platform/outbox';
+import { AppError } from '../../platform/errors';
+import { SLOT_CAPACITY } from '../venue';
+import type { BookingDoc } from './booking.model';
+import { EFFECTS_OWNER, type BookingDeps, type BookingStep } from './booking.context';
+import { admissionOf, factsOf } from './booking.dto';
+import type { Bans } from './booking.bans';
+
+/**
+ * What each booking step does (kernel.effects). Every step is idempotent: capacity and limits
+ * are exactly-once per booking (its id is the holder), tickets are unique per source and seat,
+ * events have deterministic ids, refunds and closes are guarded on the order.
+ */
+export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
+  const { kernel, payments } = deps;
+  const facts = (b: BookingDoc) => factsOf(deps.pseudonym, b);
+  const at = (b: BookingDoc, d: Date | null) => d ?? b.createdAt;
+
+  const steps: Record<BookingStep, (b: BookingDoc) => Promise<void>> = {
+    capacity: (b) =>
+      kernel.capacity.giveBackAll(
+        b.slotIds.map((id) => ({ kind: SLOT_CAPACITY, id, n: b.quantity })),
+        { holder: String(b._id) },
+      ),
+    limits: async (b) => {
+      for (const key of b.limitKeys) await kernel.limits.giveBack(key, { holder: String(b._id) });
+    },
+    'tickets.issue': (b) => deps.tickets.issue(admissionOf(b)),
+    'tickets.revoke': (b) => deps.tickets.revokeFor({ kind: 'booking', id: String(b._id) }),
+    'order.close': async (b) => {
+      if (b.orderId) await payments.closeOrder(b.orderId, b.refundReason ?? 'booking ended');
+    },
+    refund: async (b) => {
+      if (!b.orderId) return;
+      try {
+        await payments.refundOrder(b.orderId, { reason: b.refundReason ?? '用户取消' });
+      } catch (err) {
+        // refunded already (a retry after a crash, or an admin's refund): nothing left to start
+        if (err instanceof AppError && err.code === 'REFUND_NOT_ALLOWED') return;
+        throw err;
+      }
+    },
+    'event.booked': async (b) => {
+      await emit(
+        'booking.booked',
+        { ...facts(b), status: b.amountFen > 0 ? 'held' : 'confirmed' },
+        { eventId: `booking.booked:${b._id}`, occurredAt: b.createdAt },
+      );
+    },
+    'event.confirmed': async (b) => {
+      await emit('booking.confirmed', facts(b), { eventId: `booking.confirmed:${b._id}`, occurredAt: at(b, b.confirmedAt) });
+    },
+    'event.cancelled': async (b) => {
+      await emit(
+        'booking.cancelled',
+        { ...facts(b), by: b.cancelledBy ?? 'user', refundStarted: b.refundStarted },
+        { eventId: `booking.cancelled:${b._id}`, occurredAt: at(b, b.cancelledAt) },
+      );
+    },
+    'event.expired': async (b) => {
+      await emit('booking.expired', facts(b), { eventId: `booking.expired:${b._id}`, occurredAt: at(b, b.holdExpiresAt) });
+    },
+    'event.used': async (b) => {
+      await emit('booking.used', facts(b), { eventId: `booking.used:${b._id}`, occurredAt: at(b, b.usedAt) });
+    },
+    'event.no_show': async (b) => {
+      await emit('booking.no_show', facts(b), { eventId: `booking.no_show:${b._id}`, occurredAt: at(b, b.noShowAt) });
+    },
+    ban: (b) => bans.considerBan(b, at(b, b.noShowAt)),
+    'notify.venue_cancelled': (b) =>
+      deps.notify(String(b.userId), 'booking_cancelled', {
+        thing1: b.venueName,
+        time2: inShanghai(b.startAt).format('YYYY-MM-DD HH:mm'),
+        thing3: (b.refundReason ?? '场馆关闭').slice(0, 20),
+      }),
+  };
+  kernel.effects.define<BookingDoc>(EFFECTS_OWNER, { collection: 'bookings', steps, staleMs: 60_000 });
+}
