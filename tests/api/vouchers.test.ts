@@ -239,9 +239,9 @@ test('voucherIds: [] takes the voucher off an order not yet sent to WeChat, and 
   const voucher = (await claim(user.token, batchId)).body.voucher;
   const locked = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [voucher.id] } });
   expect(locked.status).toBe(200);
-  // that pay call sent the order to WeChat with the voucher: it can no longer come off
+  // that pay call locked the amount and sent it to WeChat: the voucher can no longer come off
   const late = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [] } });
-  expect([late.status, late.body.error.code]).toEqual([422, 'VOUCHER_NOT_APPLICABLE']);
+  expect([late.status, late.body.error.code]).toEqual([409, 'ORDER_LOCKED']);
 
   const second = await bookPaid('changes-mind-2', 4000);
   const v2 = (await claim(second.user.token, batchId)).body.voucher;
