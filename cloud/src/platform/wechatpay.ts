@@ -166,11 +166,15 @@ export function createWechatPay(opts: WechatPayOptions) {
     upload: async () => ({ status: 501, error: 'not used' }),
   });
 
+  /** WeChat's own error body stays on the error for logs; clients get only our code and message. */
   function unwrap<T>(res: { status: number; data?: unknown; error?: unknown }, what: string): T {
     if (res.status >= 200 && res.status < 300) return res.data as T;
-    const err = new AppError('UPSTREAM_UNAVAILABLE', `WeChat Pay ${what} failed (${res.status})`, { wechat: res.error });
-    (err as AppError & { wechatStatus?: number; wechatCode?: string }).wechatStatus = res.status;
-    (err as AppError & { wechatCode?: string }).wechatCode = (res.error as { code?: string } | undefined)?.code;
+    const err = new AppError('UPSTREAM_UNAVAILABLE', `WeChat Pay ${what} failed (${res.status})`);
+    Object.defineProperties(err, {
+      wechatStatus: { value: res.status, enumerable: false },
+      wechatCode: { value: (res.error as { code?: string } | undefined)?.code, enumerable: false },
+      wechatError: { value: res.error, enumerable: false },
+    });
     throw err;
   }
 
