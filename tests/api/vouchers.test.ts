@@ -79,10 +79,10 @@ test('500 citizens claiming a batch of 100 → exactly 100 claimed, the rest VOU
   ).toBe(0);
   // nobody holds a per-person count without a voucher
   const counts = await db()
-    .collection('voucher_claim_counts')
-    .find({ _id: { $regex: `^${batchId}:` } as never })
+    .collection('limit_counters')
+    .find({ _id: { $regex: `^voucher:${batchId}:` } as never })
     .toArray();
-  expect(counts.reduce((s, c) => s + c.n, 0)).toBe(100);
+  expect(counts.reduce((s, c) => s + c.claims, 0)).toBe(100);
 });
 
 test('the per-person limit holds under a burst from one citizen', async () => {

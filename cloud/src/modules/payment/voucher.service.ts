@@ -11,7 +11,7 @@ import type { Kernel } from '../../platform/kernel';
 import { emit } from '../../platform/outbox';
 import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
-import { Voucher, VoucherBatch, VoucherClaimCount, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
+import { Voucher, VoucherBatch, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
 
 function batchDto(b: VoucherBatchDoc): VoucherBatchDto {
   return {
@@ -82,27 +82,26 @@ export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymi
     return rows.map(batchDto);
   }
 
-  /** Two guarded takes — the person's counter, then the batch — so neither limit is ever overspent under a rush. */
+  /** Two guarded takes — the person's limit, then the batch's capacity — so neither is ever overspent under a rush. */
   async function claim(userId: string, batchId: string): Promise<VoucherDto> {
     const now = clock.now();
     const b = await VoucherBatch.findById(batchId).lean<VoucherBatchDoc>();
     if (!b) throw new AppError('VOUCHER_NOT_FOUND', 'no such voucher batch');
     if (now < b.validFrom || now > b.validTo) throw new AppError('VOUCHER_NOT_APPLICABLE', 'this batch is not open');
     if (b.remaining <= 0) throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
-    const counterId = `${batchId}:${userId}`;
-    try {
-      await VoucherClaimCount.collection.updateOne(
-        { _id: counterId as never, n: { $lt: b.perPersonLimit } },
-        { $inc: { n: 1 } },
-        { upsert: true },
-      );
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
-      throw err;
-    }
+    // the person's count (kernel limits), then the batch (kernel capacity), both exactly once per voucher
     const voucherId = new Types.ObjectId();
-    if (!(await kernel.capacity.take(VOUCHER_BATCH_CAPACITY, b._id, 1, { holder: `voucher:${voucherId}` }))) {
-      await VoucherClaimCount.collection.updateOne({ _id: counterId as never, n: { $gte: 1 } }, { $inc: { n: -1 } });
+    const holder = `voucher:${voucherId}`;
+    const perPerson = await kernel.limits.take(
+      {
+        counter: kernel.limits.counterId('voucher', [batchId, userId], 'all', 'all'),
+        checks: [{ field: 'claims', max: b.perPersonLimit, label: 'per person' }],
+      },
+      { holder },
+    );
+    if (!perPerson.ok) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
+    if (!(await kernel.capacity.take(VOUCHER_BATCH_CAPACITY, b._id, 1, { holder }))) {
+      await kernel.limits.giveBack(perPerson.key, { holder });
       throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
     }
     const v = await Voucher.create({
