@@ -1,7 +1,8 @@
 /**
  * Races through HTTP on the real app and engine. Each guard is first shown to matter: a control
- * run on an app built without the guards (controlRunWithoutGuards) oversells or leaks, then the
- * real app holds under hundreds of concurrent callers.
+ * run on an app built without the guards (controlRunWithoutGuards: the kernel's one switch, in
+ * platform/capacity.ts and platform/transition.ts) oversells or leaks, then the real app holds
+ * under hundreds of concurrent callers. Every take and give-back goes through platform/capacity.
  */
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
+import { isInjectedCrash } from './crash';
 
 /**
  * Jobs (ARCHITECTURE.md, "The kernel"): each module exports its jobs; one runner per API
@@ -94,6 +95,7 @@ export async function eachIsolated<T>(
     try {
       if ((await work(item)) !== false) done++;
     } catch (err) {
+      if (isInjectedCrash(err)) throw err; // a crash test's "process died here" is not an item failure
       failed++;
       log.logger.warn({ err, job: log.job }, 'item failed; the next run retries it');
     }

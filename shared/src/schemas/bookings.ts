@@ -66,7 +66,18 @@ export const MyBookingsQuerySchema = z.object({
 export const CancelBookingSchema = z.object({ reason: text(100).optional() }).strict();
 
 // --- venue manager tools ---
-export const UpdateRulesSchema = VenueRulesSchema.partial().strict();
+/**
+ * A rules patch changes only the fields it names: built from the rules' inner types WITHOUT their
+ * defaults (`VenueRulesSchema.partial()` would fill every unnamed field with its default).
+ */
+export const UpdateRulesSchema = z
+  .object(
+    Object.fromEntries(Object.entries(VenueRulesSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+      [K in keyof typeof VenueRulesSchema.shape]: z.ZodOptional<ReturnType<(typeof VenueRulesSchema.shape)[K]['unwrap']>>;
+    },
+  )
+  .strict();
+export type UpdateRules = z.infer<typeof UpdateRulesSchema>;
 export const UpdateTemplatesSchema = z.object({ templates: z.array(SlotTemplateSchema).max(200) }).strict();
 export const ManageReasonSchema = z.object({ reason: text(200).pipe(z.string().min(2)) }).strict();
 export const CloseDaySchema = z.object({ date: DaySchema, reason: text(200).pipe(z.string().min(2)) }).strict();

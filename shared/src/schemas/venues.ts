@@ -57,7 +57,15 @@ export type VenueSummary = z.infer<typeof VenueSummarySchema>;
 export const VenueListResponseSchema = z.object({ items: z.array(VenueSummarySchema) });
 
 export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be 'HH:mm'");
-export const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be 'YYYY-MM-DD'");
+/** A real calendar day 'YYYY-MM-DD' (2026-13-45 and 2026-02-30 are refused, not rolled over). */
+export const DaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be 'YYYY-MM-DD'")
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number);
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, 'not a calendar day');
 
 /** Booking rules of a venue; its manager edits them (issue 3), these are the defaults. */
 export const VenueRulesSchema = z.object({

@@ -244,7 +244,7 @@ export function createTicketService(deps: {
           startAt: t.startAt.toISOString(),
           offline: false,
         },
-        { eventId: `ticket.admitted:${t._id}` },
+        { eventId: `ticket.admitted:${t._id}`, occurredAt: t.usedAt ?? clock.now() },
       );
       return { result: 'admitted' as const, ticket: toDto(t), verifiedAt: now.toISOString() };
     } catch (err) {
@@ -306,7 +306,7 @@ export function createTicketService(deps: {
             startAt: t.startAt.toISOString(),
             offline: true,
           },
-          { eventId: `ticket.admitted:${t._id}` },
+          { eventId: `ticket.admitted:${t._id}`, occurredAt: t.usedAt ?? clock.now() },
         );
         items.push({ nonce: scan.nonce, result: 'admitted' as const, duplicate: false, ticketId: String(t._id), firstUsedAt: null });
       } catch (err) {
