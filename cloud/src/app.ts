@@ -2,7 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import mongoose from 'mongoose';
-import { businessDay, inShanghai, type Role } from '@citysport/shared';
+import type { Role } from '@citysport/shared';
 import { wechatPayCredentialsFrom, type Config } from './platform/config';
 import { createWechatPay, type WechatPayCredentials } from './platform/wechatpay';
 import type { Logger } from './platform/logger';
@@ -26,6 +26,7 @@ import {
   paymentsUnavailable,
   createVoucherService,
   paymentRoutes,
+  paymentJobs,
   type OrderKind,
   type OrderKindHandlers,
   type PaymentPort,
@@ -115,7 +116,7 @@ function platformModules(p: PlatformPieces): AppModule[] {
     create: ({ kernel, config, pseudonym, use }) => {
       const { clock, logger } = kernel;
       const identity = use<IdentityService>('identity');
-      const vouchers = createVoucherService({ clock, pseudonym, audit: kernel.audit, controlRunWithoutGuards: kernel.capacity.unguarded });
+      const vouchers = createVoucherService({ clock, pseudonym, kernel });
       const wechatPay = (c: WechatPayCredentials) =>
         createWechatPay({
           apiBase: config.WECHATPAY_API_BASE,
@@ -128,6 +129,7 @@ function platformModules(p: PlatformPieces): AppModule[] {
         ? createPaymentService({
             clock,
             logger,
+            kernel,
             pseudonym,
             wechatPay: wechatPay(credentials),
             openidOf: identity.openidOf,
@@ -150,35 +152,12 @@ function platformModules(p: PlatformPieces): AppModule[] {
         ? [
             paymentRoutes(service, vouchers, reconciliation, {
               grantsOf: (id) => deps.use<IdentityService>('identity').grantsOf(id),
-              // an owner's refund goes through the domain that sold the order (its onRefundRequested)
-              refundRequested: Object.fromEntries(
-                [...(deps as AppModuleDeps).orderHandlers].map(([kind, h]) => [
-                  kind,
-                  (userId: string, refId: string, reason: string) =>
-                    h.onRefundRequested({ orderId: '', refId, ownerId: userId, actorId: userId, byAdmin: false, reason }),
-                ]),
-              ),
+              claimOnce: deps.kernel.claimOnce,
             }),
           ]
         : [],
     jobs: ({ service, reconciliation }, { kernel }) =>
-      service
-        ? [
-            { name: 'pending-orders', everyMs: 30_000, run: () => service.reconcilePending() },
-            { name: 'pending-refunds', everyMs: 60_000, run: () => service.reconcileRefunds() },
-            {
-              // WeChat's bill of a day is ready from about 10:00 the next day; check yesterday once a report is missing
-              name: 'daily-reconciliation',
-              everyMs: 60 * 60_000,
-              run: async () => {
-                const now = kernel.clock.now();
-                const yesterday = businessDay(new Date(now.getTime() - 86_400_000));
-                if (inShanghai(now).hour() < 10 || (await reconciliation?.get(yesterday))) return 'skipped';
-                return reconciliation?.run(yesterday);
-              },
-            },
-          ]
-        : [],
+      service && reconciliation ? paymentJobs({ clock: kernel.clock, payment: service, reconciliation }) : [],
   };
   return [identity, notification, payment];
 }

@@ -38,6 +38,10 @@ export const ERRORS = {
   // orders and payment
   ORDER_NOT_PAYABLE: 409,
   ORDER_EXPIRED: 409,
+  /** the order's amount is fixed for WeChat Pay: vouchers can no longer change */
+  ORDER_LOCKED: 409,
+  /** WeChat reported a payment of another amount than the order's: flagged for an admin, not applied */
+  PAYMENT_AMOUNT_MISMATCH: 409,
   REFUND_NOT_ALLOWED: 422,
   VOUCHER_NOT_APPLICABLE: 422,
   VOUCHER_NOT_FOUND: 404,
@@ -89,6 +93,8 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   CANCEL_WINDOW_CLOSED: '已过可取消时间',
   ORDER_NOT_PAYABLE: '订单当前不可支付',
   ORDER_EXPIRED: '订单已过期',
+  ORDER_LOCKED: '订单已提交支付，不能再更换消费券',
+  PAYMENT_AMOUNT_MISMATCH: '支付金额与订单不符，已转人工核对',
   REFUND_NOT_ALLOWED: '该订单不可退款',
   VOUCHER_NOT_APPLICABLE: '该消费券不适用于此订单',
   VOUCHER_NOT_FOUND: '消费券不存在',

@@ -33,7 +33,8 @@ test('pay and confirm with public-key signatures; forged public-key notification
     const forged = buildSignedNotification(stack.payKeys!, 'public_key', 'TRANSACTION.SUCCESS', 'transaction', success as never, tamper, {
       at: clock.now(),
     });
-    expect(forged.headers['Wechatpay-Serial'] ?? forged.headers['wechatpay-serial']).toBeDefined();
+    if (tamper === 'serial') expect(forged.headers['Wechatpay-Serial']).not.toBe(stack.payKeys!.publicKeyMode.keyId);
+    else expect(forged.headers['Wechatpay-Serial']).toBe(stack.payKeys!.publicKeyMode.keyId);
     const rejected = await stack.request('POST', '/payments/wechat/notify', {
       rawBody: forged.body,
       headers: forged.headers as Record<string, string>,
@@ -56,4 +57,27 @@ test('pay and confirm with public-key signatures; forged public-key notification
     status = (await stack.request('GET', `/bookings/${booking.id}`, { token: user.token })).body.booking.status;
   }
   expect(status).toBe('confirmed');
+});
+
+test('public-key mode never downloads platform certificates, whatever serial a forged notification names', async () => {
+  const downloads = () => stack.mock.wechatPay!.requests.filter((r) => r.path === '/v3/certificates').length;
+  const n = buildSignedNotification(
+    stack.payKeys!,
+    'public_key',
+    'TRANSACTION.SUCCESS',
+    'transaction',
+    { out_trade_no: 'CSx' } as never,
+    'none',
+    {
+      at: clock.now(),
+    },
+  );
+  for (const serial of ['5157F09EFDC096DE15EBE81A47057A7232F1B8E1', 'PUB_KEY_ID_0000000000000000000000000000000000', 'x']) {
+    const res = await stack.request('POST', '/payments/wechat/notify', {
+      rawBody: n.body,
+      headers: { ...(n.headers as Record<string, string>), 'Wechatpay-Serial': serial },
+    });
+    expect([serial, res.status]).toEqual([serial, 401]);
+  }
+  expect(downloads()).toBe(0);
 });

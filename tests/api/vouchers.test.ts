@@ -79,10 +79,10 @@ test('500 citizens claiming a batch of 100 → exactly 100 claimed, the rest VOU
   ).toBe(0);
   // nobody holds a per-person count without a voucher
   const counts = await db()
-    .collection('voucher_claim_counts')
-    .find({ _id: { $regex: `^${batchId}:` } as never })
+    .collection('limit_counters')
+    .find({ _id: { $regex: `^voucher:${batchId}:` } as never })
     .toArray();
-  expect(counts.reduce((s, c) => s + c.n, 0)).toBe(100);
+  expect(counts.reduce((s, c) => s + c.claims, 0)).toBe(100);
 });
 
 test('the per-person limit holds under a burst from one citizen', async () => {
@@ -239,9 +239,9 @@ test('voucherIds: [] takes the voucher off an order not yet sent to WeChat, and 
   const voucher = (await claim(user.token, batchId)).body.voucher;
   const locked = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [voucher.id] } });
   expect(locked.status).toBe(200);
-  // that pay call sent the order to WeChat with the voucher: it can no longer come off
+  // that pay call locked the amount and sent it to WeChat: the voucher can no longer come off
   const late = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: { voucherIds: [] } });
-  expect([late.status, late.body.error.code]).toEqual([422, 'VOUCHER_NOT_APPLICABLE']);
+  expect([late.status, late.body.error.code]).toEqual([409, 'ORDER_LOCKED']);
 
   const second = await bookPaid('changes-mind-2', 4000);
   const v2 = (await claim(second.user.token, batchId)).body.voucher;

@@ -24,6 +24,8 @@ export async function payAndConfirm(stack: TestStack, token: string, orderId: st
   });
   if (res.status !== 200) throw new Error(`confirm failed: ${res.status}`);
   await until(async () => (await orderOf(stack, token, orderId)).status === 'paid');
+  // the order shows paid before the handler has told the domain; done means WeChat got our 204
+  await until(async () => stack.mock.wechatPay!.state.notifications.some((n) => n.out_trade_no === `CS${orderId}` && n.acknowledged));
 }
 
 export function refundsAtWechat(stack: TestStack, orderId: string) {

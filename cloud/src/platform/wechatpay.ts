@@ -61,6 +61,8 @@ export interface WechatRefund {
 export class WechatPaySignatureError extends Error {}
 
 const WECHAT_HOST = 'https://api.mch.weixin.qq.com';
+/** platform certificates are downloaded at most this often, however many unknown serials arrive */
+const CERT_REFRESH_MIN_MS = 60_000;
 
 export function createWechatPay(opts: WechatPayOptions) {
   const creds = opts.credentials;
@@ -79,18 +81,28 @@ export function createWechatPay(opts: WechatPayOptions) {
   const keys = new Map<string, KeyObject>();
   if (creds.publicKey) keys.set(creds.publicKey.keyId, createPublicKey(creds.publicKey.pem));
   let certificatesFetched: Promise<void> | null = null;
+  let lastRefreshAt = -Infinity;
 
+  /**
+   * A serial we do not know costs an attacker one request; a download must not follow each one.
+   * Public-key mode never downloads (the key is configured); platform-certificate mode refreshes
+   * at most once per CERT_REFRESH_MIN_MS, whatever serials arrive meanwhile.
+   */
   async function keyFor(serial: string): Promise<KeyObject> {
     const known = keys.get(serial);
     if (known) return known;
-    if (!serial.startsWith('PUB_KEY_ID_')) {
-      certificatesFetched ??= (async () => {
-        const certs = await pay.get_certificates(creds.apiV3Key);
-        for (const c of certs) keys.set(c.serial_no, createPublicKey(c.publicKey as string));
-      })().finally(() => {
-        certificatesFetched = null;
-      });
-      await certificatesFetched.catch(() => {});
+    if (!creds.publicKey) {
+      const at = now().getTime();
+      if (!certificatesFetched && at - lastRefreshAt >= CERT_REFRESH_MIN_MS) {
+        lastRefreshAt = at;
+        certificatesFetched = (async () => {
+          const certs = await pay.get_certificates(creds.apiV3Key);
+          for (const c of certs) keys.set(c.serial_no, createPublicKey(c.publicKey as string));
+        })().finally(() => {
+          certificatesFetched = null;
+        });
+      }
+      if (certificatesFetched) await certificatesFetched.catch(() => {});
       const fetched = keys.get(serial);
       if (fetched) return fetched;
     }
@@ -154,11 +166,15 @@ export function createWechatPay(opts: WechatPayOptions) {
     upload: async () => ({ status: 501, error: 'not used' }),
   });
 
+  /** WeChat's own error body stays on the error for logs; clients get only our code and message. */
   function unwrap<T>(res: { status: number; data?: unknown; error?: unknown }, what: string): T {
     if (res.status >= 200 && res.status < 300) return res.data as T;
-    const err = new AppError('UPSTREAM_UNAVAILABLE', `WeChat Pay ${what} failed (${res.status})`, { wechat: res.error });
-    (err as AppError & { wechatStatus?: number; wechatCode?: string }).wechatStatus = res.status;
-    (err as AppError & { wechatCode?: string }).wechatCode = (res.error as { code?: string } | undefined)?.code;
+    const err = new AppError('UPSTREAM_UNAVAILABLE', `WeChat Pay ${what} failed (${res.status})`);
+    Object.defineProperties(err, {
+      wechatStatus: { value: res.status, enumerable: false },
+      wechatCode: { value: (res.error as { code?: string } | undefined)?.code, enumerable: false },
+      wechatError: { value: res.error, enumerable: false },
+    });
     throw err;
   }
 

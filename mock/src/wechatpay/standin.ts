@@ -182,6 +182,23 @@ export interface ConfirmPaymentOptions {
   payerTotalFen?: number;
 }
 
+/**
+ * A fault the stand-in plays on its /v3 answers (tests of the merchant's wrapper): the answer is
+ * computed as usual — WeChat's state changes — and then held, delayed, or sent with a forged or
+ * no signature.
+ */
+export interface ResponseFault {
+  /** e.g. 'POST /v3/pay/transactions/jsapi'; a prefix of `METHOD path` (the query string is ignored) */
+  route: string;
+  /** answer only after this resolves (a test's gate) */
+  hold?: Promise<void>;
+  delayMs?: number;
+  /** 'forged': signed over another body; 'missing': no Wechatpay-* headers at all */
+  signature?: 'forged' | 'missing';
+  /** how many answers it applies to (default: until cleared) */
+  times?: number;
+}
+
 /** An error of the stand-in's own /mock endpoints and helpers. */
 export class StandInError extends Error {
   constructor(
@@ -311,7 +328,16 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
   const bills = new Map<string, { content: string; issuedAt: Date }>();
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<AbortController>();
+  const faults: ResponseFault[] = [];
+  const requestLog: { method: string; path: string; at: Date }[] = [];
   let closed = false;
+
+  function faultFor(method: string, path: string): ResponseFault | undefined {
+    const key = `${method} ${path.split('?')[0]}`;
+    const f = faults.find((x) => key.startsWith(x.route) && (x.times === undefined || x.times > 0));
+    if (f && f.times !== undefined) f.times--;
+    return f;
+  }
 
   function later(ms: number, fn: () => void) {
     if (closed) return;
@@ -556,6 +582,8 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
   function v3(handler: Handler, o: { unsignedSuccess?: boolean } = {}) {
     return async (ctx: Ctx) => {
       ctx.set('Request-ID', randomUUID().replace(/-/g, '').toUpperCase());
+      requestLog.push({ method: ctx.method, path: ctx.path, at: now() });
+      const fault = faultFor(ctx.method, ctx.path);
       let unsigned = false;
       try {
         const raw = await readRawBody(ctx.req);
@@ -580,6 +608,8 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
           ctx.body = { code: 'SYSTEM_ERROR', message: '系统错误' };
         }
       }
+      if (fault?.hold) await fault.hold;
+      if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       // WeChat does not sign bill files; the merchant checks them by hash_value
       if (unsigned) return;
       let text = '';
@@ -588,7 +618,9 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
         ctx.body = text;
         ctx.type = 'application/json; charset=utf-8';
       }
-      for (const [k, v] of Object.entries(signedHeaders(keys, signMode, text, now()))) ctx.set(k, v);
+      if (fault?.signature === 'missing') return;
+      const signed = signedHeaders(keys, signMode, fault?.signature === 'forged' ? `${text} ` : text, now());
+      for (const [k, v] of Object.entries(signed)) ctx.set(k, v);
     };
   }
 
@@ -1029,6 +1061,15 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     confirmPayment,
     refundOutside,
     state,
+    /** what the merchant asked, in order (method and path, no query string) */
+    requests: requestLog as readonly { method: string; path: string; at: Date }[],
+    /** plays a fault on matching /v3 answers until `clearFaults` (or `times` runs out) */
+    fault(f: ResponseFault): void {
+      faults.push(f);
+    },
+    clearFaults(): void {
+      faults.length = 0;
+    },
     /** stops retries and pending refunds; in-flight deliveries are aborted */
     close(): void {
       closed = true;

@@ -9,6 +9,7 @@ export {
   type RefundRequest,
 } from './payment.port';
 export { createPaymentService, type PaymentService } from './payment.service';
+export { paymentJobs, type PaymentJob } from './payment.jobs';
 export { paymentRoutes } from './payment.routes';
 export { createVoucherService, type VoucherService } from './voucher.service';
 export { createReconciliation, parseTradeBill, type Reconciliation } from './reconciliation';

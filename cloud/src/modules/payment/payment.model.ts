@@ -19,8 +19,18 @@ export interface OrderDoc {
   status: OrderStatus;
   /** `CS<order id>`: unique, 26 characters (WeChat allows 6–32) */
   outTradeNo: string;
+  /**
+   * What WeChat is (or will be) asked to charge, fixed by one guarded update before the first
+   * JSAPI call; vouchers cannot change once it is set, and a payment of any other amount is flagged.
+   */
+  lockedFen: number | null;
+  lockedAt: Date | null;
   prepayId: string | null;
   transactionId: string | null;
+  /** the domain asked to close it; the pending-order job closes it at WeChat and then here */
+  closeRequestedAt: Date | null;
+  /** a payment whose amount differs from `lockedFen`: stored, never applied, shown to admins */
+  amountMismatch: { wechatFen: number; expectedFen: number; transactionId: string | null; source: string; at: Date } | null;
   expiresAt: Date;
   createdAt: Date;
   paidAt: Date | null;
@@ -34,6 +44,19 @@ export interface OrderDoc {
   nextQueryAt: Date;
   queryCount: number;
   note: string | null;
+  /** kernel effects: what a refund reservation still owes (see payment.refunds.ts) */
+  pending?: string[];
+  pendingSince?: Date;
+  refundsOwed?: RefundOwed[];
+}
+
+/** A refund reserved on the order (amount counted) whose record or WeChat request may still be owed. */
+export interface RefundOwed {
+  refundId: string;
+  amountFen: number;
+  reason: string;
+  requestedBy: string;
+  at: Date;
 }
 
 const OrderSchema = new Schema<OrderDoc>(
@@ -50,8 +73,15 @@ const OrderSchema = new Schema<OrderDoc>(
     tags: { venueId: String, sport: String },
     status: { type: String, required: true },
     outTradeNo: { type: String, required: true, unique: true },
+    lockedFen: { type: Number, default: null },
+    lockedAt: { type: Date, default: null },
     prepayId: { type: String, default: null },
     transactionId: { type: String, default: null },
+    closeRequestedAt: { type: Date, default: null },
+    amountMismatch: {
+      type: new Schema({ wechatFen: Number, expectedFen: Number, transactionId: String, source: String, at: Date }, { _id: false }),
+      default: null,
+    },
     expiresAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     paidAt: { type: Date, default: null },
@@ -63,12 +93,19 @@ const OrderSchema = new Schema<OrderDoc>(
     nextQueryAt: { type: Date, required: true },
     queryCount: { type: Number, default: 0 },
     note: { type: String, default: null },
+    pending: { type: [String], default: undefined },
+    pendingSince: Date,
+    refundsOwed: {
+      type: [{ refundId: String, amountFen: Number, reason: String, requestedBy: String, at: Date, _id: false }],
+      default: undefined,
+    },
   },
   { collection: 'orders', versionKey: false },
 );
 OrderSchema.index({ status: 1, nextQueryAt: 1 });
 OrderSchema.index({ ownerId: 1, _id: -1 });
 OrderSchema.index({ kind: 1, refId: 1 });
+OrderSchema.index({ 'amountMismatch.at': -1 }, { sparse: true });
 export const Order = mongoose.model<OrderDoc>('Order', OrderSchema);
 
 /** One row per WeChat transaction_id (`_id`): a transaction can pay one order only, once. */

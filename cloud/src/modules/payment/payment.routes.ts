@@ -1,13 +1,21 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
-import { CreateVoucherBatchSchema, IdSchema, PageQuerySchema, PayOrderSchema, RefundOrderSchema } from '@citysport/shared';
+import {
+  CreateVoucherBatchSchema,
+  IdSchema,
+  IdempotencyKeySchema,
+  PageQuerySchema,
+  PayOrderSchema,
+  RefundOrderSchema,
+} from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
 import type { SignedMessage } from '../../platform/wechatpay';
 import type { PaymentService } from './payment.service';
 import type { VoucherService } from './voucher.service';
-import type { OrderKind } from './payment.port';
+import type { ClaimOnce } from '../../platform/idempotency';
 import type { Reconciliation } from './reconciliation';
 import { DaySchema } from '@citysport/shared';
 
@@ -24,17 +32,14 @@ function signedMessage(ctx: ParameterizedContext): SignedMessage {
 }
 
 /**
- * `refundRequested` lets the owning domain apply its own rules to an owner's refund (a booking
- * refund is a cancellation, inside the cancel window); admins refund directly.
+ * Whole refunds of a domain's order go through that domain (its registered onRefundRequested);
+ * `Idempotency-Key` on a refund answers a retry with the first refund (the kernel's claimOnce).
  */
 export function paymentRoutes(
   service: PaymentService,
   vouchers: VoucherService,
   reconciliation: Reconciliation,
-  deps: {
-    grantsOf: GrantLookup;
-    refundRequested: Partial<Record<OrderKind, (userId: string, refId: string, reason: string) => Promise<void>>>;
-  },
+  deps: { grantsOf: GrantLookup; claimOnce: ClaimOnce },
 ) {
   const router = new Router<AuthState>();
   const admin = requireRole(deps.grantsOf, ['admin']);
@@ -56,21 +61,22 @@ export function paymentRoutes(
 
   router.post('/orders/:orderId/refund', requireUser, async (ctx) => {
     const orderId = parse(IdSchema, ctx.params.orderId);
-    const { reason, amountFen } = parse(RefundOrderSchema, ctx.request.body);
+    const input = parse(RefundOrderSchema, ctx.request.body);
+    const header = ctx.get('idempotency-key');
+    const key = header ? parse(IdempotencyKeySchema, header) : undefined;
     const userId = currentUser(ctx).userId;
     const isAdmin = (await deps.grantsOf(userId)).some((g) => g.role === 'admin');
-    if (isAdmin) {
-      const refund = await service.startRefund(orderId, amountFen, reason, userId);
-      ctx.body = { refund: { id: refund._id, status: refund.status, amountFen: refund.amountFen } };
+    const run = () => service.requestRefund({ userId, isAdmin }, orderId, input);
+    if (!key) {
+      ctx.body = await run();
       return;
     }
-    const order = await service.getOrderForOwner(userId, orderId);
-    const domain = deps.refundRequested[order.kind];
-    if (!domain || amountFen !== undefined)
-      throw new AppError('REFUND_NOT_ALLOWED', 'this order is refunded by cancelling what it paid for');
-    await domain(userId, order.refId, reason);
-    const refund = await service.latestRefund(orderId);
-    ctx.body = { refund: refund ? { id: refund._id, status: refund.status, amountFen: refund.amountFen } : null };
+    const hash = createHash('sha256')
+      .update(JSON.stringify([orderId, input.reason, input.amountFen ?? null]))
+      .digest('hex');
+    const { result, replayed } = await deps.claimOnce('order.refund', userId, key, hash, run);
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    ctx.body = result;
   });
 
   router.get('/vouchers/mine', requireUser, async (ctx) => {
@@ -96,6 +102,10 @@ export function paymentRoutes(
 
   router.get('/admin/reports/subsidy', requireUser, admin, async (ctx) => {
     ctx.body = { items: await service.subsidyReport() };
+  });
+
+  router.get('/admin/payments/flagged', requireUser, admin, async (ctx) => {
+    ctx.body = { items: await service.flagged() };
   });
 
   router.get('/admin/reconciliation/:date', requireUser, admin, async (ctx) => {

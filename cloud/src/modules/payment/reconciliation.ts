@@ -61,7 +61,11 @@ export function parseTradeBill(csv: string): BillRow[] {
  * but pending here is applied (through the normal payment path); everything else is recorded
  * for an admin to read.
  */
-export function createReconciliation(deps: { clock: Clock; wechatPay: WechatPay; applyPaidByQuery: (o: OrderDoc) => Promise<boolean> }) {
+export function createReconciliation(deps: {
+  clock: Clock;
+  wechatPay: WechatPay;
+  applyPaidByQuery: (o: OrderDoc) => Promise<'applied' | 'duplicate' | 'mismatch' | 'not_paid'>;
+}) {
   async function run(billDate: string): Promise<ReportDoc> {
     const csv = await deps.wechatPay.tradeBill(billDate);
     const rows = csv ? parseTradeBill(csv) : [];
@@ -73,19 +77,22 @@ export function createReconciliation(deps: { clock: Clock; wechatPay: WechatPay;
         items.push({ outTradeNo: row.outTradeNo, kind: 'amount_mismatch', detail: 'paid at WeChat, unknown here' });
         continue;
       }
-      if (row.settledFen !== o.payableFen)
+      const expected = o.lockedFen ?? o.payableFen;
+      if (row.settledFen !== expected)
         items.push({
           outTradeNo: row.outTradeNo,
           kind: 'amount_mismatch',
-          detail: `WeChat ${row.settledFen} fen, here ${o.payableFen} fen`,
+          detail: `WeChat ${row.settledFen} fen, here ${expected} fen`,
         });
       if (o.status === 'pending' || o.status === 'closed') {
-        const applied = await deps.applyPaidByQuery(o);
-        items.push({
-          outTradeNo: row.outTradeNo,
-          kind: 'applied_payment',
-          detail: applied ? `was ${o.status} here; payment applied` : `was ${o.status} here; WeChat query disagreed`,
-        });
+        // applied through the normal path, which checks the amount again and flags a mismatch instead
+        const outcome = await deps.applyPaidByQuery(o);
+        if (outcome !== 'mismatch')
+          items.push({
+            outTradeNo: row.outTradeNo,
+            kind: 'applied_payment',
+            detail: outcome === 'not_paid' ? `was ${o.status} here; WeChat query disagreed` : `was ${o.status} here; payment applied`,
+          });
       }
     }
     for (const row of rows.filter((r) => r.state === 'REFUND' && r.outRefundNo)) {

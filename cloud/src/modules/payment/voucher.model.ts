@@ -65,9 +65,3 @@ const VoucherSchemaDef = new Schema<VoucherDoc>(
 VoucherSchemaDef.index({ userId: 1, claimedAt: -1 });
 VoucherSchemaDef.index({ orderId: 1 });
 export const Voucher = mongoose.model<VoucherDoc>('Voucher', VoucherSchemaDef);
-
-/** Per-person claim counters, `_id` = `<batchId>:<userId>`, taken with a guarded upsert. */
-export const VoucherClaimCount = mongoose.model<{ _id: string; n: number }>(
-  'VoucherClaimCount',
-  new Schema({ _id: String, n: Number }, { collection: 'voucher_claim_counts', versionKey: false }),
-);

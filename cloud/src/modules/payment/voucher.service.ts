@@ -7,10 +7,11 @@ import {
   type VoucherBatch as VoucherBatchDto,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
+import type { Kernel } from '../../platform/kernel';
 import { emit } from '../../platform/outbox';
 import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
-import { Voucher, VoucherBatch, VoucherClaimCount, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
+import { Voucher, VoucherBatch, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
 
 function batchDto(b: VoucherBatchDoc): VoucherBatchDto {
   return {
@@ -44,14 +45,12 @@ export function discountOf(
   return { ok: true, discountFen: voucherDiscountFen(b, order.amountFen) };
 }
 
-export function createVoucherService(deps: {
-  clock: Clock;
-  pseudonym: Pseudonymizer;
-  audit: (actorId: string, action: string, target: string | null, details: Record<string, unknown>) => Promise<void>;
-  /** CONTROL RUNS ONLY (see VenueServiceOptions): take the batch by read-then-write */
-  controlRunWithoutGuards?: boolean;
-}) {
-  const { clock } = deps;
+/** The capacity kind of voucher batches (platform/capacity): `remaining` on the batch document. */
+export const VOUCHER_BATCH_CAPACITY = 'voucher_batch';
+
+export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymizer; kernel: Kernel }) {
+  const { clock, kernel } = deps;
+  kernel.capacity.define(VOUCHER_BATCH_CAPACITY, { collection: 'voucher_batches' });
 
   async function createBatch(actorId: string, input: CreateVoucherBatch) {
     const validFrom = new Date(input.validFrom);
@@ -70,7 +69,7 @@ export function createVoucherService(deps: {
       createdBy: new Types.ObjectId(actorId),
       createdAt: clock.now(),
     });
-    await deps.audit(actorId, 'voucher_batch.create', null, { batchId: String(b._id), name: input.name, total: input.total });
+    await kernel.audit(actorId, 'voucher_batch.create', null, { batchId: String(b._id), name: input.name, total: input.total });
     return batchDto(b.toObject());
   }
 
@@ -83,40 +82,30 @@ export function createVoucherService(deps: {
     return rows.map(batchDto);
   }
 
-  async function naiveTake(id: Types.ObjectId) {
-    const fresh = await VoucherBatch.findById(id).lean<VoucherBatchDoc>();
-    if (!fresh || fresh.remaining < 1) return { modifiedCount: 0 };
-    await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
-    await VoucherBatch.updateOne({ _id: id }, { $set: { remaining: fresh.remaining - 1 } });
-    return { modifiedCount: 1 };
-  }
-
-  /** Two guarded takes — the person's counter, then the batch — so neither limit is ever overspent under a rush. */
+  /** Two guarded takes — the person's limit, then the batch's capacity — so neither is ever overspent under a rush. */
   async function claim(userId: string, batchId: string): Promise<VoucherDto> {
     const now = clock.now();
     const b = await VoucherBatch.findById(batchId).lean<VoucherBatchDoc>();
     if (!b) throw new AppError('VOUCHER_NOT_FOUND', 'no such voucher batch');
     if (now < b.validFrom || now > b.validTo) throw new AppError('VOUCHER_NOT_APPLICABLE', 'this batch is not open');
     if (b.remaining <= 0) throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
-    const counterId = `${batchId}:${userId}`;
-    try {
-      await VoucherClaimCount.collection.updateOne(
-        { _id: counterId as never, n: { $lt: b.perPersonLimit } },
-        { $inc: { n: 1 } },
-        { upsert: true },
-      );
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
-      throw err;
-    }
-    const taken = deps.controlRunWithoutGuards
-      ? await naiveTake(b._id)
-      : await VoucherBatch.updateOne({ _id: b._id, remaining: mongoose.trusted({ $gte: 1 }) }, { $inc: { remaining: -1 } });
-    if (taken.modifiedCount !== 1) {
-      await VoucherClaimCount.collection.updateOne({ _id: counterId as never, n: { $gte: 1 } }, { $inc: { n: -1 } });
+    // the person's count (kernel limits), then the batch (kernel capacity), both exactly once per voucher
+    const voucherId = new Types.ObjectId();
+    const holder = `voucher:${voucherId}`;
+    const perPerson = await kernel.limits.take(
+      {
+        counter: kernel.limits.counterId('voucher', [batchId, userId], 'all', 'all'),
+        checks: [{ field: 'claims', max: b.perPersonLimit, label: 'per person' }],
+      },
+      { holder },
+    );
+    if (!perPerson.ok) throw new AppError('VOUCHER_LIMIT_REACHED', `at most ${b.perPersonLimit} per person`);
+    if (!(await kernel.capacity.take(VOUCHER_BATCH_CAPACITY, b._id, 1, { holder }))) {
+      await kernel.limits.giveBack(perPerson.key, { holder });
       throw new AppError('VOUCHER_SOLD_OUT', 'all vouchers of this batch are claimed');
     }
     const v = await Voucher.create({
+      _id: voucherId,
       batchId: b._id,
       userId: new Types.ObjectId(userId),
       status: 'available',
@@ -172,8 +161,12 @@ export function createVoucherService(deps: {
     return d.discountFen;
   }
 
-  async function release(orderId: string) {
-    await Voucher.updateMany({ orderId: new Types.ObjectId(orderId), status: 'locked' }, { $set: { status: 'available', orderId: null } });
+  /** Frees the vouchers locked to an order (or just `voucherId`), e.g. when it closes unpaid or the voucher is swapped. */
+  async function release(orderId: string, voucherId?: string) {
+    await Voucher.updateMany(
+      { orderId: new Types.ObjectId(orderId), status: 'locked', ...(voucherId ? { _id: new Types.ObjectId(voucherId) } : {}) },
+      { $set: { status: 'available', orderId: null } },
+    );
   }
 
   async function consume(orderId: string) {
