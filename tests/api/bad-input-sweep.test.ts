@@ -23,16 +23,25 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack.stop());
 
+/** Every document of every collection the database has (listed from the database, so a new collection is covered too). */
 async function snapshot() {
   const db = mongoose.connection.db!;
-  const [venues, slots, consents, audit] = await Promise.all([
-    db.collection('venues').find({}).toArray(),
-    db.collection('slots').countDocuments({ status: 'closed' }),
-    db.collection('subscribe_consents').find({}).toArray(),
-    db.collection('audit_log').countDocuments(),
-  ]);
-  return JSON.stringify({ venues, slots, consents, audit });
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+    .map((c) => c.name)
+    .filter((name) => !name.startsWith('system.'))
+    .sort();
+  const collections = await Promise.all(
+    names.map(async (name) => [name, await db.collection(name).find({}).sort({ _id: 1 }).toArray()] as const),
+  );
+  return JSON.stringify(Object.fromEntries(collections));
 }
+
+test('the snapshot covers every collection, including resources, verifications and bans', async () => {
+  const names = (await mongoose.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  expect(names).toEqual(expect.arrayContaining(['venues', 'resources', 'slots', 'verifications', 'booking_bans', 'audit_log']));
+  const snap = JSON.parse(await snapshot()) as Record<string, unknown[]>;
+  expect(Object.keys(snap).sort()).toEqual(names.filter((n) => !n.startsWith('system.')).sort());
+});
 
 type Case = [string, string, () => string, (() => unknown) | undefined, number, string, 'manager' | 'citizen'];
 const cases: Case[] = [
