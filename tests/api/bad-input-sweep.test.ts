@@ -4,6 +4,7 @@
  */
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
+import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { createTestVenue } from '../support/venue-fixture';
 
@@ -23,18 +24,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack.stop());
 
-/** Every document of every collection the database has (listed from the database, so a new collection is covered too). */
-async function snapshot() {
-  const db = mongoose.connection.db!;
-  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
-    .map((c) => c.name)
-    .filter((name) => !name.startsWith('system.'))
-    .sort();
-  const collections = await Promise.all(
-    names.map(async (name) => [name, await db.collection(name).find({}).sort({ _id: 1 }).toArray()] as const),
-  );
-  return JSON.stringify(Object.fromEntries(collections));
-}
+const snapshot = snapshotDatabase;
 
 test('the snapshot covers every collection, including resources, verifications and bans', async () => {
   const names = (await mongoose.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);

@@ -9,6 +9,7 @@ import {
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { PaymentPort } from '../../cloud/src/modules/payment';
 import { orderOf, payAndConfirm, refundsAtWechat, until } from '../support/pay';
+import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { counts, createTestVenue, remainingOf, slotsOf } from '../support/venue-fixture';
 
@@ -531,6 +532,7 @@ describe('bad input: 4xx with a stable code, nothing written', () => {
         .replace('__SESSION__', session) ?? 'null',
     );
     const before = await counts();
+    const everything = await snapshotDatabase();
     const res = await stack.request('POST', '/bookings', {
       token: user.token,
       ...(req.rawBody ? { rawBody: req.rawBody } : { body }),
@@ -538,6 +540,7 @@ describe('bad input: 4xx with a stable code, nothing written', () => {
     });
     expect([res.status, res.body.error?.code]).toEqual([status, code]);
     expect(await counts()).toEqual(before);
+    expect(await snapshotDatabase()).toEqual(everything);
   });
 
   test('without a token: 401; other paths with bad ids: 400', async () => {
