@@ -76,33 +76,85 @@ export async function startBenchServer(
   };
 }
 
+/** Latency percentiles of one outcome (an HTTP status, a socket error or a timeout). */
+export interface OutcomeStats {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
 export interface Phase {
   name: string;
+  /** every request sent: answered ones plus failures */
   requests: number;
+  /** socket errors and timeouts: counted, with the time each one took to fail */
+  failures: number;
   seconds: number;
+  /** answers per second (failures excluded) */
   rps: number;
+  /** over every outcome, failures included */
   p50: number;
   p95: number;
   p99: number;
   statuses: Record<string, number>;
+  /** percentiles per outcome: '201', '409', …, 'socket error', 'timeout' */
+  byOutcome: Record<string, OutcomeStats>;
 }
 
-/** One autocannon phase of POSTs whose bodies the caller makes, with every latency kept for exact percentiles. */
+function statsOf(sorted: number[]): OutcomeStats {
+  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+}
+
+/**
+ * One autocannon phase of POSTs whose bodies the caller makes, with every latency kept for exact
+ * percentiles. Socket errors and timeouts are failures: counted and timed (from the request being
+ * sent to the failure), never dropped.
+ */
 export async function fire(
   name: string,
   target: { url: string; path: string; token: (i: number) => string; body: (i: number) => unknown },
-  opts: { connections: number; amount?: number; duration?: number; overallRate?: number },
+  opts: { connections: number; amount?: number; duration?: number; overallRate?: number; timeoutSeconds?: number },
 ): Promise<Phase> {
   let n = 0;
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
+  const byOutcome: Record<string, number[]> = {};
+  const record = (outcome: string, ms: number) => (byOutcome[outcome] ??= []).push(ms);
   const started = process.hrtime.bigint();
   const instance = autocannon({
     url: target.url,
     connections: opts.connections,
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
     ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
-    timeout: 30,
+    timeout: opts.timeoutSeconds ?? 30,
+    // one request in flight per connection (no pipelining): remember when it was sent, to time a failure
+    setupClient: (client: autocannon.Client) => {
+      const events = client as unknown as NodeJS.EventEmitter;
+      let sentAt: bigint | null = null;
+      // a request still in flight when the client sends the next one was lost: autocannon reconnects
+      // (and sends again) before it says 'timeout', and says nothing when the server closed the socket
+      let lost: number | null = null;
+      const elapsed = () => Number(process.hrtime.bigint() - sentAt!) / 1e6;
+      events.on('request', () => {
+        if (sentAt !== null) {
+          lost = elapsed();
+          queueMicrotask(() => {
+            if (lost !== null) record('socket error', lost);
+            lost = null;
+          });
+        }
+        sentAt = process.hrtime.bigint();
+      });
+      events.on('response', () => (sentAt = null));
+      events.on('timeout', () => {
+        if (lost !== null) record('timeout', lost);
+        else if (sentAt !== null) record('timeout', elapsed());
+        lost = null;
+      });
+      events.on('connError', () => {
+        if (sentAt !== null) record('socket error', elapsed());
+        sentAt = null;
+      });
+    },
     requests: [
       {
         method: 'POST',
@@ -119,21 +171,30 @@ export async function fire(
     ],
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    latencies.push(responseTime);
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    record(String(statusCode), responseTime);
   });
   await instance;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
+  const all: number[] = [];
+  const stats: Record<string, OutcomeStats> = {};
+  const statuses: Record<string, number> = {};
+  for (const [outcome, times] of Object.entries(byOutcome)) {
+    times.sort((a, b) => a - b);
+    all.push(...times);
+    stats[outcome] = statsOf(times);
+    statuses[outcome] = times.length;
+  }
+  all.sort((a, b) => a - b);
+  const failures = (statuses['socket error'] ?? 0) + (statuses.timeout ?? 0);
   return {
     name,
-    requests: latencies.length,
+    requests: all.length,
+    failures,
     seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
+    rps: (all.length - failures) / seconds,
+    ...statsOf(all),
     statuses,
+    byOutcome: stats,
   };
 }
 
@@ -141,5 +202,23 @@ export function phaseRow(p: Phase): string {
   const statuses = Object.entries(p.statuses)
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
-  return `| ${p.name} | ${p.requests} | ${p.seconds.toFixed(1)} s | **${p.rps.toFixed(0)}** | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | **${p.p99.toFixed(1)}** | ${statuses} |`;
+  return `| ${p.name} | ${p.requests} | ${p.failures} | ${p.seconds.toFixed(1)} s | **${p.rps.toFixed(0)}** | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | **${p.p99.toFixed(1)}** | ${statuses} |`;
 }
+
+export const PHASE_HEADER = `| phase | requests | failures | time | answers/s | p50 ms | p95 ms | p99 ms | outcomes |
+|---|---|---|---|---|---|---|---|---|`;
+
+/** One row per outcome of each phase: the winners' (201/200) latency apart from the refusals'. */
+export function outcomeTable(phases: Phase[]): string {
+  const rows = phases.flatMap((p) =>
+    Object.entries(p.byOutcome)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, s]) => `| ${p.name} | ${k} | ${s.n} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | **${s.p99.toFixed(1)}** |`),
+  );
+  return `| phase | outcome | n | p50 ms | p95 ms | p99 ms |
+|---|---|---|---|---|---|
+${rows.join('\n')}`;
+}
+
+/** `--no-write`: print the section only (tiny smoke runs must not overwrite the recorded figures). */
+export const WRITE_DOC = !process.argv.includes('--no-write');

@@ -31,7 +31,9 @@ async function main() {
   await venues.materialiseSlots(venueId);
   const [slot] = (await venues.listSlots(venueId, businessDay(start.toDate()))).filter((s) => s.status === 'open');
   const ticketIds: { userId: string; ticketId: string }[] = [];
-  for (let i = 0; i < 300; i++) {
+  // 20 tickets per holder; BENCH_TICKETS makes smoke runs small
+  const holders = Math.ceil(Number(process.env.BENCH_TICKETS ?? 6000) / 20);
+  for (let i = 0; i < holders; i++) {
     const { user } = await identity.upsertByOpenid(`ticket-holder-${i}`, undefined, 'bench');
     const userId = String(user._id);
     await bookings.book(userId, { slotIds: [slot.id], quantity: 20, companions: [] });

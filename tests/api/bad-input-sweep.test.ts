@@ -4,6 +4,7 @@
  */
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
+import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { createTestVenue } from '../support/venue-fixture';
 
@@ -23,16 +24,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack.stop());
 
-async function snapshot() {
-  const db = mongoose.connection.db!;
-  const [venues, slots, consents, audit] = await Promise.all([
-    db.collection('venues').find({}).toArray(),
-    db.collection('slots').countDocuments({ status: 'closed' }),
-    db.collection('subscribe_consents').find({}).toArray(),
-    db.collection('audit_log').countDocuments(),
-  ]);
-  return JSON.stringify({ venues, slots, consents, audit });
-}
+const snapshot = snapshotDatabase;
+
+test('the snapshot covers every collection, including resources, verifications and bans', async () => {
+  const names = (await mongoose.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  expect(names).toEqual(expect.arrayContaining(['venues', 'resources', 'slots', 'verifications', 'booking_bans', 'audit_log']));
+  const snap = JSON.parse(await snapshot()) as Record<string, unknown[]>;
+  expect(Object.keys(snap).sort()).toEqual(names.filter((n) => !n.startsWith('system.')).sort());
+});
 
 type Case = [string, string, () => string, (() => unknown) | undefined, number, string, 'manager' | 'citizen'];
 const cases: Case[] = [

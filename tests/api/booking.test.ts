@@ -1,8 +1,15 @@
 import mongoose from 'mongoose';
-import { BookingPageSchema, BookingResponseSchema, DayBookingsResponseSchema } from '@citysport/shared';
+import {
+  BookingPageSchema,
+  BookingResponseSchema,
+  DEFAULT_VENUE_RULES,
+  DayBookingsResponseSchema,
+  type VenueRules,
+} from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { PaymentPort } from '../../cloud/src/modules/payment';
 import { orderOf, payAndConfirm, refundsAtWechat, until } from '../support/pay';
+import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { counts, createTestVenue, remainingOf, slotsOf } from '../support/venue-fixture';
 
@@ -397,21 +404,48 @@ describe('manager tools', () => {
     expect(res.body).toEqual({ closedSlots: day.length + sessions.length, cancelledBookings: 1 });
   });
 
-  test('rules and templates are editable by the manager, and release times follow', async () => {
-    const res = await stack.request('PUT', `/manage/venues/${v.venueId}/rules`, {
+  test('a rules edit changes only the fields it names; every other rule keeps its (non-default) value; release times follow', async () => {
+    // every rule differs from its default, so a patch that resets unnamed fields cannot pass unnoticed
+    const initial: VenueRules = {
+      advanceDays: 5,
+      releaseTime: '09:15',
+      maxActivePerDay: 4,
+      maxActivePerSportPerWeek: 9,
+      maxActivePerWeek: 11,
+      maxCompanions: 5,
+      companionRealName: true,
+      holdMinutes: 25,
+      cancelCutoffMinutes: 45,
+      checkInGraceMinutes: 7,
+      noShowLimit: 6,
+      noShowWindowDays: 12,
+      banDays: 9,
+    };
+    for (const key of Object.keys(initial) as (keyof VenueRules)[])
+      expect([key, initial[key]]).not.toEqual([key, DEFAULT_VENUE_RULES[key]]);
+    const r = await createTestVenue(stack, { name: '规则补丁馆', rules: initial });
+    await grant(stack, manager.userId, 'venue_manager', r.venueId);
+    const res = await stack.request('PUT', `/manage/venues/${r.venueId}/rules`, {
       token: manager.token,
       body: { releaseTime: '07:30', holdMinutes: 5 },
     });
     expect(res.status).toBe(200);
-    expect(res.body.venue.rules).toMatchObject({ releaseTime: '07:30', holdMinutes: 5, advanceDays: 7 });
-    const slots = (await stack.request('GET', `/venues/${v.venueId}/slots?date=2026-11-30`)).body.items;
-    expect(slots[0].releaseAt).toBe('2026-11-22T23:30:00.000Z');
-    const tpl = await stack.request('PUT', `/manage/resources/${v.courtId}/templates`, {
+    const expected = { ...initial, releaseTime: '07:30', holdMinutes: 5 };
+    expect(res.body.venue.rules).toEqual(expected);
+    const stored = await db()
+      .collection('venues')
+      .findOne({ _id: new mongoose.Types.ObjectId(r.venueId) });
+    expect(stored!.rules).toEqual(expected);
+    expect((await stack.request('GET', `/venues/${r.venueId}`)).body.venue.rules).toEqual(expected);
+    // release at 07:30 advanceDays (5, kept) before the day: 2026-11-27 opens 2026-11-22 07:30 Shanghai
+    const slots = (await stack.request('GET', `/venues/${r.venueId}/slots?date=2026-11-27`)).body.items;
+    expect(slots[0].releaseAt).toBe('2026-11-21T23:30:00.000Z');
+    const tpl = await stack.request('PUT', `/manage/resources/${r.courtId}/templates`, {
       token: manager.token,
       body: { templates: [{ weekdays: [6, 7], start: '09:00', end: '10:00', priceFen: 6000, capacity: 1 }] },
     });
     expect(tpl.status).toBe(200);
-    expect(tpl.body.resource.templates).toHaveLength(1);
+    expect(tpl.body.resource.templates).toEqual([{ weekdays: [6, 7], start: '09:00', end: '10:00', priceFen: 6000, capacity: 1 }]);
   });
 
   test("only this venue's manager (or an admin) may use them: 403 otherwise", async () => {
@@ -498,6 +532,7 @@ describe('bad input: 4xx with a stable code, nothing written', () => {
         .replace('__SESSION__', session) ?? 'null',
     );
     const before = await counts();
+    const everything = await snapshotDatabase();
     const res = await stack.request('POST', '/bookings', {
       token: user.token,
       ...(req.rawBody ? { rawBody: req.rawBody } : { body }),
@@ -505,6 +540,7 @@ describe('bad input: 4xx with a stable code, nothing written', () => {
     });
     expect([res.status, res.body.error?.code]).toEqual([status, code]);
     expect(await counts()).toEqual(before);
+    expect(await snapshotDatabase()).toEqual(everything);
   });
 
   test('without a token: 401; other paths with bad ids: 400', async () => {

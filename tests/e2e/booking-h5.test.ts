@@ -9,6 +9,7 @@ import { ManualClock } from '../../cloud/src/platform/clock';
 import { seedDemoData } from '../../mock/src/seed/seed';
 import { loginAs, openH5, type H5Session } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
+import { remainingOf } from '../support/venue-fixture';
 
 const today = businessDay(new Date());
 const NOW = new Date(`${today}T07:52:30+08:00`);
@@ -55,7 +56,7 @@ test('the slot grid shows states at a glance, and a countdown before the day is 
   await h5.page.locator('.slots-countdown:visible').waitFor();
   expect(await h5.page.locator('.slots-countdown:visible').textContent()).toMatch(/08:00 开放预订/);
   expect(await h5.page.locator('.slot-cell--not_released:visible').count()).toBeGreaterThan(0);
-  expect(lastDay).toBeTruthy();
+  expect(lastDay).toBe(businessDay(new Date(NOW.getTime() + 7 * 86_400_000))); // advanceDays 7: the last day of the window
   await h5.shot('booking-slot-grid-countdown.png');
 });
 
@@ -93,12 +94,28 @@ test('my bookings lists it with a hold countdown, and cancelling gives the hours
   expect(await h5.page.locator('.booking-hold__left:visible').count()).toBe(1);
   await h5.shot('booking-mine.png');
   const id = await card.getAttribute('data-id');
+  const citizen = await stack.login('demo-citizen');
+  const held = (await stack.request('GET', `/bookings/${id}`, { token: citizen.token })).body.booking;
+  expect(held.slotIds).toHaveLength(2);
+  expect(await Promise.all(held.slotIds.map(remainingOf))).toEqual([0, 0]);
   await card.locator('.booking-cancel').click();
   const cancelled = h5.page.waitForResponse((r) => r.url().endsWith(`/api/v1/bookings/${id}/cancel`));
   await h5.page.locator('.taro-model__confirm:visible').click();
   expect((await cancelled).status()).toBe(200);
-  const booking = (await stack.request('GET', `/bookings/${id}`, { token: (await stack.login('demo-citizen')).token })).body.booking;
+  const booking = (await stack.request('GET', `/bookings/${id}`, { token: citizen.token })).body.booking;
   expect(booking.status).toBe('cancelled');
+  // the hours are back: in the database, and open again on the slot grid
+  expect(await Promise.all(held.slotIds.map(remainingOf))).toEqual([1, 1]);
+  const tomorrow = businessDay(new Date(NOW.getTime() + 86_400_000));
+  await h5.page.goto(`${h5.url}/#/packages/booking/slots?venueId=${venueId}&date=${tomorrow}&sport=badminton`);
+  for (const slotId of held.slotIds) {
+    const cell = h5.page.locator(`.slot-cell[data-slot-id="${slotId}"]:visible`);
+    await cell.waitFor();
+    expect([await cell.getAttribute('data-status'), await cell.getAttribute('class')]).toEqual([
+      'open',
+      expect.stringMatching(/(^|\s)slot-cell--open(\s|$)/),
+    ]);
+  }
 });
 
 test("the venue manager sees the day's bookings with masked names", async () => {

@@ -18,3 +18,19 @@ export async function connectTestDatabase(label: string): Promise<{ dbName: stri
     },
   };
 }
+
+/**
+ * Every document of every collection of the connected database, as one string to compare: the
+ * collections are listed from the database, so one added later is covered without editing tests.
+ */
+export async function snapshotDatabase(): Promise<string> {
+  const db = mongoose.connection.db!;
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+    .map((c) => c.name)
+    .filter((name) => !name.startsWith('system.'))
+    .sort();
+  const collections = await Promise.all(
+    names.map(async (name) => [name, await db.collection(name).find({}).sort({ _id: 1 }).toArray()] as const),
+  );
+  return JSON.stringify(Object.fromEntries(collections));
+}
