@@ -11,7 +11,7 @@ import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView
 import { ensureLoggedIn, loadMe, sessionStore } from '../../stores/session';
 import { sportLabel } from '../../utils/booking';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
-import { staffApi } from './api';
+import { staffApi } from '../../api/gate';
 import { checkOffline, type OfflineResult } from './offline';
 import {
   deviceId as getDeviceId,

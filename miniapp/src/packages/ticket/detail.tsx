@@ -9,7 +9,7 @@ import { ensureLoggedIn } from '../../stores/session';
 import { sportLabel } from '../../utils/booking';
 import { param } from '../../utils/params';
 import { useNow } from '../../utils/time';
-import { ticketApi } from './api';
+import { ticketApi } from '../../api/tickets';
 import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
 import QrCode from './QrCode';
 import './detail.scss';

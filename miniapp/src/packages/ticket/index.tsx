@@ -9,7 +9,7 @@ import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView
 import { ensureLoggedIn } from '../../stores/session';
 import { sportLabel } from '../../utils/booking';
 import { param } from '../../utils/params';
-import { ticketApi } from './api';
+import { ticketApi } from '../../api/tickets';
 import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
 import './index.scss';
 
