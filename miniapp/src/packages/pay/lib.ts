@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { fenToYuan, formatPrice, inShanghai, voucherDiscountFen, type Order, type Voucher } from '@citysport/shared';
+import { fenToYuan, formatPrice, inShanghai, type Order, type Voucher } from '@citysport/shared';
 import { dateDot } from '../../components/VoucherCard/format';
 
 export { dateDot, faceText, scopeText, termsLines, validityText } from '../../components/VoucherCard/format';
@@ -21,11 +21,6 @@ export const yuan = (fen: number) => `¥${fenToYuan(fen)}`;
 
 /** '2025-11-21 19:05' in Shanghai */
 export const dateTime = (iso: string) => inShanghai(iso).format('YYYY-MM-DD HH:mm');
-
-type VoucherTerms = Pick<Voucher, 'kind' | 'faceFen' | 'percentOff' | 'maxDiscountFen' | 'minSpendFen'>;
-
-/** The discount a voucher gives on `amountFen`: the shared rule the server applies too. */
-export const discountFen = (v: VoucherTerms, amountFen: number): number => voucherDiscountFen(v, amountFen);
 
 /**
  * Why a voucher cannot be used on this order, as far as the client can tell (minimum spend and
