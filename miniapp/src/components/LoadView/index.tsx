@@ -19,6 +19,7 @@ interface LoadViewProps {
   /** skeleton cards while loading */
   count?: number;
   errorClassName?: string;
+  emptyClassName?: string;
 }
 
 /** Loading / error-with-retry / empty for one `Load`; renders nothing once there is data to show. */
@@ -32,12 +33,13 @@ export default function LoadView({
   onRetry,
   count = 3,
   errorClassName,
+  emptyClassName,
 }: LoadViewProps) {
   if (load.state === 'loading') return <SkeletonList className={`${name}-loading`} count={count} />;
   if (load.state === 'error')
     return <ErrorState className={errorClassName ?? `${name}-error`} text={errorText} hint={load.message} onRetry={onRetry} />;
   if (load.state === 'empty' && emptyText) {
-    const empty = <EmptyState className={`${name}-empty`} text={emptyText} hint={emptyHint} />;
+    const empty = <EmptyState className={emptyClassName ?? `${name}-empty`} text={emptyText} hint={emptyHint} />;
     return emptyAction ? (
       <View className={`${name}-empty-wrap load-view__empty`}>
         {empty}

@@ -37,13 +37,7 @@ export default function Tabs<K extends string>({ items, value, onChange, classNa
           ...(current ? ['tabs__item--current', ...stems.map((s) => `${s}--${currentSuffix}`)] : []),
         ].join(' ');
         return (
-          <View
-            key={t.key}
-            className={cls}
-            data-key={t.key}
-            aria-selected={current}
-            onClick={() => (current ? undefined : onChange(t.key))}
-          >
+          <View key={t.key} className={cls} data-id={t.key} aria-selected={current} onClick={() => (current ? undefined : onChange(t.key))}>
             <Text>
               {t.label}
               {t.badge ?? null}
