@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
-import { useDidShow } from '@tarojs/taro';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { errorMessageZh } from '../api/errors';
 import { ensureLoggedIn } from '../stores/session';
 
@@ -35,6 +35,10 @@ export interface LoadOptions<T> {
   login?: string;
   /** fetch again quietly when the page is shown again (back from a page that changed things) */
   refreshOnShow?: boolean;
+  /** fetch again quietly on the page's pull-down (its config sets enablePullDownRefresh) */
+  pullToRefresh?: boolean;
+  /** a quiet reload that fails keeps the data shown (a live page refreshing in the background) */
+  keepOnQuietError?: boolean;
 }
 
 export interface LoadResult<T> {
@@ -59,7 +63,7 @@ export function defaultIsEmpty(data: unknown): boolean {
  * answer is kept, so a slow first answer never overwrites a newer one.
  */
 export function useLoad<T>(fetcher: () => Promise<T>, deps: DependencyList, opts: LoadOptions<T> = {}): LoadResult<T> {
-  const { enabled = true, login, refreshOnShow = false } = opts;
+  const { enabled = true, login, refreshOnShow = false, pullToRefresh = false, keepOnQuietError = false } = opts;
   const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const seq = useRef(0);
   const shown = useRef(false);
@@ -82,7 +86,12 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: DependencyList, opts
         const data = await latest.current.fetcher();
         if (mine === seq.current) setLoad(settle(data));
       } catch (error) {
-        if (mine === seq.current) setLoad({ state: 'error', message: loadErrorMessage(error), error });
+        if (mine !== seq.current) return;
+        setLoad((cur) =>
+          quiet && keepOnQuietError && (cur.state === 'ready' || cur.state === 'empty')
+            ? cur
+            : { state: 'error', message: loadErrorMessage(error), error },
+        );
       }
     },
     [enabled, login, settle, ...deps],
@@ -96,6 +105,10 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: DependencyList, opts
   useDidShow(() => {
     if (refreshOnShow && shown.current) void reload(true);
     shown.current = true;
+  });
+
+  usePullDownRefresh(() => {
+    if (pullToRefresh) void reload(true).finally(() => Taro.stopPullDownRefresh());
   });
 
   const update = useCallback(

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { formatShanghai, type Resource, type Slot, type Sport, type VenueDetail } from '@citysport/shared';
+import { formatShanghai, type Resource, type Slot, type Sport } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import Screen from '../../components/Screen';
 import DateStrip from '../../components/DateStrip';
@@ -9,19 +9,13 @@ import Tabs from '../../components/Tabs';
 import LoadView from '../../components/LoadView';
 import { useCountdown } from '../../components/Countdown';
 import { PageError, useLoad } from '../../hooks/useLoad';
-import { MAX_PLACES, UNBOOKABLE_HINT, isSessionResource, slotState, sportLabel, toggleSlot } from '../../utils/booking';
+import { MAX_PLACES, UNBOOKABLE_HINT, isSessionResource, slotState, sportLabel, toggleSlot, venueSports } from '../../utils/booking';
 import { daysFrom, hms, monthDayZh, todayShanghai } from '../../utils/time';
 import { param } from '../../utils/params';
 import SlotGrid, { SlotLegend } from './SlotGrid';
 import SessionList from './SessionList';
 import SlotsBar from './SlotsBar';
 import './slots.scss';
-
-function sportsOf(venue: VenueDetail): Sport[] {
-  const out: Sport[] = [...venue.sports];
-  for (const r of venue.resources) if (!out.includes(r.sport)) out.push(r.sport);
-  return out;
-}
 
 export default function SlotsPage() {
   const { params } = useRouter();
@@ -36,7 +30,7 @@ export default function SlotsPage() {
     return (await api.venue(venueId, { toast: false })).venue;
   }, [venueId]);
   const venue = venueLoad.data;
-  const sports = useMemo(() => (venue ? sportsOf(venue) : []), [venue]);
+  const sports = useMemo(() => (venue ? venueSports(venue) : []), [venue]);
   const days = useMemo(() => (venue ? daysFrom(todayShanghai(), venue.rules.advanceDays + 1) : []), [venue]);
 
   // a date or sport from the URL that the venue does not offer falls back to the first one
