@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
 import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
-import { errorMessageZh } from '../api/errors';
+import { errorMessageZh, isApiError } from '../api/errors';
 import { ensureLoggedIn } from '../stores/session';
 
 /** The one load state every page shows: a skeleton, an error with retry, an empty state, or the data. */
@@ -19,6 +19,11 @@ export class PageError extends Error {
     this.reason = reason;
     Object.setPrototypeOf(this, PageError.prototype);
   }
+}
+
+/** The load failed with 403: the page shows 无权限 rather than an error with retry. */
+export function isForbidden(load: Load<unknown>): boolean {
+  return load.state === 'error' && isApiError(load.error) && load.error.status === 403;
 }
 
 /** The Chinese text of a load failure. */
