@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '组件示例（开发）' });
+export default definePageConfig({ navigationBarTitleText: '组件示例' });

@@ -24,6 +24,9 @@ import Countdown from '../../components/Countdown';
 import { usePagedList } from '../../hooks/usePagedList';
 import type { Load } from '../../hooks/useLoad';
 import { DEMO_PEOPLE, DEMO_VOUCHERS, demoPage } from './fixtures';
+// the pages' own styles of the shared classes (voucher-card, voucher-option, stepper), so each demo looks as it does in place
+import '../pay/pay.scss';
+import '../booking/slots.scss';
 import './index.scss';
 
 function Demo({ title, name, children }: PropsWithChildren<{ title: string; name: string }>) {
