@@ -80,6 +80,7 @@ export default function RefundSheet({ order, onClose, onDone }: RefundSheetProps
                   setError(null);
                 }}
               >
+                {reason === r ? '✓ ' : ''}
                 {r}
               </View>
             ))}

@@ -68,6 +68,7 @@ export default function VenuesPage() {
                 className={`filter-chip sport-chip sport-chip--${s || 'all'}${s === sport ? ' filter-chip--active' : ''}`}
                 onClick={() => pickSport(s)}
               >
+                {s === sport ? '✓ ' : ''}
                 {s ? sportLabel(s) : '全部项目'}
               </View>
             ))}
@@ -82,6 +83,7 @@ export default function VenuesPage() {
                 data-district={d}
                 onClick={() => pickDistrict(d)}
               >
+                {d === district ? '✓ ' : ''}
                 {d || '全部区域'}
               </View>
             ))}
