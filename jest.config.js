@@ -10,6 +10,29 @@ const common = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
+/** miniapp component and hook tests: page source in jsdom, with small stand-ins for Taro and NutUI (TOOLCHAIN.md) */
+const standIns = '<rootDir>/miniapp/test/stand-ins';
+const components = {
+  ...common,
+  displayName: 'components',
+  testEnvironment: 'jsdom',
+  testMatch: ['<rootDir>/miniapp/src/**/*.test.tsx', '<rootDir>/miniapp/src/**/*.test.ts'],
+  transform: {
+    '^.+\\.[tj]sx?$': [
+      'ts-jest',
+      {
+        tsconfig: { ...require('./tsconfig.json').compilerOptions, jsx: 'react-jsx', lib: ['ES2022', 'DOM'], types: ['node'] },
+        diagnostics: false,
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@tarojs/taro$': `${standIns}/taro.ts`,
+    '^@tarojs/components$': `${standIns}/components.tsx`,
+    '^@nutui/nutui-react-taro$': `${standIns}/nutui.tsx`,
+    '\\.(s?css)$': `${standIns}/style.js`,
+  },
+};
 const withEngine = {
   globalSetup: '<rootDir>/tests/support/engine.global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/engine.global-teardown.ts',
@@ -19,6 +42,7 @@ module.exports = {
   projects: [
     { ...common, ...withEngine, displayName: 'fidelity', testMatch: ['<rootDir>/tests/fidelity/**/*.test.ts'] },
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    components,
     { ...common, ...withEngine, displayName: 'api', testMatch: ['<rootDir>/tests/api/**/*.test.ts'] },
     { ...common, ...withEngine, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],

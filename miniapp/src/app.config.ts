@@ -8,9 +8,18 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   ticket: ['detail'],
 };
 
+/**
+ * The component demos (packages/dev): in every h5 build and every development build, so anyone can
+ * open #/packages/dev/index and see each shared component; never in a production weapp build.
+ */
+const WITH_DEV_KIT = process.env.TARO_ENV === 'h5' || process.env.NODE_ENV !== 'production';
+
 export default defineAppConfig({
   pages: ['pages/home/index', 'pages/venues/index', 'pages/events/index', 'pages/me/index', 'pages/login/index'],
-  subPackages: DOMAINS.map((d) => ({ root: `packages/${d}`, name: d, pages: ['index', ...(EXTRA_PAGES[d] ?? [])] })),
+  subPackages: [
+    ...DOMAINS.map((d) => ({ root: `packages/${d}`, name: d, pages: ['index', ...(EXTRA_PAGES[d] ?? [])] })),
+    ...(WITH_DEV_KIT ? [{ root: 'packages/dev', name: 'dev', pages: ['index'] }] : []),
+  ],
   preloadRule: {
     'pages/home/index': { network: 'all', packages: ['venue'] },
     'pages/venues/index': { network: 'all', packages: ['venue', 'booking'] },

@@ -1,4 +1,4 @@
-import { SPORT_LABELS_ZH, type Resource, type Slot, type Sport, type VenueRules } from '@citysport/shared';
+import { SPORT_LABELS_ZH, type Resource, type Slot, type Sport, type VenueDetail, type VenueRules } from '@citysport/shared';
 
 export function sportLabel(sport: Sport): string {
   return SPORT_LABELS_ZH[sport] ?? sport;
@@ -97,4 +97,11 @@ export function isSessionResource(resource: Pick<Resource, 'kind'> | undefined, 
 export function newIdempotencyKey(prefix = 'bk'): string {
   const rand = () => Math.random().toString(36).slice(2, 10).padEnd(8, '0');
   return `${prefix}-${Date.now().toString(36)}-${rand()}${rand()}`;
+}
+
+/** sports in the order the venue lists them, then any a resource adds */
+export function venueSports(venue: Pick<VenueDetail, 'sports' | 'resources'>): Sport[] {
+  const out: Sport[] = [...venue.sports];
+  for (const r of venue.resources) if (!out.includes(r.sport)) out.push(r.sport);
+  return out;
 }

@@ -1,26 +1,25 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
-import { Input, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { formatPrice, type Booking, type Slot, type VenueDetail } from '@citysport/shared';
+import { formatPrice, type Booking, type Slot } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import { errorMessageZh, isApiError } from '../../api/errors';
 import { IS_H5 } from '../../api/config';
 import Screen from '../../components/Screen';
-import { ErrorState, SkeletonList } from '../../components/StateView';
-import { ensureLoggedIn } from '../../stores/session';
-import { MAX_PLACES, UNBOOKABLE_HINT, minutesText, newIdempotencyKey, slotState, sportLabel } from '../../utils/booking';
+import LoadView from '../../components/LoadView';
+import { PageError, useLoad } from '../../hooks/useLoad';
+import { MAX_PLACES, UNBOOKABLE_HINT, newIdempotencyKey, slotState } from '../../utils/booking';
 import { param } from '../../utils/params';
-import { dayTitle, hhmm, mmss, timeRange, useNow } from '../../utils/time';
+import { useNow } from '../../utils/time';
+import { Companions, ConfirmNotes, ConfirmResult, ConfirmSummary } from './ConfirmParts';
 import './confirm.scss';
 
 const REMINDER_TEMPLATE = 'booking_reminder';
 const MINE_PAGE = '/packages/booking/mine';
 /** errors after which the user has to pick other slots */
 const RESELECT_CODES = ['SLOT_SOLD_OUT', 'SLOT_CLOSED', 'SLOT_STARTED', 'SLOT_NOT_RELEASED', 'SLOT_NOT_FOUND'];
-
-type Load =
-  { state: 'loading' } | { state: 'error'; message: string; reselect: boolean } | { state: 'ready'; venue: VenueDetail; slots: Slot[] };
+const RESELECT = 'reselect';
 
 interface SubmitError {
   code: string;
@@ -52,7 +51,6 @@ export default function ConfirmPage() {
   const slotIds = useMemo(() => param(params.slotIds).split(',').filter(Boolean), [params.slotIds]);
   const quantity = Math.max(1, Math.min(MAX_PLACES, Number.parseInt(param(params.quantity), 10) || 1));
 
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [companions, setCompanions] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [booking, setBooking] = useState<Booking | null>(null);
@@ -61,35 +59,21 @@ export default function ConfirmPage() {
   const [idemKey] = useState(() => newIdempotencyKey());
 
   const selfUrl = `/packages/booking/confirm?venueId=${encodeURIComponent(venueId)}&date=${date}&slotIds=${slotIds.join(',')}&quantity=${quantity}`;
-
-  const fetchAll = useCallback(async () => {
-    if (!venueId || !date || !slotIds.length) {
-      setLoad({ state: 'error', message: '预订信息不完整，请返回重新选择', reselect: true });
-      return;
-    }
-    setLoad({ state: 'loading' });
-    try {
+  const { load, data, reload } = useLoad(
+    async () => {
+      if (!venueId || !date || !slotIds.length) throw new PageError('预订信息不完整，请返回重新选择', RESELECT);
       const [{ venue }, { items }] = await Promise.all([
         api.venue(venueId, { toast: false }),
         api.slots(venueId, { date }, { toast: false }),
       ]);
       const picked = slotIds.map((id) => items.find((s) => s.id === id)).filter((s): s is Slot => !!s);
-      if (picked.length !== slotIds.length) {
-        setLoad({ state: 'error', message: '所选时段已不存在，请返回重新选择', reselect: true });
-        return;
-      }
+      if (picked.length !== slotIds.length) throw new PageError('所选时段已不存在，请返回重新选择', RESELECT);
       picked.sort((a, b) => a.startAt.localeCompare(b.startAt));
-      setLoad({ state: 'ready', venue, slots: picked });
-    } catch (e) {
-      setLoad({ state: 'error', message: errorMessageZh(e), reselect: false });
-    }
-  }, [venueId, date, slotIds]);
-
-  useEffect(() => {
-    void ensureLoggedIn(selfUrl).then((ok) => {
-      if (ok) void fetchAll();
-    });
-  }, [fetchAll, selfUrl]);
+      return { venue, slots: picked };
+    },
+    [venueId, date, slotIds],
+    { login: selfUrl, isEmpty: () => false },
+  );
 
   const now = useNow(!!booking && booking.status === 'held');
 
@@ -99,17 +83,11 @@ export default function ConfirmPage() {
     else void Taro.redirectTo({ url: `/packages/booking/slots?venueId=${encodeURIComponent(venueId)}&date=${date}` });
   };
 
-  if (load.state === 'loading') {
+  if (!data) {
+    const reselectLoad = load.state === 'error' && load.error instanceof PageError && load.error.reason === RESELECT;
     return (
       <Screen className="confirm-page">
-        <SkeletonList className="confirm-loading" count={2} />
-      </Screen>
-    );
-  }
-  if (load.state === 'error') {
-    return (
-      <Screen className="confirm-page">
-        {load.reselect ? (
+        {reselectLoad ? (
           <View className="state-view confirm-invalid">
             <Text className="state-view__text">{load.message}</Text>
             <Button className="confirm-back" type="primary" onClick={back}>
@@ -117,20 +95,24 @@ export default function ConfirmPage() {
             </Button>
           </View>
         ) : (
-          <ErrorState className="confirm-load-error" text="预订信息加载失败" hint={load.message} onRetry={() => void fetchAll()} />
+          <LoadView
+            load={load}
+            name="confirm"
+            count={2}
+            errorText="预订信息加载失败"
+            errorClassName="confirm-load-error"
+            onRetry={() => void reload()}
+          />
         )}
       </Screen>
     );
   }
 
-  const { venue, slots } = load;
-  const first = slots[0];
-  const last = slots[slots.length - 1];
-  const isSession = quantity > 1 || first.capacity > 1;
+  const { venue, slots } = data;
   const totalFen = slots.reduce((s, x) => s + x.priceFen, 0) * quantity;
   const blocked = slots.map(slotState).find((st) => st.key !== 'open' && st.key !== 'few');
   const companionSlots = Math.min(quantity - 1, venue.rules.maxCompanions);
-  const cancelBy = Date.parse(first.startAt) - venue.rules.cancelCutoffMinutes * 60_000;
+  const summary = <ConfirmSummary venue={venue} slots={slots} date={date} quantity={quantity} />;
 
   const submit = async () => {
     if (busy || blocked) return;
@@ -153,83 +135,10 @@ export default function ConfirmPage() {
     }
   };
 
-  const summary = (
-    <View className="confirm-summary cs-card">
-      <Text className="confirm-summary__venue confirm-venue">{venue.name}</Text>
-      <View className="confirm-row">
-        <Text className="confirm-row__label">场地</Text>
-        <Text className="confirm-row__value confirm-resource">
-          {first.resourceName.includes(sportLabel(first.sport))
-            ? first.resourceName
-            : `${first.resourceName}（${sportLabel(first.sport)}）`}
-        </Text>
-      </View>
-      <View className="confirm-row">
-        <Text className="confirm-row__label">日期</Text>
-        <Text className="confirm-row__value confirm-date">{dayTitle(date)}</Text>
-      </View>
-      <View className="confirm-row">
-        <Text className="confirm-row__label">时间</Text>
-        <Text className="confirm-row__value confirm-time">
-          {timeRange(first.startAt, last.endAt)}
-          {slots.length > 1 ? `（${slots.length}个时段）` : ''}
-        </Text>
-      </View>
-      <View className="confirm-row">
-        <Text className="confirm-row__label">{isSession ? '人数' : '数量'}</Text>
-        <Text className="confirm-row__value confirm-places">{isSession ? `${quantity}人` : '整场'}</Text>
-      </View>
-      <View className="confirm-row confirm-row--total">
-        <Text className="confirm-row__label">合计</Text>
-        <Text className={`confirm-total${totalFen === 0 ? ' confirm-total--free' : ''}`}>{formatPrice(totalFen)}</Text>
-      </View>
-    </View>
-  );
-
   if (booking) {
-    const held = booking.status === 'held';
-    const left = booking.holdExpiresAt ? Date.parse(booking.holdExpiresAt) - now : 0;
     return (
       <Screen className="confirm-page">
-        <View
-          className={`confirm-result cs-card ${held ? 'confirm-result--held' : 'confirm-result--success'}`}
-          data-booking-id={booking.id}
-        >
-          <View className={`confirm-result__icon${held ? ' confirm-result__icon--held' : ''}`}>{held ? '¥' : '✓'}</View>
-          {held ? (
-            <>
-              <View className="confirm-result__title confirm-held-title">
-                <Text className="confirm-result__line">订单已生成，</Text>
-                <Text className="confirm-result__line">
-                  请在 {booking.holdExpiresAt ? hhmm(booking.holdExpiresAt) : '--:--'} 前完成支付
-                </Text>
-              </View>
-              <Text className="confirm-result__amount confirm-payable">应付 {formatPrice(booking.amountFen)}</Text>
-              {booking.holdExpiresAt && left > 0 ? (
-                <Text className="confirm-result__hint confirm-hold-left">剩余 {mmss(left)}，超时订单将自动取消</Text>
-              ) : null}
-              {booking.orderId ? (
-                <Button
-                  className="confirm-pay"
-                  type="primary"
-                  block
-                  disabled={!!booking.holdExpiresAt && left <= 0}
-                  onClick={() => void Taro.navigateTo({ url: `/packages/pay/index?orderId=${encodeURIComponent(booking.orderId ?? '')}` })}
-                >
-                  去支付
-                </Button>
-              ) : null}
-            </>
-          ) : (
-            <>
-              <Text className="confirm-result__title confirm-success-title">预订成功</Text>
-              <Text className="confirm-result__hint">请按时到场，入场时出示预订记录</Text>
-            </>
-          )}
-          <Button className="confirm-go-mine" type="primary" fill={held ? 'outline' : 'solid'} block onClick={goMine}>
-            查看我的预订
-          </Button>
-        </View>
+        <ConfirmResult booking={booking} now={now} onMine={goMine} />
         {summary}
       </Screen>
     );
@@ -263,50 +172,8 @@ export default function ConfirmPage() {
         </View>
       ) : null}
 
-      {companionSlots > 0 ? (
-        <View className="confirm-companions cs-card">
-          <Text className="confirm-section-title">同行人（选填）</Text>
-          {Array.from({ length: companionSlots }, (_, i) => (
-            <View key={i} className="confirm-input-row">
-              <Text className="confirm-input-row__label">同行人{i + 1}</Text>
-              <Input
-                className={`confirm-input companion-input companion-input--${i}`}
-                value={companions[i] ?? ''}
-                maxlength={20}
-                placeholder={venue.rules.companionRealName ? '请输入真实姓名' : '姓名或称呼'}
-                onInput={(e) => {
-                  const v = e.detail.value;
-                  setCompanions((cur) => {
-                    const next = [...cur];
-                    next[i] = v;
-                    return next;
-                  });
-                }}
-              />
-            </View>
-          ))}
-        </View>
-      ) : null}
-
-      <View className="confirm-notes cs-card">
-        <Text className="confirm-section-title">预订须知</Text>
-        <Text className="confirm-note confirm-cancel-note">
-          {venue.rules.cancelCutoffMinutes > 0
-            ? `开场前${minutesText(venue.rules.cancelCutoffMinutes)}（${dayTitle(date)} ${hhmm(cancelBy)} 前）可免费取消，之后不可取消`
-            : '开场前均可免费取消'}
-        </Text>
-        {totalFen > 0 ? (
-          <>
-            <Text className="confirm-note">提交后请在{venue.rules.holdMinutes}分钟内完成支付，超时订单将自动取消</Text>
-            <Text className="confirm-note">已支付的订单取消后将原路退款</Text>
-          </>
-        ) : (
-          <Text className="confirm-note">免费时段提交即预订成功，不来请提前取消，以免影响他人</Text>
-        )}
-        <Text className="confirm-note">
-          累计爽约{venue.rules.noShowLimit}次将暂停预订{venue.rules.banDays}天
-        </Text>
-      </View>
+      <Companions count={companionSlots} names={companions} realName={venue.rules.companionRealName} onChange={setCompanions} />
+      <ConfirmNotes venue={venue} date={date} startAt={slots[0].startAt} totalFen={totalFen} />
 
       <View className="bottom-bar confirm-bar">
         <View className="confirm-bar__info">

@@ -1,15 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { formatShanghai, type Ban, type VenueDetail } from '@citysport/shared';
 import { api } from '../../api/endpoints';
-import { errorMessageZh, isApiError } from '../../api/errors';
 import Sheet from '../../components/Sheet';
-import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import LoadView from '../../components/LoadView';
+import { isForbidden, useLoad } from '../../hooks/useLoad';
 import { Forbidden, reasonError } from './shared';
-
-type Load = { state: 'loading' } | { state: 'forbidden' } | { state: 'error'; message: string } | { state: 'ready'; items: Ban[] };
 
 /** bans carry only a user id: show its tail, enough to tell people apart at the desk */
 function userTag(userId: string): string {
@@ -21,30 +19,16 @@ function isActive(b: Ban, now: number): boolean {
 }
 
 export default function BansPanel({ venue }: { venue: VenueDetail }) {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [lifting, setLifting] = useState<Ban | null>(null);
   const [reason, setReason] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const fetchBans = useCallback(async () => {
-    setLoad({ state: 'loading' });
-    try {
-      const { items } = await api.manage.bans(venue.id, { toast: false });
-      const now = Date.now();
-      setLoad({
-        state: 'ready',
-        items: [...items].sort((a, b) => Number(isActive(b, now)) - Number(isActive(a, now)) || b.since.localeCompare(a.since)),
-      });
-    } catch (e) {
-      if (isApiError(e) && e.status === 403) setLoad({ state: 'forbidden' });
-      else setLoad({ state: 'error', message: errorMessageZh(e) });
-    }
+  const { load, data, reload, update } = useLoad(async () => {
+    const { items } = await api.manage.bans(venue.id, { toast: false });
+    const now = Date.now();
+    return [...items].sort((a, b) => Number(isActive(b, now)) - Number(isActive(a, now)) || b.since.localeCompare(a.since));
   }, [venue.id]);
-
-  useEffect(() => {
-    void fetchBans();
-  }, [fetchBans]);
 
   const submit = async () => {
     if (!lifting || busy) return;
@@ -56,7 +40,7 @@ export default function BansPanel({ venue }: { venue: VenueDetail }) {
     setBusy(true);
     try {
       const { ban } = await api.manage.liftBan(lifting.id, reason.trim());
-      setLoad((cur) => (cur.state === 'ready' ? { ...cur, items: cur.items.map((b) => (b.id === ban.id ? ban : b)) } : cur));
+      update((items) => items.map((b) => (b.id === ban.id ? ban : b)));
       setLifting(null);
       void Taro.showToast({ title: '已解除限制', icon: 'success' });
     } catch {
@@ -66,16 +50,17 @@ export default function BansPanel({ venue }: { venue: VenueDetail }) {
     }
   };
 
-  if (load.state === 'loading') return <SkeletonList className="bans-loading" count={2} />;
-  if (load.state === 'forbidden') return <Forbidden />;
-  if (load.state === 'error')
-    return <ErrorState className="bans-error" text="名单加载失败" hint={load.message} onRetry={() => void fetchBans()} />;
-  if (!load.items.length) {
+  if (!data || load.state === 'empty') {
+    if (isForbidden(load)) return <Forbidden />;
     return (
-      <EmptyState
-        className="bans-empty"
-        text="暂无因爽约被限制预订的用户"
-        hint={`规则：${venue.rules.noShowWindowDays}天内爽约${venue.rules.noShowLimit}次暂停预订${venue.rules.banDays}天`}
+      <LoadView
+        load={load}
+        name="bans"
+        count={2}
+        errorText="名单加载失败"
+        emptyText="暂无因爽约被限制预订的用户"
+        emptyHint={`规则：${venue.rules.noShowWindowDays}天内爽约${venue.rules.noShowLimit}次暂停预订${venue.rules.banDays}天`}
+        onRetry={() => void reload()}
       />
     );
   }
@@ -86,7 +71,7 @@ export default function BansPanel({ venue }: { venue: VenueDetail }) {
       <Text className="manage-tip">
         {venue.rules.noShowWindowDays}天内爽约{venue.rules.noShowLimit}次将暂停预订{venue.rules.banDays}天
       </Text>
-      {load.items.map((b) => {
+      {data.map((b) => {
         const active = isActive(b, now);
         return (
           <View key={b.id} className={`ban-item cs-card${active ? ' ban-item--active' : ' ban-item--ended'}`} data-id={b.id}>

@@ -1,4 +1,6 @@
 import { Text, View } from '@tarojs/components';
+import { ManageReasonSchema } from '@citysport/shared';
+import { fieldError } from '../../components/FormField/validate';
 
 /** 403: the user manages no venue, or not this one. */
 export function Forbidden() {
@@ -11,10 +13,5 @@ export function Forbidden() {
   );
 }
 
-/** Reasons for closing and lifting: 2–200 characters (ManageReasonSchema). */
-export function reasonError(reason: string): string | null {
-  const r = reason.trim();
-  if (r.length < 2) return '请填写原因（至少2个字）';
-  if (r.length > 200) return '原因最多200个字';
-  return null;
-}
+/** Reasons for closing and lifting, checked with the very schema the endpoints parse (ManageReasonSchema). */
+export const reasonError = (reason: string): string | null => fieldError(ManageReasonSchema, { reason }, 'reason', '原因');

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidHide, useDidShow, useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { formatShanghai, type Ticket } from '@citysport/shared';
+import { formatShanghai } from '@citysport/shared';
 import { errorMessageZh, isApiError, NETWORK_ERROR } from '../../api/errors';
 import Screen from '../../components/Screen';
-import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
-import { ensureLoggedIn } from '../../stores/session';
+import LoadView from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
 import { sportLabel } from '../../utils/booking';
 import { param } from '../../utils/params';
 import { useNow } from '../../utils/time';
-import { ticketApi } from './api';
+import { ticketApi } from '../../api/tickets';
 import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
 import QrCode from './QrCode';
 import './detail.scss';
@@ -22,7 +22,6 @@ const RETRY_MS = 5_000;
 /** the ticket's state follows from these answers of GET code */
 const STATE_CODES = ['TICKET_ALREADY_USED', 'TICKET_REVOKED', 'TICKET_EXPIRED', 'TICKET_NOT_FOUND'];
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'missing' } | { state: 'ready'; ticket: Ticket };
 interface Code {
   code: string;
   expiresAt: number;
@@ -36,33 +35,22 @@ function keepScreenOn(on: boolean) {
 export default function TicketDetailPage() {
   const { params } = useRouter();
   const id = param(params.id);
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [code, setCode] = useState<Code | null>(null);
   const [codeError, setCodeError] = useState<string | null>(null);
   const [visible, setVisible] = useState(true);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const now = useNow(true, 1000);
 
-  const fetchTicket = useCallback(
-    async (quiet = false) => {
-      if (!quiet) setLoad({ state: 'loading' });
-      if (!(await ensureLoggedIn(`/packages/ticket/detail?id=${encodeURIComponent(id)}`))) return;
-      try {
-        const { items } = await ticketApi.mine({ toast: false });
-        const ticket = items.find((t) => t.id === id);
-        setLoad(ticket ? { state: 'ready', ticket } : { state: 'missing' });
-      } catch (e) {
-        if (!quiet) setLoad({ state: 'error', message: errorMessageZh(e) });
-      }
-    },
-    [id],
-  );
+  const ticketLoad = useLoad(async () => (await ticketApi.mine({ toast: false })).items.find((t) => t.id === id) ?? null, [id], {
+    login: `/packages/ticket/detail?id=${encodeURIComponent(id)}`,
+    isEmpty: (t) => t === null,
+    keepOnQuietError: true,
+  });
+  const { load } = ticketLoad;
+  const fetchTicket = ticketLoad.reload;
+  const ticket = ticketLoad.data;
 
-  useEffect(() => {
-    void fetchTicket();
-  }, [fetchTicket]);
-
-  const valid = load.state === 'ready' && load.ticket.status === 'valid';
+  const valid = ticket?.status === 'valid';
 
   const clear = () => {
     if (timer.current) clearTimeout(timer.current);
@@ -107,29 +95,24 @@ export default function TicketDetailPage() {
   const secondsLeft = live ? Math.max(0, Math.ceil((live.expiresAt - now) / 1000)) : 0;
   const clock = formatShanghai(now, 'HH:mm:ss');
 
-  if (load.state === 'loading') {
+  if (!ticket) {
     return (
       <Screen className="ticket-detail-page">
-        <SkeletonList className="ticket-detail-loading" count={2} />
-      </Screen>
-    );
-  }
-  if (load.state === 'error') {
-    return (
-      <Screen className="ticket-detail-page">
-        <ErrorState className="ticket-detail-error" text="票券加载失败" hint={load.message} onRetry={() => void fetchTicket()} />
-      </Screen>
-    );
-  }
-  if (load.state === 'missing') {
-    return (
-      <Screen className="ticket-detail-page">
-        <EmptyState className="ticket-detail-missing" text="票券不存在或已失效" hint="请返回我的票券查看" />
+        <LoadView
+          load={load}
+          name="ticket-detail"
+          count={2}
+          errorText="票券加载失败"
+          emptyText="票券不存在或已失效"
+          emptyHint="请返回我的票券查看"
+          emptyClassName="ticket-detail-missing"
+          onRetry={() => void fetchTicket()}
+        />
       </Screen>
     );
   }
 
-  const t = load.ticket;
+  const t = ticket;
   return (
     <Screen className={`ticket-detail-page ticket-detail--${t.status}`}>
       <View className="ticket-pass cs-card" data-id={t.id} data-status={t.status}>

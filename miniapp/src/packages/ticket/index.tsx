@@ -1,64 +1,39 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import type { Ticket } from '@citysport/shared';
-import { errorMessageZh } from '../../api/errors';
 import Screen from '../../components/Screen';
-import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
-import { ensureLoggedIn } from '../../stores/session';
+import { EmptyState } from '../../components/StateView';
+import LoadView from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
 import { sportLabel } from '../../utils/booking';
 import { param } from '../../utils/params';
-import { ticketApi } from './api';
+import { ticketApi } from '../../api/tickets';
 import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
 import './index.scss';
 
 const SELF = '/packages/ticket/index';
-
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Ticket[] };
 
 const ORDER: Record<Ticket['status'], number> = { valid: 0, used: 1, revoked: 2 };
 
 export default function TicketListPage() {
   const { params } = useRouter();
   const bookingId = param(params.bookingId);
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const shown = useRef(false);
-
-  const fetchList = useCallback(async (quiet = false) => {
-    if (!quiet) setLoad({ state: 'loading' });
-    if (!(await ensureLoggedIn(SELF))) return;
-    try {
+  const { load, data, reload } = useLoad(
+    async () => {
       const { items } = await ticketApi.mine({ toast: false });
-      const sorted = [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.startAt.localeCompare(b.startAt) || a.seat - b.seat);
-      setLoad({ state: 'ready', items: sorted });
-    } catch (e) {
-      setLoad({ state: 'error', message: errorMessageZh(e) });
-    }
-  }, []);
+      return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.startAt.localeCompare(b.startAt) || a.seat - b.seat);
+    },
+    [],
+    { login: SELF, refreshOnShow: true, pullToRefresh: true, isEmpty: () => false },
+  );
 
-  useEffect(() => {
-    void fetchList();
-  }, [fetchList]);
-
-  useDidShow(() => {
-    if (shown.current) void fetchList(true);
-    shown.current = true;
-  });
-
-  usePullDownRefresh(() => {
-    void fetchList(true).finally(() => Taro.stopPullDownRefresh());
-  });
-
-  const all = load.state === 'ready' ? load.items : [];
+  const all = data ?? [];
   const items = bookingId ? all.filter((t) => t.bookingId === bookingId) : all;
 
   return (
     <Screen className="ticket-list-page page-ticket">
-      {load.state === 'loading' ? <SkeletonList className="tickets-loading" /> : null}
-      {load.state === 'error' ? (
-        <ErrorState className="tickets-error" text="票券加载失败" hint={load.message} onRetry={() => void fetchList()} />
-      ) : null}
+      <LoadView load={load} name="tickets" errorText="票券加载失败" onRetry={() => void reload()} />
       {load.state === 'ready' && items.length === 0 ? (
         <View className="tickets-empty-wrap">
           <EmptyState className="tickets-empty" text="暂无票券" hint="预订成功后，入场二维码会出现在这里" />

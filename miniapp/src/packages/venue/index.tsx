@@ -1,57 +1,44 @@
-import { useCallback, useEffect, useState } from 'react';
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import type { Sport, VenueDetail } from '@citysport/shared';
+import type { Sport } from '@citysport/shared';
 import { api } from '../../api/endpoints';
-import { errorMessageZh, isApiError } from '../../api/errors';
+import { isApiError } from '../../api/errors';
 import { IS_H5 } from '../../api/config';
 import Screen from '../../components/Screen';
-import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import LoadView from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
 import { priceText } from '../../components/VenueCard/format';
-import { rulesSummary, sportLabel } from '../../utils/booking';
+import { rulesSummary, sportLabel, venueSports } from '../../utils/booking';
 import { param } from '../../utils/params';
 import './index.scss';
-
-type Load = { state: 'loading' } | { state: 'error'; message: string; notFound: boolean } | { state: 'ready'; venue: VenueDetail };
-
-/** sports in the order the venue lists them, then any a resource adds */
-function sportsOf(venue: VenueDetail): Sport[] {
-  const out: Sport[] = [...venue.sports];
-  for (const r of venue.resources) if (!out.includes(r.sport)) out.push(r.sport);
-  return out;
-}
 
 export default function VenuePage() {
   const { params } = useRouter();
   const id = param(params.id);
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-
-  const fetchVenue = useCallback(async () => {
-    if (!id) {
-      setLoad({ state: 'error', message: '缺少场馆编号', notFound: true });
-      return;
-    }
-    try {
-      const { venue } = await api.venue(id, { toast: false });
-      setLoad({ state: 'ready', venue });
-    } catch (e) {
-      setLoad({ state: 'error', message: errorMessageZh(e), notFound: isApiError(e) && e.status === 404 });
-    }
-  }, [id]);
-
-  useEffect(() => {
-    void fetchVenue();
-  }, [fetchVenue]);
-
-  usePullDownRefresh(() => {
-    void fetchVenue().finally(() => Taro.stopPullDownRefresh());
-  });
+  // a venue that does not exist (or went offline) is the empty state, not an error
+  const {
+    load,
+    data: venue,
+    reload,
+  } = useLoad(
+    async () => {
+      if (!id) return null;
+      try {
+        return (await api.venue(id, { toast: false })).venue;
+      } catch (e) {
+        if (isApiError(e) && e.status === 404) return null;
+        throw e;
+      }
+    },
+    [id],
+    { isEmpty: (v) => v === null, pullToRefresh: true },
+  );
 
   const book = (sport?: Sport) => {
-    if (load.state !== 'ready') return;
-    const s = sport ?? sportsOf(load.venue)[0];
-    const q = `venueId=${encodeURIComponent(load.venue.id)}${s ? `&sport=${s}` : ''}`;
+    if (!venue) return;
+    const s = sport ?? venueSports(venue)[0];
+    const q = `venueId=${encodeURIComponent(venue.id)}${s ? `&sport=${s}` : ''}`;
     void Taro.navigateTo({ url: `/packages/booking/slots?${q}` });
   };
 
@@ -60,35 +47,22 @@ export default function VenuePage() {
     void Taro.makePhoneCall({ phoneNumber: phone.replace(/[^\d+]/g, '') }).catch(() => undefined);
   };
 
-  if (load.state === 'loading') {
+  if (!venue) {
     return (
       <Screen className="venue-detail-page">
-        <SkeletonList className="venue-detail-loading" count={3} />
-      </Screen>
-    );
-  }
-  if (load.state === 'error') {
-    return (
-      <Screen className="venue-detail-page">
-        {load.notFound ? (
-          <EmptyState className="venue-detail-empty" text="场馆不存在或已下线" hint="请返回场馆列表重新选择" />
-        ) : (
-          <ErrorState
-            className="venue-detail-error"
-            text="场馆信息加载失败"
-            hint={load.message}
-            onRetry={() => {
-              setLoad({ state: 'loading' });
-              void fetchVenue();
-            }}
-          />
-        )}
+        <LoadView
+          load={load}
+          name="venue-detail"
+          errorText="场馆信息加载失败"
+          emptyText="场馆不存在或已下线"
+          emptyHint="请返回场馆列表重新选择"
+          onRetry={() => void reload()}
+        />
       </Screen>
     );
   }
 
-  const { venue } = load;
-  const sports = sportsOf(venue);
+  const sports = venueSports(venue);
   const { openHours } = venue;
 
   return (

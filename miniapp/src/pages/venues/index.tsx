@@ -1,17 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import { useEffect, useState } from 'react';
+import Taro from '@tarojs/taro';
 import { ScrollView, Text, View } from '@tarojs/components';
 import { DISTRICTS, SPORTS, type Sport, type VenueSummary } from '@citysport/shared';
 import { api } from '../../api/endpoints';
-import { errorMessageZh } from '../../api/errors';
 import Screen from '../../components/Screen';
 import VenueCard from '../../components/VenueCard';
 import { sportLabel } from '../../components/VenueCard/format';
-import { EmptyState, ErrorState, SkeletonList } from '../../components/StateView';
+import LoadView from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
 import { locate, type LatLng } from './location';
 import './index.scss';
-
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: VenueSummary[] };
 
 /** Nearest first when the server returned distances; others keep their order at the end. */
 function byDistance(items: VenueSummary[]): VenueSummary[] {
@@ -26,26 +24,17 @@ export default function VenuesPage() {
   const [sport, setSport] = useState<Sport | ''>('');
   const [district, setDistrict] = useState<string>('');
   const [position, setPosition] = useState<LatLng | null>(null);
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const seq = useRef(0);
-
-  const fetchVenues = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoad((prev) => (prev.state === 'ready' ? prev : { state: 'loading' }));
-    try {
+  const { load, data, reload } = useLoad(
+    async () => {
       const res = await api.venues(
         { sport: sport || undefined, district: district || undefined, lat: position?.lat, lng: position?.lng },
         { toast: false },
       );
-      if (mine === seq.current) setLoad({ state: 'ready', items: byDistance(res.items) });
-    } catch (e) {
-      if (mine === seq.current) setLoad({ state: 'error', message: errorMessageZh(e) });
-    }
-  }, [sport, district, position]);
-
-  useEffect(() => {
-    void fetchVenues();
-  }, [fetchVenues]);
+      return byDistance(res.items);
+    },
+    [sport, district],
+    { pullToRefresh: true },
+  );
 
   useEffect(() => {
     let alive = true;
@@ -57,24 +46,13 @@ export default function VenuesPage() {
     };
   }, []);
 
-  usePullDownRefresh(() => {
-    void fetchVenues().finally(() => Taro.stopPullDownRefresh());
-  });
+  // a position that arrives later re-sorts what is shown, quietly
+  useEffect(() => {
+    if (position) void reload(true);
+  }, [position, reload]);
 
-  const pickSport = (s: Sport | '') => {
-    if (s === sport) return;
-    setLoad({ state: 'loading' });
-    setSport(s);
-  };
-  const pickDistrict = (d: string) => {
-    if (d === district) return;
-    setLoad({ state: 'loading' });
-    setDistrict(d);
-  };
-  const retry = () => {
-    setLoad({ state: 'loading' });
-    void fetchVenues();
-  };
+  const pickSport = (s: Sport | '') => setSport(s);
+  const pickDistrict = (d: string) => setDistrict(d);
   const open = (v: VenueSummary) => {
     void Taro.navigateTo({ url: `/packages/venue/index?id=${encodeURIComponent(v.id)}` });
   };
@@ -90,6 +68,7 @@ export default function VenuesPage() {
                 className={`filter-chip sport-chip sport-chip--${s || 'all'}${s === sport ? ' filter-chip--active' : ''}`}
                 onClick={() => pickSport(s)}
               >
+                {s === sport ? '✓ ' : ''}
                 {s ? sportLabel(s) : '全部项目'}
               </View>
             ))}
@@ -104,6 +83,7 @@ export default function VenuesPage() {
                 data-district={d}
                 onClick={() => pickDistrict(d)}
               >
+                {d === district ? '✓ ' : ''}
                 {d || '全部区域'}
               </View>
             ))}
@@ -111,21 +91,22 @@ export default function VenuesPage() {
         </ScrollView>
       </View>
 
-      {load.state === 'loading' ? <SkeletonList className="venue-loading" /> : null}
+      <LoadView
+        load={load}
+        name="venue"
+        errorText="场馆加载失败"
+        emptyText="暂无符合条件的场馆"
+        emptyHint="换个项目或区域试试"
+        onRetry={() => void reload()}
+      />
 
-      {load.state === 'error' ? <ErrorState className="venue-error" text="场馆加载失败" hint={load.message} onRetry={retry} /> : null}
-
-      {load.state === 'ready' && load.items.length === 0 ? (
-        <EmptyState className="venue-empty" text="暂无符合条件的场馆" hint="换个项目或区域试试" />
-      ) : null}
-
-      {load.state === 'ready' && load.items.length > 0 ? (
+      {load.state === 'ready' && data ? (
         <View className="venue-list">
           <View className="venue-summary">
-            <Text>共 {load.items.length} 家场馆</Text>
+            <Text>共 {data.length} 家场馆</Text>
             <Text>{position ? '已按距离由近到远排序' : '开启定位后可按距离排序'}</Text>
           </View>
-          {load.items.map((v) => (
+          {data.map((v) => (
             <VenueCard key={v.id} venue={v} onOpen={open} />
           ))}
         </View>

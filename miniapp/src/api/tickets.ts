@@ -1,8 +1,11 @@
 import { TicketCodeSchema, TicketListSchema } from '@citysport/shared';
-import { request } from '../../api/client';
-import type { CallOptions } from '../../api/endpoints';
+import { request } from './client';
+import type { CallOptions } from './endpoints';
 
-/** Ticket endpoints: kept in the ticket subpackage so the main package does not carry them. */
+/**
+ * Ticket endpoints. A module of its own, imported only by the ticket subpackage, so the build places
+ * it there and the main package does not carry it.
+ */
 export const ticketApi = {
   /** GET /tickets/mine → {items}: valid and recent tickets of my confirmed bookings */
   mine: (o: CallOptions = {}) => request({ path: '/tickets/mine', schema: TicketListSchema, toast: o.toast }),

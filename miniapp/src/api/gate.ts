@@ -7,13 +7,16 @@ import {
   VerifyResponseSchema,
 } from '@citysport/shared';
 import type { z } from 'zod';
-import { request } from '../../api/client';
-import type { CallOptions } from '../../api/endpoints';
+import { request } from './client';
+import type { CallOptions } from './endpoints';
 
 export type VerifyInput = z.input<typeof VerifyRequestSchema>;
 export type SyncInput = z.input<typeof SyncRequestSchema>;
 
-/** Gate endpoints: kept in the staff subpackage so the main package does not carry them. */
+/**
+ * Gate endpoints (venue staff). A module of its own, imported only by the staff subpackage, so the
+ * build places it there and the main package does not carry it.
+ */
 export const staffApi = {
   /** POST /verifications {code, venueId, nonce, deviceId} → admitted, or an error (TICKET_*) */
   verify: (body: VerifyInput, o: CallOptions = {}) =>

@@ -1,0 +1,72 @@
+import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
+import { ORDER_STATUS_LABELS_ZH, type Order } from '@citysport/shared';
+import StatusTag from '../../components/StatusTag';
+import { ORDER_TONE } from '../../components/StatusTag/tones';
+import { mmss } from '../../utils/time';
+import { dateTime, payUrl, yuan } from './lib';
+
+const KIND_ZH: Record<Order['kind'], string> = {
+  booking: '场地预订',
+  event: '赛事报名',
+  fitness_test: '体质测试',
+  club_dues: '俱乐部会费',
+};
+
+function Row({ label, value, className }: { label: string; value: string; className: string }) {
+  return (
+    <View className="order-card__row">
+      <Text>{label}</Text>
+      <Text className={className}>{value}</Text>
+    </View>
+  );
+}
+
+/** One order of 我的订单: amounts, the time left to pay, and pay / refund where they apply. */
+export default function OrderCard({ order: o, now, onRefund }: { order: Order; now: number; onRefund: () => void }) {
+  const left = Date.parse(o.expiresAt) - now;
+  const payable = o.status === 'pending' && left > 0;
+  const refundable = o.kind === 'booking' && o.status === 'paid';
+  return (
+    <View className={`order-card cs-card order-card--${o.status}`} data-id={o.id} data-status={o.status}>
+      <View className="order-card__head">
+        <Text className="order-card__title">{o.description}</Text>
+        <StatusTag
+          text={ORDER_STATUS_LABELS_ZH[o.status]}
+          tone={ORDER_TONE[o.status]}
+          className={`order-status order-status--${o.status}`}
+        />
+      </View>
+      <Text className="order-card__time">
+        {KIND_ZH[o.kind]} · 下单 {dateTime(o.createdAt)}
+      </Text>
+      <Row label="订单金额" className="order-card__amount" value={yuan(o.amountFen)} />
+      {o.discountFen > 0 ? <Row label="消费券抵扣" className="order-card__discount" value={`-${yuan(o.discountFen)}`} /> : null}
+      <Row
+        label={o.status === 'pending' || o.status === 'closed' ? '应付' : '实付'}
+        className="order-card__payable"
+        value={yuan(o.payableFen)}
+      />
+      {o.refundedFen > 0 ? <Row label="已退款" className="order-card__refunded" value={yuan(o.refundedFen)} /> : null}
+      {o.note ? <Text className="order-card__note">{o.note}</Text> : null}
+      {payable || refundable ? (
+        <View className="order-card__actions">
+          {payable ? (
+            <>
+              <Text className="order-card__left cs-muted">剩余 {mmss(left)}</Text>
+              <Button className="order-pay" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: payUrl(o.id) })}>
+                去支付
+              </Button>
+            </>
+          ) : null}
+          {refundable ? (
+            <Button className="order-refund" size="small" fill="outline" onClick={onRefund}>
+              申请退款
+            </Button>
+          ) : null}
+        </View>
+      ) : null}
+    </View>
+  );
+}
