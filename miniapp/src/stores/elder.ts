@@ -2,6 +2,7 @@ import Taro from '@tarojs/taro';
 import { IS_H5 } from '../api/config';
 import { KEYS, readString, write } from './storage';
 import { createStore, useStore } from './store';
+import { fontScaleFor, initialElderState, normaliseFontScale, type ElderState } from './elder-rules';
 
 /**
  * 关怀模式 (elderly mode) to the 工信部 适老化 rules: larger text and tap targets, stronger contrast,
@@ -13,38 +14,19 @@ import { createStore, useStore } from './store';
  * said otherwise. Stored answer: '1' on, '0' off, nothing = not asked yet (the first-launch offer).
  */
 
-/** How much our elderly type scale already enlarges the normal one (38 / 28 for body text). */
-const ELDER_STEP = 38 / 28;
-const MAX_SCALE = 2;
-
 /** WeChat's font scale; 1 on h5 and on base libraries without getAppBaseInfo (< 2.20.1). */
 export function wechatFontScale(): number {
   if (IS_H5) return 1;
   try {
     const getInfo = (Taro as unknown as { getAppBaseInfo?: () => { fontSizeScaleFactor?: unknown } }).getAppBaseInfo;
     if (typeof getInfo !== 'function') return 1;
-    const factor = getInfo().fontSizeScaleFactor;
-    return typeof factor === 'number' && Number.isFinite(factor) && factor > 1 ? Math.min(factor, MAX_SCALE) : 1;
+    return normaliseFontScale(getInfo().fontSizeScaleFactor);
   } catch {
     return 1;
   }
 }
 
-interface ElderState {
-  on: boolean;
-  /** the user chose on or off (the first-launch offer, or the switch in 我的) */
-  answered: boolean;
-  /** WeChat's font scale factor (≥ 1) */
-  wechatScale: number;
-}
-
-function initialState(): ElderState {
-  const stored = readString(KEYS.elder);
-  const wechatScale = wechatFontScale();
-  return { on: stored === '1' || (stored === null && wechatScale > 1), answered: stored !== null, wechatScale };
-}
-
-export const elderStore = createStore<ElderState>(initialState());
+export const elderStore = createStore<ElderState>(initialElderState(readString(KEYS.elder), wechatFontScale()));
 
 function applyRootClass(on: boolean): void {
   // h5 only: lets global chrome outside the pages (the tab bar) follow the switch too
@@ -81,10 +63,7 @@ export function useElderFromWechat(): boolean {
  * scale only where WeChat asks for more than it already gives.
  */
 export function useFontScale(): number {
-  return useStore(elderStore, (s) => {
-    const scale = s.on ? s.wechatScale / ELDER_STEP : s.wechatScale;
-    return Math.round(Math.max(1, scale) * 100) / 100;
-  });
+  return useStore(elderStore, fontScaleFor);
 }
 
 /* ---- no interrupting pop-ups in elderly mode --------------------------------------------------
