@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { IS_H5 } from '../../api/config';
+import ElderOffer from '../../components/ElderOffer';
 import Screen from '../../components/Screen';
 import { goToLogin, isLoggedIn, loadMe, useSession } from '../../stores/session';
 import './index.scss';
@@ -72,6 +73,8 @@ export default function HomePage() {
           </View>
         ))}
       </View>
+
+      <ElderOffer />
 
       <View className="home-notice cs-card">
         <Text className="home-notice__title">公共体育场馆免费或低收费开放</Text>

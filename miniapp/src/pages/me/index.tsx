@@ -5,7 +5,7 @@ import { Button, Switch } from '@nutui/nutui-react-taro';
 import { ROLE_LABELS_ZH, type Role } from '@citysport/shared';
 import { errorMessageZh } from '../../api/errors';
 import Screen from '../../components/Screen';
-import { setElderMode, useElderMode } from '../../stores/elder';
+import { notify, setElderMode, useElderMode } from '../../stores/elder';
 import { ensureLoggedIn, goToLogin, isLoggedIn, loadMe, logout, useSession } from '../../stores/session';
 import './index.scss';
 
@@ -65,7 +65,7 @@ export default function MePage() {
     void Taro.showModal({ title: '退出登录', content: '确定要退出当前账号吗？', confirmText: '退出', cancelText: '取消' }).then((r) => {
       if (!r.confirm) return;
       logout();
-      void Taro.showToast({ title: '已退出登录', icon: 'none' });
+      notify('已退出登录');
       goToLogin(ME_PAGE);
     });
   };
