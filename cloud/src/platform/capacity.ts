@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { CrashPoint } from './crash';
+import { UNGUARDED_PAUSE_MS } from './transition';
 
 /**
  * Capacity (ARCHITECTURE.md, "The kernel"): a counter `remaining` in one document, taken and
@@ -72,7 +73,7 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     const doc = await coll.findOne({ _id: id as never });
     if (!doc || doc.remaining < n) return false;
     if (Object.entries(guard).some(([field, value]) => doc[field] !== value)) return false;
-    await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
+    await new Promise((r) => setTimeout(r, UNGUARDED_PAUSE_MS)); // the work a real handler does between check and write
     await coll.updateOne({ _id: id as never }, { $set: { remaining: doc.remaining - n } });
     return true;
   }

@@ -1,5 +1,8 @@
 import mongoose from 'mongoose';
 
+/** Control runs only: the pause between the check and the write (long enough to overlap callers on a busy machine). */
+export const UNGUARDED_PAUSE_MS = 100;
+
 /**
  * A guarded transition (ARCHITECTURE.md, "Correctness rules"): one update whose filter names the
  * expected state, so only one caller wins and retries change nothing. Returns the document after
@@ -28,7 +31,7 @@ export function createTransition(opts: { unguarded?: boolean }): Transition {
         if (field === '_id' || field.startsWith('$') || isOperator(expected)) continue;
         if (String(doc[field]) !== String(expected)) return null;
       }
-      await new Promise((r) => setTimeout(r, 25)); // the work a real handler does between check and write
+      await new Promise((r) => setTimeout(r, UNGUARDED_PAUSE_MS)); // the work a real handler does between check and write
       return (await coll.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' })) as D | null;
     }
     return (await coll.findOneAndUpdate(filter as never, update, { returnDocument: 'after' })) as D | null;

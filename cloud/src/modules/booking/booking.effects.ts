@@ -1,6 +1,7 @@
 import { inShanghai } from '@citysport/shared';
 import { emit } from '../../platform/outbox';
 import { AppError } from '../../platform/errors';
+import { withTimeout } from '../../platform/jobs';
 import { SLOT_CAPACITY } from '../venue';
 import type { BookingDoc } from './booking.model';
 import { EFFECTS_OWNER, type BookingDeps, type BookingStep } from './booking.context';
@@ -12,6 +13,9 @@ import type { Bans } from './booking.bans';
  * are exactly-once per booking (its id is the holder), tickets are unique per source and seat,
  * events have deterministic ids, refunds and closes are guarded on the order.
  */
+/** An external call inside a step never holds a sweep longer than this; a timed-out step stays pending and is retried. */
+export const EXTERNAL_STEP_TIMEOUT_MS = 10_000;
+
 export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
   const { kernel, payments } = deps;
   const facts = (b: BookingDoc) => factsOf(deps.pseudonym, b);
@@ -29,12 +33,18 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
     'tickets.issue': (b) => deps.tickets.issue(admissionOf(b)),
     'tickets.revoke': (b) => deps.tickets.revokeFor({ kind: 'booking', id: String(b._id) }),
     'order.close': async (b) => {
-      if (b.orderId) await payments.closeOrder(b.orderId, b.refundReason ?? 'booking ended');
+      // places and limits went back in the steps before: a slow close never holds them
+      if (b.orderId)
+        await withTimeout(payments.closeOrder(b.orderId, b.refundReason ?? 'booking ended'), EXTERNAL_STEP_TIMEOUT_MS, 'order close');
     },
     refund: async (b) => {
       if (!b.orderId) return;
       try {
-        await payments.refundOrder(b.orderId, { reason: b.refundReason ?? '用户取消' });
+        await withTimeout(
+          payments.refundOrder(b.orderId, { reason: b.refundReason ?? '用户取消' }),
+          EXTERNAL_STEP_TIMEOUT_MS,
+          'refund start',
+        );
       } catch (err) {
         // refunded already (a retry after a crash, or an admin's refund): nothing left to start
         if (err instanceof AppError && err.code === 'REFUND_NOT_ALLOWED') return;
@@ -69,11 +79,15 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
     },
     ban: (b) => bans.considerBan(b, at(b, b.noShowAt)),
     'notify.venue_cancelled': (b) =>
-      deps.notify(String(b.userId), 'booking_cancelled', {
-        thing1: b.venueName,
-        time2: inShanghai(b.startAt).format('YYYY-MM-DD HH:mm'),
-        thing3: (b.refundReason ?? '场馆关闭').slice(0, 20),
-      }),
+      withTimeout(
+        deps.notify(String(b.userId), 'booking_cancelled', {
+          thing1: b.venueName,
+          time2: inShanghai(b.startAt).format('YYYY-MM-DD HH:mm'),
+          thing3: (b.refundReason ?? '场馆关闭').slice(0, 20),
+        }),
+        EXTERNAL_STEP_TIMEOUT_MS,
+        'subscribe message',
+      ),
   };
   kernel.effects.define<BookingDoc>(EFFECTS_OWNER, { collection: 'bookings', steps, staleMs: 60_000 });
 }
