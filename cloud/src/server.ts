@@ -34,6 +34,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, opts: { 
     throw err;
   }
   const cloud = createApp({ config, logger, engineName: engine.name });
+  await cloud.services.tickets.migrateLegacySources(); // tickets from before `source` existed (wave 1)
   await ensureIndexes();
   const server = http.createServer(cloud.app.callback());
   server.keepAliveTimeout = 65_000;

@@ -119,3 +119,33 @@ test('two instances on one engine: a job runs on one at a time, and 40 expired h
   expect(released).toBe(40);
   expect(await remainingOf(s.id)).toBe(50);
 });
+
+test('tickets from before `source` existed are migrated: they get source {kind: booking}, the old unique index goes', async () => {
+  const tickets = mongoose.connection.db!.collection('tickets');
+  await tickets.createIndex({ bookingId: 1, seat: 1 }, { unique: true, name: 'bookingId_1_seat_1' }).catch(() => undefined);
+  const holder = await a.login('legacy-holder');
+  const bookingId = new mongoose.Types.ObjectId();
+  const startAt = new Date(clock.now().getTime() + 3600_000);
+  await tickets.insertOne({
+    bookingId,
+    userId: new mongoose.Types.ObjectId(holder.userId),
+    venueId: new mongoose.Types.ObjectId(),
+    venueName: '旧馆',
+    resourceName: '旧场',
+    sport: 'badminton',
+    startAt,
+    endAt: new Date(startAt.getTime() + 3600_000),
+    seat: 1,
+    holderName: '市**',
+    status: 'valid',
+    usedAt: null,
+    usedBy: null,
+    usedDeviceId: null,
+    createdAt: clock.now(),
+  });
+  expect(await a.cloud.services.tickets.migrateLegacySources()).toBe(1);
+  expect((await tickets.indexes()).map((i) => i.name)).not.toContain('bookingId_1_seat_1');
+  const mine = (await a.request('GET', '/tickets/mine', { token: holder.token })).body.items;
+  expect(mine).toEqual([expect.objectContaining({ source: { kind: 'booking', id: String(bookingId) }, bookingId: String(bookingId) })]);
+  expect(await a.cloud.services.tickets.migrateLegacySources()).toBe(0);
+});

@@ -57,6 +57,7 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
     const o = ownerOf(owner);
     const coll = mongoose.connection.collection(o.collection);
     const left: string[] = [];
+    const done: string[] = [];
     for (const step of doc.pending ?? []) {
       const run = o.steps[step];
       if (!run) {
@@ -67,13 +68,15 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
         opts.crashPoint(`effects:${owner}:${step}:before`);
         await run(doc);
         opts.crashPoint(`effects:${owner}:${step}:done`);
-        await coll.updateOne({ _id: doc._id as never }, { $pull: { pending: step } } as never);
+        done.push(step);
       } catch (err) {
         if (isInjectedCrash(err)) throw err;
         opts.logger.warn({ err, owner, step, id: String(doc._id) }, 'effect step failed; the sweeper retries it');
         left.push(step);
       }
     }
+    // one write clears what was done (steps are idempotent: a crash before it only means they run again)
+    if (done.length) await coll.updateOne({ _id: doc._id as never }, { $pull: { pending: { $in: done } } } as never);
     return left;
   }
 

@@ -73,7 +73,11 @@ export function createTicketService(deps: {
     sources.set(kind, handlers);
   }
 
-  /** Tickets from before `source` existed get one, so the unique (source, seat) index can be built. */
+  /**
+   * Tickets from before `source` existed get one, and the old unique (bookingId, seat) index is
+   * dropped (tickets of other sources have no bookingId); then the (source, seat) index is built.
+   * Run at boot before serving (server.ts); harmless on a database that has no such tickets.
+   */
   async function migrateLegacySources(): Promise<number> {
     const legacy = await Ticket.collection.find({ source: { $exists: false } }, { projection: { bookingId: 1 } }).toArray();
     for (const t of legacy)
@@ -81,6 +85,9 @@ export function createTicketService(deps: {
         { _id: t._id, source: { $exists: false } },
         { $set: { source: { kind: 'booking', id: String(t.bookingId) } } },
       );
+    const indexes = await Ticket.collection.indexes().catch(() => []);
+    if (indexes.some((i) => i.name === 'bookingId_1_seat_1')) await Ticket.collection.dropIndex('bookingId_1_seat_1');
+    await Ticket.createIndexes();
     return legacy.length;
   }
 
