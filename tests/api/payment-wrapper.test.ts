@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startTestStack('paywrapper', {
     clock,
     wechatPay: { signMode: 'platform_certificate' },
-    env: { WECHATPAY_TIMEOUT_MS: '1000' },
+    env: { WECHATPAY_TIMEOUT_MS: '2500' },
     appDeps: { crashes },
   });
   admin = await stack.login('wrapper-admin');
@@ -54,7 +54,7 @@ describe('answers our wrapper must not trust', () => {
   test.each([
     ['a forged signature', () => ({ signature: 'forged' as const })],
     ['no signature on a 2xx', () => ({ signature: 'missing' as const })],
-    ['no answer in time', () => ({ hold: new Promise<void>((r) => setTimeout(r, 3000)) })],
+    ['no answer in time', () => ({ hold: new Promise<void>((r) => setTimeout(r, 6000)) })],
   ])('JSAPI order with %s → 502 UPSTREAM_UNAVAILABLE, no prepay stored; a later pay works', async (_label, fault) => {
     const { user, booking } = await heldBooking(`jsapi-${seq}`);
     wx().fault({ route: 'POST /v3/pay/transactions/jsapi', times: 1, ...fault() });
@@ -70,7 +70,7 @@ describe('answers our wrapper must not trust', () => {
   test.each([
     ['a forged signature', () => ({ signature: 'forged' as const })],
     ['no signature on a 2xx', () => ({ signature: 'missing' as const })],
-    ['no answer in time', () => ({ hold: new Promise<void>((r) => setTimeout(r, 3000)) })],
+    ['no answer in time', () => ({ hold: new Promise<void>((r) => setTimeout(r, 6000)) })],
   ])('an order query answered with %s does not mark the order paid', async (_label, fault) => {
     const { user, booking } = await heldBooking(`query-${seq}`);
     const paid = await stack.request('POST', `/orders/${booking.orderId}/pay`, { token: user.token, body: {} });
