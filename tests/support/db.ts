@@ -23,7 +23,7 @@ export async function connectTestDatabase(label: string): Promise<{ dbName: stri
  * Collections that change on every request by design: the shared rate-limit budget counts refused
  * requests too. Nothing else is left out.
  */
-const COUNTS_EVERY_REQUEST = new Set(['rate_limits']);
+export const COUNTS_EVERY_REQUEST = new Set(['rate_limits']);
 
 /**
  * Every document of every collection of the connected database, as one string to compare: the

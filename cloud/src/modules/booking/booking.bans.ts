@@ -1,5 +1,4 @@
 import mongoose, { Types } from 'mongoose';
-import { businessDay } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { Ban, Booking, type BanDoc, type BookingDoc } from './booking.model';
 import type { BookingDeps } from './booking.context';
@@ -12,7 +11,10 @@ export function createBans(deps: BookingDeps) {
     return Ban.findOne({ userId, venueId, until: mongoose.trusted({ $gt: now }), liftedAt: null }).lean<BanDoc>();
   }
 
-  /** A no-show may earn a ban: one per user, venue and first day (a unique id, so two jobs make one). */
+  /**
+   * A no-show may earn a ban. Its id names the no-show that earned it, so two job runs over the
+   * same no-show make one ban, and a later no-show after a lift (even the same day) makes a new one.
+   */
   async function considerBan(b: BookingDoc, now: Date) {
     const { venue } = await venues.slotsForBooking([String(b.slotIds[0])]);
     if (!venue) return;
@@ -28,7 +30,7 @@ export function createBans(deps: BookingDeps) {
     if (await activeBan(String(b.userId), String(b.venueId), now)) return;
     try {
       await Ban.create({
-        _id: `${b.userId}:${b.venueId}:${businessDay(now)}`,
+        _id: `${b.userId}:${b.venueId}:${b._id}`,
         userId: b.userId,
         venueId: b.venueId,
         since: now,

@@ -97,7 +97,7 @@ BookingSchemaDef.index({ status: 1, createdAt: 1 });
 export const Booking = mongoose.model<BookingDoc>('Booking', BookingSchemaDef);
 
 export interface BanDoc {
-  /** `<userId>:<venueId>:<first day>`: two jobs banning on the same day make one ban */
+  /** `<userId>:<venueId>:<the no-show booking that earned it>`: two job runs over one no-show make one ban */
   _id: string;
   userId: Types.ObjectId;
   venueId: Types.ObjectId;

@@ -21,7 +21,8 @@ import type { BookingService } from './booking.service';
 
 type ManageState = AuthState & { venueId?: string; slotId?: string; resourceId?: string; banId?: string };
 
-const BanIdSchema = z.string().regex(/^[0-9a-f]{24}:[0-9a-f]{24}:\d{4}-\d{2}-\d{2}$/, 'not a ban id');
+// <user>:<venue>:<the no-show that earned it> (bans made before that rule end in the day instead)
+const BanIdSchema = z.string().regex(/^[0-9a-f]{24}:[0-9a-f]{24}:(?:[0-9a-f]{24}|\d{4}-\d{2}-\d{2})$/, 'not a ban id');
 
 export function bookingRoutes(service: BookingService) {
   const router = new Router<AuthState>();
