@@ -105,6 +105,7 @@ function platformModules(p: PlatformPieces): AppModule[] {
     create: ({ kernel, use }) =>
       createNotificationService({
         clock: kernel.clock,
+        kernel,
         wechat: p.wechat,
         logger: kernel.logger,
         openidOf: (id) => use<IdentityService>('identity').openidOf(id),

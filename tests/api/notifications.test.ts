@@ -34,7 +34,7 @@ async function consent(stack: TestStack, token: string, times: number) {
   }
 }
 const creditsOf = async (userId: string) =>
-  (await mongoose.connection.db!.collection('subscribe_consents').findOne({ _id: `${userId}:booking_reminder` as never }))?.credits;
+  (await mongoose.connection.db!.collection('subscribe_consents').findOne({ _id: `${userId}:booking_reminder` as never }))?.remaining;
 const sentTo = (openid: string) => wechat.sentMessages.filter((m) => m.touser === openid);
 const reminder = (n: number) => ({ thing1: `提醒 ${n}`, time2: '2026-11-21 10:00' });
 

@@ -1,5 +1,6 @@
-import mongoose from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock';
+import type { Kernel } from '../../platform/kernel';
 import type { Logger } from '../../platform/logger';
 import { WechatSendError, type WechatClient } from '../../platform/wechat';
 import { Consent } from './notification.model';
@@ -9,19 +10,25 @@ export const TEMPLATE_IDS = ['booking_reminder', 'booking_cancelled'] as const;
 /** WeChat's "user refuse to accept the msg": no consent left on WeChat's side */
 const CONSENT_GONE_AT_WECHAT = 43101;
 
+const CONSENT_CREDIT = 'subscribe_consent';
+
 export function createNotificationService(deps: {
   clock: Clock;
+  kernel: Pick<Kernel, 'capacity'>;
   wechat: WechatClient;
   logger: Logger;
   openidOf: (userId: string) => Promise<string | null>;
 }) {
+  deps.kernel.capacity.define(CONSENT_CREDIT, { collection: 'subscribe_consents' });
+
+  /** Each "allow" adds one credit: a grant with no upper bound, so a plain upsert (nothing to guard). */
   async function recordConsent(userId: string, templateIds: string[], accepted: boolean) {
     if (!accepted) return;
     await Promise.all(
       templateIds.map((templateId) =>
         Consent.updateOne(
           { _id: `${userId}:${templateId}` },
-          { $inc: { credits: 1 }, $set: { updatedAt: deps.clock.now() }, $setOnInsert: { userId, templateId } },
+          { $inc: { remaining: 1 }, $set: { updatedAt: deps.clock.now() }, $setOnInsert: { userId, templateId } },
           { upsert: true },
         ),
       ),
@@ -39,16 +46,13 @@ export function createNotificationService(deps: {
     try {
       const openid = await deps.openidOf(userId);
       if (!openid) return;
-      const taken = await Consent.updateOne(
-        { _id: consentId, credits: mongoose.trusted({ $gte: 1 }) },
-        { $inc: { credits: -1 }, $set: { updatedAt: deps.clock.now() } },
-      );
-      if (taken.modifiedCount !== 1) return;
+      const holder = `send:${randomUUID()}`;
+      if (!(await deps.kernel.capacity.take(CONSENT_CREDIT, consentId, 1, { holder }))) return;
       try {
         await deps.wechat.sendSubscribeMessage(openid, templateId, data);
       } catch (err) {
         if (!(err instanceof WechatSendError && err.errcode === CONSENT_GONE_AT_WECHAT))
-          await Consent.updateOne({ _id: consentId }, { $inc: { credits: 1 }, $set: { updatedAt: deps.clock.now() } });
+          await deps.kernel.capacity.giveBack(CONSENT_CREDIT, consentId, 1, { holder });
         throw err;
       }
     } catch (err) {
