@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ErrorBodySchema } from '@citysport/shared';
 import { API_BASE } from './config';
 import { ApiError, BAD_RESPONSE, NETWORK_ERROR, errorMessageZh } from './errors';
+import { notify } from '../stores/elder';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined;
@@ -50,7 +51,7 @@ export function buildUrl(path: string, query?: Record<string, QueryValue>): stri
 }
 
 export function showErrorToast(e: unknown): void {
-  Taro.showToast({ title: errorMessageZh(e), icon: 'none', duration: 2500 }).catch(() => undefined);
+  notify(errorMessageZh(e), 2500);
 }
 
 async function send<S extends z.ZodType>(opts: RequestOptions<S>, mayRetry: boolean): Promise<z.output<S>> {

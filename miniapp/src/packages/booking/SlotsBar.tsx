@@ -1,9 +1,9 @@
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { formatPrice, type Slot } from '@citysport/shared';
 import Stepper from '../../components/Stepper';
 import { timeRange } from '../../utils/time';
+import { notify } from '../../stores/elder';
 
 interface SlotsBarProps {
   selected: Slot[];
@@ -34,7 +34,7 @@ export default function SlotsBar({ selected, session, places, maxPlaces, onPlace
                   max={maxPlaces}
                   unit="人"
                   onChange={onPlaces}
-                  onLimit={(w) => (w === 'max' ? void Taro.showToast({ title: `最多可预订${maxPlaces}个名额`, icon: 'none' }) : undefined)}
+                  onLimit={(w) => (w === 'max' ? notify(`最多可预订${maxPlaces}个名额`) : undefined)}
                 />
               ) : (
                 <Text className="slots-bar__count">共{selected.length}个时段</Text>

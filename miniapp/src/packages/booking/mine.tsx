@@ -10,6 +10,7 @@ import { usePagedList } from '../../hooks/usePagedList';
 import { dayTitle, timeRange, useNow } from '../../utils/time';
 import BookingCard, { canCancel, isPaid } from './BookingCard';
 import './mine.scss';
+import { notify } from '../../stores/elder';
 
 const MINE_PAGE = '/packages/booking/mine';
 
@@ -46,7 +47,7 @@ export default function MyBookingsPage() {
     try {
       const res = await api.cancelBooking(b.id);
       list.updateItems((cur) => cur.map((x) => (x.id === b.id ? res.booking : x)));
-      void Taro.showToast({ title: isPaid(b) ? '已取消，将原路退款' : '已取消预订', icon: 'none', duration: 2500 });
+      notify(isPaid(b) ? '已取消，将原路退款' : '已取消预订', 2500);
     } catch {
       /* the client showed the Chinese message (e.g. 已过可取消时间) */
       void list.reload(true);

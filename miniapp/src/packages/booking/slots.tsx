@@ -16,6 +16,7 @@ import SlotGrid, { SlotLegend } from './SlotGrid';
 import SessionList from './SessionList';
 import SlotsBar from './SlotsBar';
 import './slots.scss';
+import { notify } from '../../stores/elder';
 
 export default function SlotsPage() {
   const { params } = useRouter();
@@ -78,7 +79,7 @@ export default function SlotsPage() {
   const tap = (slot: Slot) => {
     const st = slotState(slot);
     if (st.key !== 'open' && st.key !== 'few') {
-      void Taro.showToast({ title: UNBOOKABLE_HINT[st.key], icon: 'none' });
+      notify(UNBOOKABLE_HINT[st.key]);
       return;
     }
     if (isSession(slot)) {
@@ -87,7 +88,7 @@ export default function SlotsPage() {
       return;
     }
     const res = toggleSlot(selected, slot);
-    if (res.message) void Taro.showToast({ title: res.message, icon: 'none' });
+    if (res.message) notify(res.message);
     setSelected(res.next);
     setQuantity(1);
   };

@@ -1,5 +1,4 @@
 import { useState, type PropsWithChildren } from 'react';
-import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import {
@@ -28,6 +27,7 @@ import { DEMO_PEOPLE, DEMO_VOUCHERS, demoPage } from './fixtures';
 import '../pay/pay.scss';
 import '../booking/slots.scss';
 import './index.scss';
+import { notify } from '../../stores/elder';
 
 function Demo({ title, name, children }: PropsWithChildren<{ title: string; name: string }>) {
   return (
@@ -62,7 +62,7 @@ function LoadDemo() {
         errorText="示例加载失败"
         emptyText="暂无内容"
         emptyHint="这里是空状态的说明"
-        onRetry={() => void Taro.showToast({ title: '重试', icon: 'none' })}
+        onRetry={() => notify('重试')}
         count={1}
       />
       {state === 'ready' ? <Text className="dev-demo__note">就绪：页面显示数据</Text> : null}
@@ -119,7 +119,7 @@ export default function DevKitPage() {
           max={4}
           unit="人"
           onChange={setCount}
-          onLimit={(w) => void Taro.showToast({ title: w === 'max' ? '最多可预订4个名额' : '至少1人', icon: 'none' })}
+          onLimit={(w) => notify(w === 'max' ? '最多可预订4个名额' : '至少1人')}
         />
       </Demo>
 
@@ -161,8 +161,8 @@ export default function DevKitPage() {
           selected={people}
           max={2}
           onChange={setPeople}
-          onLimit={() => void Taro.showToast({ title: '最多选择2人', icon: 'none' })}
-          onAdd={() => void Taro.showToast({ title: '添加家庭成员', icon: 'none' })}
+          onLimit={() => notify('最多选择2人')}
+          onAdd={() => notify('添加家庭成员')}
         />
       </Demo>
 

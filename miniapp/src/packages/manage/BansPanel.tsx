@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { formatShanghai, type Ban, type VenueDetail } from '@citysport/shared';
@@ -8,6 +7,7 @@ import Sheet from '../../components/Sheet';
 import LoadView from '../../components/LoadView';
 import { isForbidden, useLoad } from '../../hooks/useLoad';
 import { Forbidden, reasonError } from './shared';
+import { notify } from '../../stores/elder';
 
 /** bans carry only a user id: show its tail, enough to tell people apart at the desk */
 function userTag(userId: string): string {
@@ -42,7 +42,7 @@ export default function BansPanel({ venue }: { venue: VenueDetail }) {
       const { ban } = await api.manage.liftBan(lifting.id, reason.trim());
       update((items) => items.map((b) => (b.id === ban.id ? ban : b)));
       setLifting(null);
-      void Taro.showToast({ title: '已解除限制', icon: 'success' });
+      notify('已解除限制');
     } catch {
       /* toast shown by the client */
     } finally {

@@ -1,5 +1,4 @@
 import { useMemo, useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { BOOKING_STATUS_LABELS_ZH, type VenueDetail } from '@citysport/shared';
@@ -12,6 +11,7 @@ import { isForbidden, useLoad } from '../../hooks/useLoad';
 import { addDays, dayTitle, daysFrom, timeRange, todayShanghai } from '../../utils/time';
 import { CloseDaySheet, CloseSlotSheet } from './CloseSheets';
 import { Forbidden } from './shared';
+import { notify } from '../../stores/elder';
 
 const LIVE = ['held', 'confirmed'];
 
@@ -29,7 +29,7 @@ export default function DayPanel({ venue }: { venue: VenueDetail }) {
   const done = (closedSlots: number, cancelledBookings: number) => {
     setSlotSheet(false);
     setDaySheet(false);
-    void Taro.showToast({ title: `已关闭${closedSlots}个时段，取消${cancelledBookings}笔预订`, icon: 'none', duration: 2500 });
+    notify(`已关闭${closedSlots}个时段，取消${cancelledBookings}笔预订`, 2500);
     void reload(true);
   };
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import Taro, { useRouter } from '@tarojs/taro';
+import { useRouter } from '@tarojs/taro';
 import { ScrollView, Text, View } from '@tarojs/components';
 import { api } from '../../api/endpoints';
 import { ApiError } from '../../api/errors';
@@ -14,6 +14,7 @@ import RulesPanel from './RulesPanel';
 import BansPanel from './BansPanel';
 import { Forbidden } from './shared';
 import './index.scss';
+import { notify } from '../../stores/elder';
 
 const SELF = '/packages/manage/index';
 
@@ -111,7 +112,7 @@ export default function ManagePage() {
               venue={venueLoad.data}
               onSaved={(venue) => {
                 venueLoad.update(() => venue);
-                void Taro.showToast({ title: '规则已保存', icon: 'success' });
+                notify('规则已保存');
               }}
             />
           ) : null}

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { RefundOrderSchema, type Order } from '@citysport/shared';
@@ -8,6 +7,7 @@ import { errorMessageZh, isApiError } from '../../api/errors';
 import Sheet from '../../components/Sheet';
 import { fieldError } from '../../components/FormField/validate';
 import { VOUCHER_REFUND_RULE, yuan } from './lib';
+import { notify } from '../../stores/elder';
 
 const REASONS = ['行程有变', '时间冲突', '天气原因', '身体不适'];
 
@@ -41,7 +41,7 @@ export default function RefundSheet({ order, onClose, onDone }: RefundSheetProps
     setError(null);
     try {
       await api.pay.refundOrder(order.id, reason.trim(), { toast: false });
-      void Taro.showToast({ title: '已申请退款，款项将原路退回', icon: 'none', duration: 2500 });
+      notify('已申请退款，款项将原路退回', 2500);
       onDone();
     } catch (e) {
       const code = isApiError(e) ? e.code : 'UNKNOWN';

@@ -16,6 +16,7 @@ import MockPaySheet from './MockPaySheet';
 import { NotPayable, PaySummary } from './PaySummary';
 import VoucherSheet, { type VoucherOption } from './VoucherSheet';
 import './pay.scss';
+import { notify } from '../../stores/elder';
 
 type PayParams = { timeStamp: string; nonceStr: string; package: string; signType: string; paySign: string };
 
@@ -126,7 +127,7 @@ export default function PayPage() {
       try {
         await mockConfirmPayment(mock.package);
       } catch (e) {
-        void Taro.showToast({ title: `模拟支付失败：${errorMessageZh(e)}`, icon: 'none', duration: 2500 });
+        notify(`模拟支付失败：${errorMessageZh(e)}`, 2500);
       } finally {
         setMockBusy(false);
       }

@@ -15,6 +15,7 @@ import { useLoad } from '../../hooks/useLoad';
 import { param } from '../../utils/params';
 import { VOUCHERS_PAGE, VOUCHER_REFUND_RULE } from './lib';
 import './pay.scss';
+import { notify } from '../../stores/elder';
 
 type Tab = 'available' | 'used' | 'expired' | 'claim';
 const TABS: { key: Tab; label: string }[] = [
@@ -56,12 +57,12 @@ export default function VouchersPage() {
     setClaiming(b.id);
     try {
       const { voucher } = await api.pay.claimVoucher(b.id, { toast: false });
-      void Taro.showToast({ title: '领取成功', icon: 'success', duration: 1500 });
+      notify('领取成功', 1500);
       batches.update((items) => items.map((x) => (x.id === b.id ? { ...x, remaining: Math.max(0, x.remaining - 1) } : x)));
       mine.update((items) => [voucher, ...items.filter((x) => x.id !== voucher.id)]);
     } catch (e) {
       const code = isApiError(e) ? e.code : '';
-      void Taro.showToast({ title: errorMessageZh(e), icon: 'none', duration: 2500 });
+      notify(errorMessageZh(e), 2500);
       if (code === 'VOUCHER_LIMIT_REACHED') setMaxed((m) => [...m, b.id]);
       if (code === 'VOUCHER_SOLD_OUT') {
         batches.update((items) => items.map((x) => (x.id === b.id ? { ...x, remaining: 0 } : x)));

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import Taro from '@tarojs/taro';
 import type { OfflinePack } from '@citysport/shared';
 import { staffApi } from '../../api/gate';
 import { errorMessageZh } from '../../api/errors';
@@ -20,6 +19,7 @@ import {
   writeVenueChoice,
   type QueuedScan,
 } from './store';
+import { notify } from '../../stores/elder';
 
 /**
  * The gate of one venue: online verification with one same-nonce retry, offline checking against the
@@ -62,10 +62,10 @@ export function useGate(venueId: string, venueName: (id: string) => string | und
       const p = await staffApi.offlinePack(venueId, { toast: false });
       writePack(p);
       setPack(p);
-      void Taro.showToast({ title: '离线包已更新', icon: 'success' });
+      notify('离线包已更新');
       return p;
     } catch (e) {
-      void Taro.showToast({ title: `离线包下载失败：${errorMessageZh(e)}`, icon: 'none', duration: 2500 });
+      notify(`离线包下载失败：${errorMessageZh(e)}`, 2500);
       return null;
     } finally {
       setPackBusy(false);
@@ -111,7 +111,7 @@ export function useGate(venueId: string, venueName: (id: string) => string | und
     if (offline) {
       const p = pack ?? readPack(venueId);
       if (!p) {
-        void Taro.showToast({ title: '请先下载离线包', icon: 'none' });
+        notify('请先下载离线包');
         return;
       }
       verifyOffline(code, nonce, scannedAt, p, false);
@@ -161,9 +161,9 @@ export function useGate(venueId: string, venueName: (id: string) => string | und
       }
       setSyncReport({ uploaded, duplicates, at: new Date().toISOString() });
       void fetchToday(venueId);
-      void Taro.showToast({ title: duplicates ? `已上传，重复入场 ${duplicates} 人` : '已全部上传', icon: 'none', duration: 2500 });
+      notify(duplicates ? `已上传，重复入场 ${duplicates} 人` : '已全部上传', 2500);
     } catch (e) {
-      void Taro.showToast({ title: `上传失败：${errorMessageZh(e)}`, icon: 'none', duration: 2500 });
+      notify(`上传失败：${errorMessageZh(e)}`, 2500);
     } finally {
       setSyncBusy(false);
     }

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import Taro, { useRouter } from '@tarojs/taro';
+import { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { IS_H5, WECHAT_MOCK } from '../../api/config';
 import Screen from '../../components/Screen';
 import { DEMO_ACCOUNTS, leaveLogin, loginAsDemo, loginWithWechat } from '../../stores/session';
 import './index.scss';
+import { notify } from '../../stores/elder';
 
 export default function LoginPage() {
   const { params } = useRouter();
@@ -13,7 +14,7 @@ export default function LoginPage() {
   const [busy, setBusy] = useState<string | null>(null);
 
   const done = () => {
-    void Taro.showToast({ title: '登录成功', icon: 'success', duration: 1200 });
+    notify('登录成功', 1200);
     leaveLogin(redirect);
   };
 
