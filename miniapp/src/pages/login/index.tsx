@@ -6,17 +6,14 @@ import { IS_H5, WECHAT_MOCK } from '../../api/config';
 import Screen from '../../components/Screen';
 import { DEMO_ACCOUNTS, leaveLogin, loginAsDemo, loginWithWechat } from '../../stores/session';
 import './index.scss';
-import { notify } from '../../stores/elder';
 
 export default function LoginPage() {
   const { params } = useRouter();
   const redirect = params.redirect ? decodeURIComponent(params.redirect) : undefined;
   const [busy, setBusy] = useState<string | null>(null);
 
-  const done = () => {
-    notify('登录成功', 1200);
-    leaveLogin(redirect);
-  };
+  // the page the user lands on is the confirmation: no message that 关怀模式 would keep on screen
+  const done = () => leaveLogin(redirect);
 
   const run = async (key: string, login: () => Promise<unknown>) => {
     if (busy) return;
