@@ -53,21 +53,26 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     }
   }
 
+  /** Asks WeChat for the refund (the same out_refund_no on every retry) and stores what it answers. */
+  async function requestAtWechat(o: OrderDoc, refundId: string, reason: string, amountFen: number) {
+    const r = await wechatPay.refund({
+      outTradeNo: o.outTradeNo,
+      outRefundNo: refundId,
+      reason,
+      notifyUrl: `${deps.notifyBase}/payments/wechat/refund-notify`,
+      refundFen: amountFen,
+      totalFen: o.payableFen,
+    });
+    await applyRefundState(refundId, r.status, r.refund_id, r.success_time);
+  }
+
   async function send(o: OrderDoc, owed: RefundOwed) {
     if (o.payableFen === 0 || o.transactionId === null) {
       await applyRefundState(owed.refundId, 'SUCCESS', null, clock.now().toISOString()); // nothing went through WeChat
       return;
     }
     try {
-      const r = await wechatPay.refund({
-        outTradeNo: o.outTradeNo,
-        outRefundNo: owed.refundId,
-        reason: owed.reason,
-        notifyUrl: `${deps.notifyBase}/payments/wechat/refund-notify`,
-        refundFen: owed.amountFen,
-        totalFen: o.payableFen,
-      });
-      await applyRefundState(owed.refundId, r.status, r.refund_id, r.success_time);
+      await requestAtWechat(o, owed.refundId, owed.reason, owed.amountFen);
     } catch (err) {
       if (kernel.isInjectedCrash(err)) throw err;
       // the refund stays processing; the refund query job asks WeChat again (out_refund_no is idempotent there)
@@ -212,15 +217,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
         if (!remote) {
           const o = await Order.findById(r.orderId).lean<OrderDoc>();
           if (o) {
-            const again = await wechatPay.refund({
-              outTradeNo: o.outTradeNo,
-              outRefundNo: r._id,
-              reason: r.reason,
-              notifyUrl: `${deps.notifyBase}/payments/wechat/refund-notify`,
-              refundFen: r.amountFen,
-              totalFen: o.payableFen,
-            });
-            await applyRefundState(r._id, again.status, again.refund_id, again.success_time);
+            await requestAtWechat(o, r._id, r.reason, r.amountFen);
           }
         } else await applyRefundState(r._id, remote.status, remote.refund_id, remote.success_time);
       } catch (err) {
