@@ -103,7 +103,16 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     return refund;
   }
 
-  async function startRefund(orderId: string, amountFen: number | undefined, reason: string, requestedBy: string): Promise<RefundDoc> {
+  /** Thrown by a part refund that would now complete the order (a concurrent refund moved `refundedFen`). */
+  class WouldCompleteOrder extends Error {}
+
+  async function startRefund(
+    orderId: string,
+    amountFen: number | undefined,
+    reason: string,
+    requestedBy: string,
+    opts: { partOnly?: boolean } = {},
+  ): Promise<RefundDoc> {
     const o = await Order.findById(orderId).lean<OrderDoc>();
     if (!o) throw new AppError('NOT_FOUND', 'no such order');
     const now = clock.now();
@@ -119,11 +128,13 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     const owed: RefundOwed = { refundId: `RF${new Types.ObjectId().toHexString()}`, amountFen: amount, reason, requestedBy, at: now };
     // one guarded update reserves the amount and records what it owes, so concurrent refunds never
     // exceed the payment and a crash before the refund exists leaves a trace the sweeper finishes
+    // a part refund must leave something: one that would complete the order is a whole refund,
+    // and those of a domain's order go through the domain (checked here, in the guard, not on a read)
     const reserved = await Order.collection.findOneAndUpdate(
       {
         _id: o._id,
         status: { $in: ['paid', 'refunding', 'partially_refunded'] },
-        refundedFen: { $lte: o.payableFen - amount },
+        refundedFen: opts.partOnly ? { $lt: o.payableFen - amount } : { $lte: o.payableFen - amount },
         refundCount: { $lt: MAX_REFUNDS_PER_ORDER },
       },
       {
@@ -134,7 +145,10 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
       } as never,
       { returnDocument: 'after' },
     );
-    if (!reserved) throw new AppError('REFUND_NOT_ALLOWED', 'refund exceeds what is left to refund');
+    if (!reserved) {
+      if (opts.partOnly && (await Order.exists({ _id: o._id, refundedFen: o.payableFen - amount }))) throw new WouldCompleteOrder();
+      throw new AppError('REFUND_NOT_ALLOWED', 'refund exceeds what is left to refund');
+    }
     kernel.crashPoint('payment.refund:reserved');
     await kernel.effects.finish(REFUND_EFFECTS, reserved as unknown as OrderDoc & { _id: unknown; pending?: string[] });
     const made = await Refund.findById(owed.refundId).lean<RefundDoc>();
@@ -243,21 +257,32 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     orderId: string,
     input: { amountFen?: number; reason: string },
   ) {
-    const o = actor.isAdmin ? await Order.findById(orderId).lean<OrderDoc>() : await findOwned(actor.userId, orderId);
-    if (!o) throw new AppError('NOT_FOUND', 'no such order');
-    const whole = input.amountFen === undefined || input.amountFen === o.payableFen - o.refundedFen;
-    const handler = ctx.handlers.get(o.kind);
-    if (whole && handler)
-      await handler.onRefundRequested({
-        orderId,
-        refId: o.refId,
-        ownerId: String(o.ownerId),
-        actorId: actor.userId,
-        byAdmin: actor.isAdmin,
-        reason: input.reason,
-      });
-    else if (actor.isAdmin) await startRefund(orderId, input.amountFen, input.reason, actor.userId);
-    else throw new AppError('REFUND_NOT_ALLOWED', 'this order is refunded by cancelling what it paid for');
+    for (let attempt = 0; ; attempt++) {
+      const o = actor.isAdmin ? await Order.findById(orderId).lean<OrderDoc>() : await findOwned(actor.userId, orderId);
+      if (!o) throw new AppError('NOT_FOUND', 'no such order');
+      const whole = input.amountFen === undefined || input.amountFen === o.payableFen - o.refundedFen;
+      const handler = ctx.handlers.get(o.kind);
+      if (whole && handler)
+        await handler.onRefundRequested({
+          orderId,
+          refId: o.refId,
+          ownerId: String(o.ownerId),
+          actorId: actor.userId,
+          byAdmin: actor.isAdmin,
+          reason: input.reason,
+        });
+      else if (actor.isAdmin) {
+        try {
+          await startRefund(orderId, input.amountFen, input.reason, actor.userId, { partOnly: !!handler });
+        } catch (err) {
+          // a concurrent part refund made this one the last: it is a whole refund now, through the domain
+          if (err instanceof WouldCompleteOrder && attempt < 3) continue;
+          if (err instanceof WouldCompleteOrder) throw new AppError('CONFLICT', 'the order changed meanwhile; please try again');
+          throw err;
+        }
+      } else throw new AppError('REFUND_NOT_ALLOWED', 'this order is refunded by cancelling what it paid for');
+      break;
+    }
     const r = await latestRefund(orderId);
     return { refund: r ? { id: r._id, status: r.status, amountFen: r.amountFen } : null };
   }
