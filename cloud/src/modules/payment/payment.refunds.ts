@@ -111,8 +111,20 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     amountFen: number | undefined,
     reason: string,
     requestedBy: string,
-    opts: { partOnly?: boolean } = {},
+    opts: { partOnly?: boolean; refundId?: string } = {},
   ): Promise<RefundDoc> {
+    if (opts.refundId) {
+      // a retry of a refund made before a crash (its id comes from the Idempotency-Key): that refund, not another
+      const made = await Refund.findById(opts.refundId).lean<RefundDoc>();
+      if (made) return made;
+      const owing = await Order.collection.findOne({ _id: new Types.ObjectId(orderId), 'refundsOwed.refundId': opts.refundId } as never);
+      if (owing) {
+        await kernel.effects.finish(REFUND_EFFECTS, owing as unknown as OrderDoc & { _id: unknown; pending?: string[] });
+        const finished = await Refund.findById(opts.refundId).lean<RefundDoc>();
+        if (finished) return finished;
+        throw new AppError('CONFLICT', 'this refund is still being made; please try again');
+      }
+    }
     const o = await Order.findById(orderId).lean<OrderDoc>();
     if (!o) throw new AppError('NOT_FOUND', 'no such order');
     const now = clock.now();
@@ -125,7 +137,8 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     if (o.refundCount >= MAX_REFUNDS_PER_ORDER) throw new AppError('REFUND_NOT_ALLOWED', 'WeChat allows at most 50 refunds per order');
     if (o.paidAt && now.getTime() - o.paidAt.getTime() > REFUND_WINDOW_MS)
       throw new AppError('REFUND_NOT_ALLOWED', 'WeChat refunds only within a year of payment');
-    const owed: RefundOwed = { refundId: `RF${new Types.ObjectId().toHexString()}`, amountFen: amount, reason, requestedBy, at: now };
+    const refundId = opts.refundId ?? `RF${new Types.ObjectId().toHexString()}`;
+    const owed: RefundOwed = { refundId, amountFen: amount, reason, requestedBy, at: now };
     // one guarded update reserves the amount and records what it owes, so concurrent refunds never
     // exceed the payment and a crash before the refund exists leaves a trace the sweeper finishes
     // a part refund must leave something: one that would complete the order is a whole refund,
@@ -136,6 +149,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
         status: { $in: ['paid', 'refunding', 'partially_refunded'] },
         refundedFen: opts.partOnly ? { $lt: o.payableFen - amount } : { $lte: o.payableFen - amount },
         refundCount: { $lt: MAX_REFUNDS_PER_ORDER },
+        'refundsOwed.refundId': { $ne: refundId },
       },
       {
         $inc: { refundedFen: amount, refundCount: 1 },
@@ -256,6 +270,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     actor: { userId: string; isAdmin: boolean },
     orderId: string,
     input: { amountFen?: number; reason: string },
+    opts: { refundId?: string } = {},
   ) {
     for (let attempt = 0; ; attempt++) {
       const o = actor.isAdmin ? await Order.findById(orderId).lean<OrderDoc>() : await findOwned(actor.userId, orderId);
@@ -273,7 +288,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
         });
       else if (actor.isAdmin) {
         try {
-          await startRefund(orderId, input.amountFen, input.reason, actor.userId, { partOnly: !!handler });
+          await startRefund(orderId, input.amountFen, input.reason, actor.userId, { partOnly: !!handler, refundId: opts.refundId });
         } catch (err) {
           // a concurrent part refund made this one the last: it is a whole refund now, through the domain
           if (err instanceof WouldCompleteOrder && attempt < 3) continue;
