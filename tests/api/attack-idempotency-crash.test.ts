@@ -77,3 +77,40 @@ test('a booking whose process died after it was placed, retried with the same Id
     .countDocuments({ userId: new mongoose.Types.ObjectId(user.userId), status: { $in: ['held', 'confirmed'] } });
   expect(mine).toBe(1);
 });
+
+// Was red (the sweeper never sent B: the first refund's finish cleared `pending` while B was still owed).
+test('a refund reserved while another is being sent, then its process dies: the sweeper still sends it', async () => {
+  const v = await createTestVenue(stack, { name: '并发退款崩溃馆', courtPriceFen: 3000 });
+  const user = await stack.login('attack-refund-overlap');
+  const [slot] = await slotsOf(v.courtId, daysAhead(clock, 2));
+  const booked = await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [slot.id] } });
+  expect(booked.status).toBe(201);
+  const orderId = booked.body.booking.orderId as string;
+  await payAndConfirm(stack, user.token, orderId);
+  const part = (amountFen: number) =>
+    stack.request('POST', `/orders/${orderId}/refund`, { token: admin.token, body: { reason: '补偿', amountFen } });
+  // refund A is at WeChat (held there) …
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  stack.mock.wechatPay!.fault({ route: 'POST /v3/refund/domestic/refunds', hold: opened, times: 1 });
+  const first = part(1000);
+  await until(
+    async () =>
+      (await db()
+        .collection('refunds')
+        .countDocuments({ orderId: new mongoose.Types.ObjectId(orderId) })) === 1,
+  );
+  // … while refund B is reserved and its process dies before making it
+  crashes.arm('payment.refund:reserved');
+  expect((await part(500)).status).toBe(500);
+  open();
+  expect((await first).status).toBe(200);
+  clock.advance(3 * 60_000);
+  await stack.cloud.services.payment!.sweepEffects();
+  await until(async () => refundsAtWechat(stack, orderId).length === 2);
+  expect(
+    refundsAtWechat(stack, orderId)
+      .map((r) => r.amount.refund)
+      .sort(),
+  ).toEqual([1000, 500].sort());
+});

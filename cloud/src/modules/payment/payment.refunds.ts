@@ -28,6 +28,10 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
           await send(doc, owed);
           await Order.collection.updateOne({ _id: doc._id }, { $pull: { refundsOwed: { refundId: owed.refundId } } } as never);
         }
+        // a refund reserved meanwhile is owed too: keep the step pending (its own call or the sweeper makes it),
+        // or a crash of that call would leave it owed with nothing pending
+        if (await Order.collection.countDocuments({ _id: doc._id, 'refundsOwed.0': { $exists: true } } as never))
+          throw new Error('refunds were reserved meanwhile; the sweeper finishes them');
       },
     },
   });
