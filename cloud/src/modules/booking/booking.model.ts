@@ -46,6 +46,8 @@ export interface BookingDoc {
   usedAt: Date | null;
   noShowAt: Date | null;
   reminderSentAt: Date | null;
+  /** the Idempotency-Key it was placed with: a retry after a crash finds it instead of booking again */
+  requestKey?: string;
 }
 
 const BookingSchemaDef = new Schema<BookingDoc>(
@@ -83,6 +85,7 @@ const BookingSchemaDef = new Schema<BookingDoc>(
     usedAt: { type: Date, default: null },
     noShowAt: { type: Date, default: null },
     reminderSentAt: { type: Date, default: null },
+    requestKey: { type: String },
   },
   { collection: 'bookings', versionKey: false },
 );

@@ -86,7 +86,7 @@ export function createBookingService(deps: BookingDeps) {
    * none) and limits are then taken with the booking as holder, and one guarded transition makes
    * it held or confirmed.
    */
-  async function place(userId: string, input: CreateBooking, slotIds: string[]): Promise<BookingDoc> {
+  async function place(userId: string, input: CreateBooking, slotIds: string[], requestKey?: string): Promise<BookingDoc> {
     const now = kernel.clock.now();
     const { slots, venue } = await venues.slotsForBooking(slotIds);
     if (!venue || slots.length !== slotIds.length) {
@@ -141,6 +141,7 @@ export function createBookingService(deps: BookingDeps) {
       usedAt: null,
       noShowAt: null,
       reminderSentAt: null,
+      ...(requestKey ? { requestKey } : {}),
     };
     await Booking.collection.insertOne(doc); // built and typed above: skips mongoose's per-document work on the hot path
     kernel.crashPoint('booking.book:after-insert');
@@ -205,9 +206,17 @@ export function createBookingService(deps: BookingDeps) {
     if (slotIds.length !== input.slotIds.length) fail('VALIDATION_FAILED', 'slotIds', 'a slot is listed twice');
     if (!idempotencyKey) return { booking: toDto(await place(userId, input, slotIds)), replayed: false };
     // A retry answers with the booking it made, whatever the slot's state is now (full, started …).
-    const { result, replayed } = await kernel.claimOnce('booking', userId, idempotencyKey, requestHash(input), async () => ({
-      bookingId: String((await place(userId, input, slotIds))._id),
-    }));
+    const { result, replayed } = await kernel.claimOnce('booking', userId, idempotencyKey, requestHash(input), async () => {
+      // a claim taken over after a crash: the crashed attempt may have placed the booking already
+      const earlier = await Booking.findOne({
+        userId,
+        requestKey: idempotencyKey,
+        status: mongoose.trusted({ $ne: 'failed' }),
+      }).lean<BookingDoc>();
+      if (earlier?.status === 'taking') throw new AppError('CONFLICT', 'the first attempt is still being rolled back; please try again');
+      if (earlier) return { bookingId: String(earlier._id) };
+      return { bookingId: String((await place(userId, input, slotIds, idempotencyKey))._id) };
+    });
     const b = await Booking.findById(result.bookingId).lean<BookingDoc>();
     if (!b) throw new AppError('BOOKING_NOT_FOUND', 'no such booking');
     return { booking: toDto(b), replayed };

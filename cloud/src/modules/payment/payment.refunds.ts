@@ -28,6 +28,10 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
           await send(doc, owed);
           await Order.collection.updateOne({ _id: doc._id }, { $pull: { refundsOwed: { refundId: owed.refundId } } } as never);
         }
+        // a refund reserved meanwhile is owed too: keep the step pending (its own call or the sweeper makes it),
+        // or a crash of that call would leave it owed with nothing pending
+        if (await Order.collection.countDocuments({ _id: doc._id, 'refundsOwed.0': { $exists: true } } as never))
+          throw new Error('refunds were reserved meanwhile; the sweeper finishes them');
       },
     },
   });
@@ -108,7 +112,28 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     return refund;
   }
 
-  async function startRefund(orderId: string, amountFen: number | undefined, reason: string, requestedBy: string): Promise<RefundDoc> {
+  /** Thrown by a part refund that would now complete the order (a concurrent refund moved `refundedFen`). */
+  class WouldCompleteOrder extends Error {}
+
+  async function startRefund(
+    orderId: string,
+    amountFen: number | undefined,
+    reason: string,
+    requestedBy: string,
+    opts: { partOnly?: boolean; refundId?: string } = {},
+  ): Promise<RefundDoc> {
+    if (opts.refundId) {
+      // a retry of a refund made before a crash (its id comes from the Idempotency-Key): that refund, not another
+      const made = await Refund.findById(opts.refundId).lean<RefundDoc>();
+      if (made) return made;
+      const owing = await Order.collection.findOne({ _id: new Types.ObjectId(orderId), 'refundsOwed.refundId': opts.refundId } as never);
+      if (owing) {
+        await kernel.effects.finish(REFUND_EFFECTS, owing as unknown as OrderDoc & { _id: unknown; pending?: string[] });
+        const finished = await Refund.findById(opts.refundId).lean<RefundDoc>();
+        if (finished) return finished;
+        throw new AppError('CONFLICT', 'this refund is still being made; please try again');
+      }
+    }
     const o = await Order.findById(orderId).lean<OrderDoc>();
     if (!o) throw new AppError('NOT_FOUND', 'no such order');
     const now = clock.now();
@@ -121,15 +146,19 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     if (o.refundCount >= MAX_REFUNDS_PER_ORDER) throw new AppError('REFUND_NOT_ALLOWED', 'WeChat allows at most 50 refunds per order');
     if (o.paidAt && now.getTime() - o.paidAt.getTime() > REFUND_WINDOW_MS)
       throw new AppError('REFUND_NOT_ALLOWED', 'WeChat refunds only within a year of payment');
-    const owed: RefundOwed = { refundId: `RF${new Types.ObjectId().toHexString()}`, amountFen: amount, reason, requestedBy, at: now };
+    const refundId = opts.refundId ?? `RF${new Types.ObjectId().toHexString()}`;
+    const owed: RefundOwed = { refundId, amountFen: amount, reason, requestedBy, at: now };
     // one guarded update reserves the amount and records what it owes, so concurrent refunds never
     // exceed the payment and a crash before the refund exists leaves a trace the sweeper finishes
+    // a part refund must leave something: one that would complete the order is a whole refund,
+    // and those of a domain's order go through the domain (checked here, in the guard, not on a read)
     const reserved = await Order.collection.findOneAndUpdate(
       {
         _id: o._id,
         status: { $in: ['paid', 'refunding', 'partially_refunded'] },
-        refundedFen: { $lte: o.payableFen - amount },
+        refundedFen: opts.partOnly ? { $lt: o.payableFen - amount } : { $lte: o.payableFen - amount },
         refundCount: { $lt: MAX_REFUNDS_PER_ORDER },
+        'refundsOwed.refundId': { $ne: refundId },
       },
       {
         $inc: { refundedFen: amount, refundCount: 1 },
@@ -139,7 +168,10 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
       } as never,
       { returnDocument: 'after' },
     );
-    if (!reserved) throw new AppError('REFUND_NOT_ALLOWED', 'refund exceeds what is left to refund');
+    if (!reserved) {
+      if (opts.partOnly && (await Order.exists({ _id: o._id, refundedFen: o.payableFen - amount }))) throw new WouldCompleteOrder();
+      throw new AppError('REFUND_NOT_ALLOWED', 'refund exceeds what is left to refund');
+    }
     kernel.crashPoint('payment.refund:reserved');
     await kernel.effects.finish(REFUND_EFFECTS, reserved as unknown as OrderDoc & { _id: unknown; pending?: string[] });
     const made = await Refund.findById(owed.refundId).lean<RefundDoc>();
@@ -239,22 +271,34 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     actor: { userId: string; isAdmin: boolean },
     orderId: string,
     input: { amountFen?: number; reason: string },
+    opts: { refundId?: string } = {},
   ) {
-    const o = actor.isAdmin ? await Order.findById(orderId).lean<OrderDoc>() : await findOwned(actor.userId, orderId);
-    if (!o) throw new AppError('NOT_FOUND', 'no such order');
-    const whole = input.amountFen === undefined || input.amountFen === o.payableFen - o.refundedFen;
-    const handler = ctx.handlers.get(o.kind);
-    if (whole && handler)
-      await handler.onRefundRequested({
-        orderId,
-        refId: o.refId,
-        ownerId: String(o.ownerId),
-        actorId: actor.userId,
-        byAdmin: actor.isAdmin,
-        reason: input.reason,
-      });
-    else if (actor.isAdmin) await startRefund(orderId, input.amountFen, input.reason, actor.userId);
-    else throw new AppError('REFUND_NOT_ALLOWED', 'this order is refunded by cancelling what it paid for');
+    for (let attempt = 0; ; attempt++) {
+      const o = actor.isAdmin ? await Order.findById(orderId).lean<OrderDoc>() : await findOwned(actor.userId, orderId);
+      if (!o) throw new AppError('NOT_FOUND', 'no such order');
+      const whole = input.amountFen === undefined || input.amountFen === o.payableFen - o.refundedFen;
+      const handler = ctx.handlers.get(o.kind);
+      if (whole && handler)
+        await handler.onRefundRequested({
+          orderId,
+          refId: o.refId,
+          ownerId: String(o.ownerId),
+          actorId: actor.userId,
+          byAdmin: actor.isAdmin,
+          reason: input.reason,
+        });
+      else if (actor.isAdmin) {
+        try {
+          await startRefund(orderId, input.amountFen, input.reason, actor.userId, { partOnly: !!handler, refundId: opts.refundId });
+        } catch (err) {
+          // a concurrent part refund made this one the last: it is a whole refund now, through the domain
+          if (err instanceof WouldCompleteOrder && attempt < 3) continue;
+          if (err instanceof WouldCompleteOrder) throw new AppError('CONFLICT', 'the order changed meanwhile; please try again');
+          throw err;
+        }
+      } else throw new AppError('REFUND_NOT_ALLOWED', 'this order is refunded by cancelling what it paid for');
+      break;
+    }
     const r = await latestRefund(orderId);
     return { refund: r ? { id: r._id, status: r.status, amountFen: r.amountFen } : null };
   }

@@ -66,11 +66,13 @@ export function paymentRoutes(
     const key = header ? parse(IdempotencyKeySchema, header) : undefined;
     const userId = currentUser(ctx).userId;
     const isAdmin = (await deps.grantsOf(userId)).some((g) => g.role === 'admin');
-    const run = () => service.requestRefund({ userId, isAdmin }, orderId, input);
     if (!key) {
-      ctx.body = await run();
+      ctx.body = await service.requestRefund({ userId, isAdmin }, orderId, input);
       return;
     }
+    // the refund's id comes from the key, so a retry after a crash finds the refund the first attempt made
+    const refundId = `RF${createHash('sha256').update(`${userId}:${orderId}:${key}`).digest('hex').slice(0, 30)}`;
+    const run = () => service.requestRefund({ userId, isAdmin }, orderId, input, { refundId });
     const hash = createHash('sha256')
       .update(JSON.stringify([orderId, input.reason, input.amountFen ?? null]))
       .digest('hex');
