@@ -18,20 +18,26 @@ export function rateLimit(opts: {
   key: (ctx: ParameterizedContext<AuthState>) => string | false;
 }): Middleware<AuthState> {
   // built on first use: the store needs the connected database (and follows it if the app reconnects)
-  let bound: { db: mongoose.mongo.Db; limiter: RateLimiterMongo } | undefined;
+  let bound: { db: mongoose.mongo.Db; ready: Promise<RateLimiterMongo> } | undefined;
   const limiterFor = (db: mongoose.mongo.Db) => {
-    if (bound?.db !== db)
-      bound = {
-        db,
-        limiter: new RateLimiterMongo({
-          storeClient: db,
-          tableName: RATE_LIMIT_COLLECTION,
-          keyPrefix: 'rl',
-          points: opts.max,
-          duration: opts.durationMs / 1000,
-        }),
-      };
-    return bound.limiter;
+    if (bound?.db !== db) {
+      const limiter = new RateLimiterMongo({
+        storeClient: db,
+        tableName: RATE_LIMIT_COLLECTION,
+        keyPrefix: 'rl',
+        points: opts.max,
+        duration: opts.durationMs / 1000,
+        // the library builds its unique key index in the background; a burst of first requests
+        // could then upsert before it exists. Build it first, once, and serve after.
+        disableIndexesCreation: true,
+      });
+      const ready = limiter.createIndexes().then(() => limiter);
+      ready.catch(() => {
+        if (bound?.db === db) bound = undefined; // try again on the next request
+      });
+      bound = { db, ready };
+    }
+    return bound.ready;
   };
 
   return async (ctx, next) => {
@@ -40,7 +46,7 @@ export function rateLimit(opts: {
     const db = mongoose.connection.db;
     if (!db) throw new AppError('INTERNAL', 'rate limit store: the database is not connected');
     try {
-      await limiterFor(db).consume(key, 1);
+      await (await limiterFor(db)).consume(key, 1);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection; // the store failed: not a limit
       ctx.set('Retry-After', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
