@@ -2,9 +2,8 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import mongoose from 'mongoose';
-import type { Role } from '@citysport/shared';
 import { wechatPayCredentialsFrom, type Config } from './platform/config';
-import { createWechatPay, type WechatPayCredentials } from './platform/wechatpay';
+import type { WechatPayCredentials } from './platform/wechatpay';
 import type { Logger } from './platform/logger';
 import { systemClock, type Clock } from './platform/clock';
 import { authenticate, createTokenService, type AuthState } from './platform/auth';
@@ -12,30 +11,16 @@ import { errorMiddleware } from './platform/errors';
 import { requestContext } from './platform/request-context';
 import { perUserOrIp, rateLimit } from './platform/ratelimit';
 import { createWechatClient, type WechatClient } from './platform/wechat';
-import { createFieldCipher } from './platform/crypto-field';
 import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
 import { createKernel, type CrashSwitch, type Kernel } from './platform/kernel';
 import type { JobSpec } from './platform/jobs';
 import type { ModuleDeps, ModuleDescriptor } from './platform/module';
-import { createIdentityService, identityRoutes, type IdentityService } from './modules/identity';
+import { identityModule, type IdentityService } from './modules/identity';
 import { venueModule, type VenueService } from './modules/venue';
-import {
-  createPaymentService,
-  createReconciliation,
-  paymentsUnavailable,
-  createVoucherService,
-  paymentRoutes,
-  paymentJobs,
-  type OrderKind,
-  type OrderKindHandlers,
-  type PaymentPort,
-  type PaymentService,
-  type Reconciliation,
-  type VoucherService,
-} from './modules/payment';
+import { paymentModule, type OrderKind, type OrderKindHandlers, type PaymentParts, type PaymentPort } from './modules/payment';
 import { bookingModule, type BookingService } from './modules/booking';
-import { createNotificationService, notificationRoutes, type NotificationService } from './modules/notification';
+import { notificationModule, type NotificationService } from './modules/notification';
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
 
 export interface AppDeps {
@@ -61,108 +46,6 @@ export const API_PREFIX = '/api/v1';
 /** A module as this app composes it: payment's and ticket's handler types filled in. */
 export type AppModule = ModuleDescriptor<any, OrderKindHandlers, TicketSourceHandlers>;
 
-interface PlatformPieces {
-  wechat: WechatClient;
-  tokens: ReturnType<typeof createTokenService>;
-  wechatPayCredentials: WechatPayCredentials | null;
-  paymentsOverride?: PaymentPort;
-}
-
-/** What modules get here: the kernel and platform pieces, other modules' services, the order kinds registered. */
-type AppModuleDeps = ModuleDeps & { orderHandlers: Map<string, OrderKindHandlers> };
-
-/** What the payment module is to the others: its port (`.port`), and its parts for its routes and jobs. */
-export interface PaymentParts {
-  port: PaymentPort;
-  service: PaymentService | null;
-  vouchers: VoucherService;
-  reconciliation: Reconciliation | null;
-}
-
-/** identity, notification and payment wired as descriptors (their internals are their owners'). */
-function platformModules(p: PlatformPieces): AppModule[] {
-  const identity: ModuleDescriptor<IdentityService> = {
-    name: 'identity',
-    create: ({ kernel, config, pseudonym, find }) =>
-      createIdentityService({
-        clock: kernel.clock,
-        wechat: p.wechat,
-        tokens: p.tokens,
-        cipher: createFieldCipher(config.DATA_KEY),
-        pseudonym,
-        audit: { audit: kernel.audit, list: kernel.listAudit },
-        scopeExists: async (role: Role, scope: string) =>
-          role === 'club_admin' ? false : (find<VenueService>('venue')?.venueExists(scope) ?? false),
-      }),
-    routes: (identity, { config }) => [
-      identityRoutes(identity, {
-        loginLimiter: rateLimit({ max: config.LOGIN_RATE_PER_IP_PER_MIN, durationMs: 60_000, key: (ctx) => `login:${ctx.ip}` }),
-      }),
-    ],
-  };
-  const notification: ModuleDescriptor<NotificationService> = {
-    name: 'notification',
-    create: ({ kernel, use }) =>
-      createNotificationService({
-        clock: kernel.clock,
-        kernel,
-        wechat: p.wechat,
-        logger: kernel.logger,
-        openidOf: (id) => use<IdentityService>('identity').openidOf(id),
-      }),
-    routes: (notifications) => [notificationRoutes(notifications)],
-  };
-  const payment: ModuleDescriptor<PaymentParts> = {
-    name: 'payment',
-    create: ({ kernel, config, pseudonym, use }) => {
-      const { clock, logger } = kernel;
-      const identity = use<IdentityService>('identity');
-      const vouchers = createVoucherService({ clock, pseudonym, kernel });
-      const wechatPay = (c: WechatPayCredentials) =>
-        createWechatPay({
-          apiBase: config.WECHATPAY_API_BASE,
-          timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-          credentials: c,
-          now: () => clock.now(),
-        });
-      const credentials = p.paymentsOverride ? null : p.wechatPayCredentials;
-      const service = credentials
-        ? createPaymentService({
-            clock,
-            logger,
-            kernel,
-            pseudonym,
-            wechatPay: wechatPay(credentials),
-            openidOf: identity.openidOf,
-            notifyBase: config.PUBLIC_API_BASE,
-            notify: (...a) => use<NotificationService>('notification').notify(...a),
-            vouchers,
-            venueNames: (ids) => use<VenueService>('venue').venueNames(ids),
-          })
-        : null;
-      if (!p.paymentsOverride && !service)
-        logger.warn('WeChat Pay is not configured: paid bookings and refunds are refused (set the WECHATPAY_* variables)');
-      const reconciliation =
-        service && credentials
-          ? createReconciliation({ clock, wechatPay: wechatPay(credentials), applyPaidByQuery: service.applyPaidByQuery })
-          : null;
-      return { port: p.paymentsOverride ?? service?.port ?? paymentsUnavailable(), service, vouchers, reconciliation };
-    },
-    routes: ({ service, vouchers, reconciliation }, deps) =>
-      service && reconciliation
-        ? [
-            paymentRoutes(service, vouchers, reconciliation, {
-              grantsOf: (id) => deps.use<IdentityService>('identity').grantsOf(id),
-              claimOnce: deps.kernel.claimOnce,
-            }),
-          ]
-        : [],
-    jobs: ({ service, reconciliation }, { kernel }) =>
-      service && reconciliation ? paymentJobs({ clock: kernel.clock, payment: service, reconciliation }) : [],
-  };
-  return [identity, notification, payment];
-}
-
 /**
  * Composes platform middleware and the modules; used by the server, function entries and tests.
  * Modules are descriptors in one list (ARCHITECTURE.md, "Module descriptors"): adding a domain
@@ -181,20 +64,15 @@ export function createApp(deps: AppDeps) {
       secret: config.WECHAT_SECRET,
       timeoutMs: config.WECHAT_TIMEOUT_MS,
     });
-  const platform: PlatformPieces = {
-    wechat,
-    tokens,
-    wechatPayCredentials: deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config)),
-    paymentsOverride: deps.payments,
-  };
-
-  const [identityModule, notificationModule, paymentModule] = platformModules(platform);
   // the one list: order matters only in that a module uses modules listed before it
   const modules: AppModule[] = [
-    identityModule,
+    identityModule({ wechat, tokens }),
     venueModule,
-    notificationModule,
-    paymentModule,
+    notificationModule({ wechat }),
+    paymentModule({
+      credentials: deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config)),
+      portOverride: deps.payments,
+    }),
     ticketModule,
     bookingModule,
     ...(deps.extraModules ?? []),
@@ -202,7 +80,7 @@ export function createApp(deps: AppDeps) {
 
   const services = new Map<string, unknown>();
   const find = <T>(name: string) => services.get(name) as T | undefined;
-  const moduleDeps: AppModuleDeps = {
+  const moduleDeps: ModuleDeps = {
     kernel,
     config,
     pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET),
@@ -211,7 +89,6 @@ export function createApp(deps: AppDeps) {
       return services.get(name) as T;
     },
     find,
-    orderHandlers: new Map(),
   };
   for (const m of modules) services.set(m.name, m.create(moduleDeps));
 
@@ -221,7 +98,6 @@ export function createApp(deps: AppDeps) {
     const service = services.get(m.name);
     for (const [kind, handlers] of Object.entries(m.orderKinds?.(service, moduleDeps) ?? {})) {
       payments.registerKind(kind as OrderKind, handlers);
-      moduleDeps.orderHandlers.set(kind, handlers);
     }
     for (const [kind, handlers] of Object.entries(m.ticketSources?.(service, moduleDeps) ?? {})) tickets.registerSource(kind, handlers);
   }

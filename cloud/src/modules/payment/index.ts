@@ -13,3 +13,4 @@ export { paymentJobs, type PaymentJob } from './payment.jobs';
 export { paymentRoutes } from './payment.routes';
 export { createVoucherService, type VoucherService } from './voucher.service';
 export { createReconciliation, parseTradeBill, type Reconciliation } from './reconciliation';
+export { paymentModule, type PaymentParts } from './payment.module';

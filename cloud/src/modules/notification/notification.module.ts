@@ -1,0 +1,21 @@
+import type { ModuleDescriptor } from '../../platform/module';
+import type { WechatClient } from '../../platform/wechat';
+import type { IdentityService } from '../identity';
+import { createNotificationService, type NotificationService } from './notification.service';
+import { notificationRoutes } from './notification.routes';
+
+/** Subscribe-message consents and sends, through the app's WeChat client. */
+export function notificationModule(p: { wechat: WechatClient }): ModuleDescriptor<NotificationService> {
+  return {
+    name: 'notification',
+    create: ({ kernel, use }) =>
+      createNotificationService({
+        clock: kernel.clock,
+        kernel,
+        wechat: p.wechat,
+        logger: kernel.logger,
+        openidOf: (id) => use<IdentityService>('identity').openidOf(id),
+      }),
+    routes: (notifications) => [notificationRoutes(notifications)],
+  };
+}
