@@ -55,6 +55,16 @@ export const ERRORS = {
   TICKET_NOT_YET_VALID: 409,
   TICKET_REVOKED: 409,
   TICKET_NOT_FOUND: 404,
+  // venue-booking journey (issue 10): waitlist, release reminders, partial cancel, ticket passing, short gate codes
+  WAITLIST_NOT_OPEN: 409,
+  WAITLIST_ALREADY_JOINED: 409,
+  WAITLIST_ENTRY_NOT_FOUND: 404,
+  REMINDER_NOT_NEEDED: 422,
+  PARTIAL_CANCEL_INVALID: 422,
+  TICKET_NOT_TRANSFERABLE: 409,
+  TICKET_CLAIM_INVALID: 404,
+  TICKET_CLAIM_OWN: 422,
+  SHORT_CODE_UNKNOWN: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -107,4 +117,14 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
   TICKET_REVOKED: '该票券已取消',
   TICKET_NOT_FOUND: '票券不存在',
+  // venue-booking journey (issue 10)
+  WAITLIST_NOT_OPEN: '该时段还有空位或已不可候补，请直接预订',
+  WAITLIST_ALREADY_JOINED: '你已在候补队列中',
+  WAITLIST_ENTRY_NOT_FOUND: '候补记录不存在',
+  REMINDER_NOT_NEEDED: '该日期已放号，可直接预订',
+  PARTIAL_CANCEL_INVALID: '只能取消预订开头或结尾的连续时段，且至少保留一个时段',
+  TICKET_NOT_TRANSFERABLE: '该票券当前不可转赠（已使用、已转出或已到入场时间）',
+  TICKET_CLAIM_INVALID: '领取链接无效或已被领取',
+  TICKET_CLAIM_OWN: '不能领取自己转出的票券',
+  SHORT_CODE_UNKNOWN: '数字码无效或已过期，请让对方刷新入场码',
 };

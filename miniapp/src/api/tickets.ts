@@ -1,4 +1,5 @@
-import { TicketCodeSchema, TicketListSchema } from '@citysport/shared';
+import { TicketCodeSchema, TicketListSchema, TicketSchema, TransferResponseSchema } from '@citysport/shared';
+import { z } from 'zod';
 import { request } from './client';
 import type { CallOptions } from './endpoints';
 
@@ -13,4 +14,18 @@ export const ticketApi = {
   /** GET /tickets/:ticketId/code → {code, expiresAt, stepSeconds} (owner only; a new code every 30 s) */
   code: (ticketId: string, o: CallOptions = {}) =>
     request({ path: `/tickets/${encodeURIComponent(ticketId)}/code`, schema: TicketCodeSchema, toast: o.toast }),
+
+  /** POST /tickets/:ticketId/transfer → {claimToken, expiresAt} for a share card (issue 10) */
+  transfer: (ticketId: string, o: CallOptions = {}) =>
+    request({
+      method: 'POST',
+      path: `/tickets/${encodeURIComponent(ticketId)}/transfer`,
+      data: {},
+      schema: TransferResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** POST /tickets/claim {claimToken} → {ticket}: the friend takes the ticket, once */
+  claim: (claimToken: string, o: CallOptions = {}) =>
+    request({ method: 'POST', path: '/tickets/claim', data: { claimToken }, schema: z.object({ ticket: TicketSchema }), toast: o.toast }),
 };

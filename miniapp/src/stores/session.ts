@@ -126,8 +126,13 @@ export function goToLogin(redirect?: string): void {
 }
 
 /** After a successful login: back to where the user came from (a tab or any other page). */
+/** venue staff (核验员) land on the gate page, not the citizen home (issue 10) */
+export const GATE_PAGE = '/packages/staff/index';
+
 export function leaveLogin(redirect?: string): void {
-  const target = redirect && redirect.startsWith('/') && !redirect.startsWith(LOGIN_PAGE) ? redirect : HOME_PAGE;
+  const roles = sessionStore.get().user?.roles ?? [];
+  const home = roles.includes('staff') ? GATE_PAGE : HOME_PAGE;
+  const target = redirect && redirect.startsWith('/') && !redirect.startsWith(LOGIN_PAGE) ? redirect : home;
   const path = target.split('?')[0];
   if (TAB_PAGES.includes(path)) Taro.switchTab({ url: path }).catch(() => Taro.reLaunch({ url: path }));
   else Taro.redirectTo({ url: target }).catch(() => Taro.reLaunch({ url: HOME_PAGE }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, pageOf, text } from './common';
 import { DaySchema, SlotTemplateSchema, SportSchema, VenueRulesSchema } from './venues';
+import { MAX_PLACES_PER_BOOKING, MAX_SLOTS_PER_BOOKING } from './journey';
 
 export const BOOKING_STATUSES = ['held', 'confirmed', 'used', 'cancelled', 'expired', 'no_show'] as const;
 export const BookingStatusSchema = z.enum(BOOKING_STATUSES);
@@ -23,9 +24,9 @@ export const CompanionSchema = z.object({ name: text(20).pipe(z.string().min(1))
 export const CreateBookingSchema = z
   .object({
     /** one or several adjacent slots of one resource */
-    slotIds: z.array(IdSchema).min(1).max(8),
+    slotIds: z.array(IdSchema).min(1).max(MAX_SLOTS_PER_BOOKING),
     /** places per slot (sessions); courts take 1 */
-    quantity: z.number().int().min(1).max(20).default(1),
+    quantity: z.number().int().min(1).max(MAX_PLACES_PER_BOOKING).default(1),
     companions: z.array(CompanionSchema).max(10).default([]),
   })
   .strict();
@@ -63,7 +64,13 @@ export const MyBookingsQuerySchema = z.object({
   status: z.enum(['active', 'past', 'all']).default('all'),
 });
 
-export const CancelBookingSchema = z.object({ reason: text(100).optional() }).strict();
+export const CancelBookingSchema = z
+  .object({
+    reason: text(100).optional(),
+    /** a subset of the booking's slots (from its start or its end) cancels that part only */
+    slotIds: z.array(IdSchema).min(1).max(MAX_SLOTS_PER_BOOKING).optional(),
+  })
+  .strict();
 
 // --- venue manager tools ---
 /**

@@ -28,7 +28,13 @@ export type Ticket = z.infer<typeof TicketSchema>;
 export const TicketListSchema = z.object({ items: z.array(TicketSchema) });
 
 /** The string the QR code encodes; it changes every `stepSeconds` and is valid until `expiresAt`. */
-export const TicketCodeSchema = z.object({ code: z.string(), expiresAt: z.string(), stepSeconds: z.number().int() });
+export const TicketCodeSchema = z.object({
+  code: z.string(),
+  /** the digits under the QR (issue 10): staff may type them; good only in this step */
+  shortCode: z.string().regex(/^\d{6,8}$/),
+  expiresAt: z.string(),
+  stepSeconds: z.number().int(),
+});
 
 /** Code strings are compact base64url; anything else is refused before any parsing. */
 export const CodeStringSchema = z

@@ -34,10 +34,28 @@ export const OpenHoursSchema = z.object({
 export const VenueListQuerySchema = z.object({
   sport: SportSchema.optional(),
   district: text(20).optional(),
+  /** search by venue name or sport (羽毛球, badminton) */
+  q: text(30).optional(),
   lat: z.coerce.number().min(-90).max(90).optional(),
   lng: z.coerce.number().min(-180).max(180).optional(),
 });
 export type VenueListQuery = z.infer<typeof VenueListQuerySchema>;
+
+// true prices (issue 10): each sport's range from its templates, and its free hours
+export const SportPriceSchema = z.object({
+  sport: SportSchema,
+  /** per hour (a session: per place for its whole length, shown as 每场) */
+  minFen: z.number().int().nonnegative(),
+  maxFen: z.number().int().nonnegative(),
+  unit: z.enum(['hour', 'session']),
+  /** '工作日 8–10 点免费' — null when the sport has no free hours */
+  freeHours: z.string().nullable(),
+});
+export type SportPrice = z.infer<typeof SportPriceSchema>;
+export const FEE_BADGES = ['free', 'low_fee'] as const;
+export const FeeBadgeSchema = z.enum(FEE_BADGES).nullable();
+export type FeeBadge = z.infer<typeof FeeBadgeSchema>;
+export const FEE_BADGE_LABELS_ZH = { free: '免费', low_fee: '低收费' } as const;
 
 export const VenueSummarySchema = z.object({
   id: IdSchema,
@@ -51,6 +69,10 @@ export const VenueSummarySchema = z.object({
   /** public venue with free or low-fee hours (公共体育场馆免费或低收费开放) */
   freeOrLowFee: z.boolean(),
   minPriceFen: z.number().int().nonnegative(),
+  /** each sport's real price range and free hours (issue 10) */
+  prices: z.array(SportPriceSchema),
+  /** 免费/低收费 only where FREE_LOW_FEE_RULE is met (computed from the templates, not a stored flag) */
+  feeBadge: FeeBadgeSchema,
   distanceKm: z.number().nonnegative().optional(),
 });
 export type VenueSummary = z.infer<typeof VenueSummarySchema>;

@@ -19,6 +19,8 @@ export interface BookingDeps {
   tickets: {
     issue: (a: AdmissionSource) => Promise<void>;
     revokeFor: (source: TicketSource) => Promise<void>;
+    /** part of a booking cancelled: its tickets' times follow (issue 10) */
+    retime: (source: TicketSource, startAt: Date, endAt: Date) => Promise<void>;
   };
 }
 
@@ -37,7 +39,11 @@ export type BookingStep =
   | 'event.used'
   | 'event.no_show'
   | 'ban'
-  | 'notify.venue_cancelled';
+  | 'notify.venue_cancelled'
+  // part of a booking cancelled (booking.partial-cancel.ts)
+  | 'partial.capacity'
+  | 'partial.refund'
+  | 'partial.tickets';
 
 export const EFFECTS_OWNER = 'booking';
 export const MAX_BATCH = 500;

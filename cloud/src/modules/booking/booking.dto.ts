@@ -41,6 +41,8 @@ export function admissionOf(b: BookingDoc) {
     startAt: b.startAt,
     endAt: b.endAt,
     quantity: b.quantity,
+    // seat 1 is the booker; the named companions take the next seats (同行人 tickets)
+    entrants: ['', ...b.companions.map((c) => c.name)],
   };
 }
 

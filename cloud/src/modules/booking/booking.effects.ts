@@ -7,6 +7,7 @@ import type { BookingDoc } from './booking.model';
 import { EFFECTS_OWNER, type BookingDeps, type BookingStep } from './booking.context';
 import { admissionOf, factsOf } from './booking.dto';
 import type { Bans } from './booking.bans';
+import { partialCancelSteps } from './booking.partial-cancel';
 
 /**
  * What each booking step does (kernel.effects). Every step is idempotent: capacity and limits
@@ -88,6 +89,7 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
         EXTERNAL_STEP_TIMEOUT_MS,
         'subscribe message',
       ),
+    ...partialCancelSteps(deps),
   };
   kernel.effects.define<BookingDoc>(EFFECTS_OWNER, { collection: 'bookings', steps, staleMs: 60_000 });
 }

@@ -7,6 +7,16 @@ import type { BookingStatus, Sport } from '@citysport/shared';
  */
 export type StoredBookingStatus = BookingStatus | 'taking' | 'failed';
 
+export interface PartialCancel {
+  /** RF + 24 hex: the refund's id, so a retried step makes the same refund */
+  refundId: string;
+  slotIds: Types.ObjectId[];
+  /** list price of the part (what it cost before vouchers) */
+  listFen: number;
+  refundFen: number;
+  at: Date;
+}
+
 export interface BookingDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
@@ -46,6 +56,10 @@ export interface BookingDoc {
   usedAt: Date | null;
   noShowAt: Date | null;
   reminderSentAt: Date | null;
+  /** parts cancelled (issue 10, booking.partial-cancel.ts): their places went back, each refunded pro rata */
+  partials?: PartialCancel[];
+  /** the list price before any part was cancelled (the base of every pro-rata refund) */
+  originalAmountFen?: number;
   /** the Idempotency-Key it was placed with: a retry after a crash finds it instead of booking again */
   requestKey?: string;
 }
@@ -86,6 +100,8 @@ const BookingSchemaDef = new Schema<BookingDoc>(
     noShowAt: { type: Date, default: null },
     reminderSentAt: { type: Date, default: null },
     requestKey: { type: String },
+    partials: { type: [Schema.Types.Mixed], default: undefined },
+    originalAmountFen: { type: Number },
   },
   { collection: 'bookings', versionKey: false },
 );

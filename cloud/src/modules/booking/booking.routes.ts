@@ -1,6 +1,9 @@
 import Router from '@koa/router';
 import {
   CancelBookingSchema,
+  CancelQuoteQuerySchema,
+  JoinWaitlistSchema,
+  ReleaseReminderInputSchema,
   CloseDaySchema,
   CreateBookingSchema,
   DayQuerySchema,
@@ -18,6 +21,7 @@ import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
 import type { VenueService } from '../venue';
 import type { BookingService } from './booking.service';
+import { toDto } from './booking.dto';
 
 type ManageState = AuthState & { venueId?: string; slotId?: string; resourceId?: string; banId?: string };
 
@@ -47,8 +51,39 @@ export function bookingRoutes(service: BookingService) {
 
   router.post('/bookings/:bookingId/cancel', requireUser, async (ctx) => {
     const bookingId = parse(IdSchema, ctx.params.bookingId);
-    const { reason } = parse(CancelBookingSchema, ctx.request.body ?? {});
-    ctx.body = { booking: await service.cancel(currentUser(ctx).userId, bookingId, reason) };
+    const { reason, slotIds } = parse(CancelBookingSchema, ctx.request.body ?? {});
+    const userId = currentUser(ctx).userId;
+    // a subset cancels that part (issue 10); all of the slots is the whole cancel
+    const part = slotIds ? await service.cancelPart(userId, bookingId, slotIds) : null;
+    ctx.body = { booking: part ? toDto(part) : await service.cancel(userId, bookingId, reason) };
+  });
+
+  router.get('/bookings/:bookingId/cancel-quote', requireUser, async (ctx) => {
+    const bookingId = parse(IdSchema, ctx.params.bookingId);
+    const { slotIds } = parse(CancelQuoteQuerySchema, ctx.query);
+    const ids = slotIds ? parse(CancelBookingSchema.shape.slotIds, slotIds.split(',')) : undefined;
+    ctx.body = { quote: await service.cancelQuote(currentUser(ctx).userId, bookingId, ids) };
+  });
+
+  router.post('/slots/:slotId/waitlist', requireUser, async (ctx) => {
+    const slotId = parse(IdSchema, ctx.params.slotId);
+    parse(JoinWaitlistSchema, ctx.request.body ?? {});
+    ctx.status = 201;
+    ctx.body = { entry: await service.waitlist.join(currentUser(ctx).userId, slotId) };
+  });
+
+  router.get('/slots/:slotId/waitlist', requireUser, async (ctx) => {
+    ctx.body = { entry: await service.waitlist.mine(currentUser(ctx).userId, parse(IdSchema, ctx.params.slotId)) };
+  });
+
+  router.delete('/slots/:slotId/waitlist', requireUser, async (ctx) => {
+    ctx.body = { entry: await service.waitlist.leave(currentUser(ctx).userId, parse(IdSchema, ctx.params.slotId)) };
+  });
+
+  router.post('/release-reminders', requireUser, async (ctx) => {
+    const input = parse(ReleaseReminderInputSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { reminder: await service.releaseReminders.ask(currentUser(ctx).userId, input) };
   });
 
   return router;

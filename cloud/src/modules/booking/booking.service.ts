@@ -18,6 +18,9 @@ import { createBans } from './booking.bans';
 import { defineBookingEffects } from './booking.effects';
 import { createBookingSweepers } from './booking.sweepers';
 import { createBookingDesk } from './booking.desk';
+import { createPartialCancel } from './booking.partial-cancel';
+import { createWaitlist } from './booking.waitlist';
+import { createReleaseReminders } from './booking.release-reminders';
 
 export type { BookingDeps } from './booking.context';
 
@@ -320,6 +323,10 @@ export function createBookingService(deps: BookingDeps) {
 
   const sweepers = createBookingSweepers(deps, { transition, endSteps });
   const desk = createBookingDesk(deps, { cancelActive });
+  // the venue-booking journey (issue 10), each in its own file
+  const partial = createPartialCancel(deps, { findOwned, transition });
+  const waitlist = createWaitlist(deps, { book });
+  const releaseReminders = createReleaseReminders(deps);
 
   return {
     book,
@@ -331,6 +338,10 @@ export function createBookingService(deps: BookingDeps) {
     listMine,
     ...sweepers,
     ...desk,
+    cancelQuote: partial.quote,
+    cancelPart: partial.cancelPart,
+    waitlist,
+    releaseReminders,
     listBans: bans.listBans,
     banVenueId: bans.banVenueId,
     liftBan: bans.liftBan,

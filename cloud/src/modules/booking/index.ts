@@ -46,6 +46,9 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
     { name: 'booking-reminders', everyMs: 60_000, run: () => bookings.sendReminders() },
     // rolls back stale `taking` bookings and finishes effects a crash left (kernel.effects)
     { name: 'booking-heal', everyMs: 30_000, run: () => bookings.healCrashed() },
+    // issue 10: places that came back go to the 候补 line; 放号提醒 at the release minute
+    { name: 'waitlist-offers', everyMs: 15_000, run: () => bookings.waitlist.runOffers() },
+    { name: 'release-reminders', everyMs: 30_000, run: () => bookings.releaseReminders.sendDue() },
   ],
   orderKinds: (bookings) => ({
     booking: {

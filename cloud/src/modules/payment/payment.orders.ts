@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
-import type { NewOrder } from './payment.port';
+import type { NewOrder, OrderMoney } from './payment.port';
 import { Order, type OrderDoc } from './payment.model';
 import { orderDto, QUERY_AFTER_MS, type PaymentContext } from './payment.context';
 
@@ -228,5 +228,19 @@ export function createOrders(ctx: PaymentContext) {
     }));
   }
 
-  return { createOrder, findOwned, pay, requestClose, closeAtWechat, markClosed, getOrder, listMine, subsidyReport };
+  /** the money of one order, for the domain that sold it (cancel quotes, pro-rata part refunds) */
+  async function orderMoney(orderId: string): Promise<OrderMoney | null> {
+    if (!Types.ObjectId.isValid(orderId)) return null;
+    const o = await Order.findById(orderId).lean<OrderDoc>();
+    if (!o) return null;
+    return {
+      status: o.status,
+      amountFen: o.amountFen,
+      payableFen: o.payableFen,
+      refundedFen: o.refundedFen,
+      voucherUsed: o.voucherId !== null,
+    };
+  }
+
+  return { createOrder, orderMoney, findOwned, pay, requestClose, closeAtWechat, markClosed, getOrder, listMine, subsidyReport };
 }

@@ -52,6 +52,15 @@ export interface OrderKindHandlers {
   onClosed?(e: { orderId: string; refId: string }): Promise<void>;
 }
 
+export interface OrderMoney {
+  status: string;
+  amountFen: number;
+  /** what the payer was charged, after vouchers */
+  payableFen: number;
+  refundedFen: number;
+  voucherUsed: boolean;
+}
+
 /**
  * The one interface domains use for money (ARCHITECTURE.md): create an order, close an unpaid
  * one, refund a paid one, and learn of payment through a handler registered per kind. Domains
@@ -60,7 +69,10 @@ export interface OrderKindHandlers {
 export interface PaymentPort {
   createOrder(order: NewOrder): Promise<{ orderId: string }>;
   closeOrder(orderId: string, reason: string): Promise<void>;
-  refundOrder(orderId: string, input: { amountFen?: number; reason: string }): Promise<void>;
+  /** `refundId` (RF + 24 hex) makes a retried part refund the same refund, never a second one */
+  refundOrder(orderId: string, input: { amountFen?: number; reason: string; refundId?: string }): Promise<void>;
+  /** what an order took and gave back (issue 10: cancel quotes and pro-rata part refunds); null when unknown */
+  orderMoney?(orderId: string): Promise<OrderMoney | null>;
   registerKind(kind: OrderKind, handlers: OrderKindHandlers): void;
 }
 

@@ -36,8 +36,9 @@ export function createPaymentService(deps: PaymentDeps) {
     createOrder: orders.createOrder,
     closeOrder: orders.requestClose,
     async refundOrder(orderId, input) {
-      await refunds.startRefund(orderId, input.amountFen, input.reason, 'domain');
+      await refunds.startRefund(orderId, input.amountFen, input.reason, 'domain', input.refundId ? { refundId: input.refundId } : {});
     },
+    orderMoney: (orderId) => orders.orderMoney(orderId),
     registerKind(kind, h) {
       handlers.set(kind, h);
     },

@@ -22,6 +22,7 @@ export const ticketModule: ModuleDescriptor<TicketService> = {
       signer: createTicketSigner(config.TICKET_KEY_SEEDS),
       pseudonym,
       displayNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
+      shortCodeSecret: `short-code:${config.TICKET_KEY_SEEDS[0]}`,
     }),
   routes: (tickets, { use }) => [ticketRoutes(tickets, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   jobs: (tickets) => [{ name: 'ticket-admissions', everyMs: 60_000, run: () => tickets.finishAdmissions() }],

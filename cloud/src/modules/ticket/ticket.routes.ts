@@ -1,6 +1,14 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { IdSchema, SyncRequestSchema, VerifyRequestSchema } from '@citysport/shared';
+import {
+  ClaimTicketSchema,
+  IdSchema,
+  SHORT_CODE_TRIES_PER_MIN,
+  SyncRequestSchema,
+  VerifyRequestSchema,
+  isShortCode,
+} from '@citysport/shared';
+import { rateLimit } from '../../platform/ratelimit';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { parse } from '../../platform/validate';
 import type { TicketService } from './ticket.service';
@@ -33,9 +41,30 @@ export function ticketRoutes(service: TicketService, deps: { grantsOf: GrantLook
     ctx.body = await service.code(currentUser(ctx).userId, parse(IdSchema, ctx.params.ticketId));
   });
 
-  router.post('/verifications', requireUser, bodyWith(VerifyRequestSchema), gateStaff, async (ctx) => {
+  // short gate codes (issue 10): each typed code counts against the staff account, in the database (kernel ratelimit)
+  const shortCodeTries = rateLimit({
+    max: SHORT_CODE_TRIES_PER_MIN,
+    durationMs: 60_000,
+    key: (ctx) => {
+      const body = (ctx.state as GateState).body as { code?: string } | undefined;
+      return body?.code && isShortCode(body.code) ? `short-code:${currentUser(ctx).userId}` : false;
+    },
+  });
+
+  router.post('/verifications', requireUser, bodyWith(VerifyRequestSchema), gateStaff, shortCodeTries, async (ctx) => {
     const body = ctx.state.body as ReturnType<typeof VerifyRequestSchema.parse>;
-    ctx.body = await service.verify(currentUser(ctx).userId, body);
+    // the digits typed stand for the signed code of this step; the gate then checks it as if scanned
+    const code = isShortCode(body.code) ? await service.resolveShortCode(body.venueId, body.code) : body.code;
+    ctx.body = await service.verify(currentUser(ctx).userId, { ...body, code });
+  });
+
+  router.post('/tickets/claim', requireUser, async (ctx) => {
+    const { claimToken } = parse(ClaimTicketSchema, ctx.request.body);
+    ctx.body = { ticket: await service.claimTransfer(currentUser(ctx).userId, claimToken) };
+  });
+
+  router.post('/tickets/:ticketId/transfer', requireUser, async (ctx) => {
+    ctx.body = await service.offerTransfer(currentUser(ctx).userId, parse(IdSchema, ctx.params.ticketId));
   });
 
   router.get('/verifications/offline-pack', requireUser, venueFromQuery, gateStaff, async (ctx) => {

@@ -18,6 +18,8 @@ import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
 import type { TicketSigner } from '../../platform/ticket-signer';
 import type { Kernel } from '../../platform/kernel';
+import { createShortCodes } from './ticket.shortcode';
+import { createTicketTransfers } from './ticket.transfer';
 import { Ticket, Verification, type TicketDoc, type TicketSource, type VerificationDoc } from './ticket.model';
 
 /** What a source module tells tickets when what it sold admits people (a confirmed booking, …). */
@@ -31,6 +33,8 @@ export interface AdmissionSource {
   startAt: Date;
   endAt: Date;
   quantity: number;
+  /** who each seat admits, in seat order (同行人); unnamed seats carry the holder's name */
+  entrants?: string[];
 }
 
 /** What a source module registers (ARCHITECTURE.md, "Module descriptors"): tickets know no domain. */
@@ -52,8 +56,12 @@ export function createTicketService(deps: {
   signer: TicketSigner;
   pseudonym: Pseudonymizer;
   displayNames: (userIds: string[]) => Promise<Map<string, string>>;
+  /** secret for the short gate codes' digits (issue 10) */
+  shortCodeSecret: string;
 }) {
   const { clock, signer, kernel } = deps;
+  const shortCodes = createShortCodes({ clock, secret: deps.shortCodeSecret });
+  const transfers = createTicketTransfers({ kernel, displayNames: deps.displayNames });
   const sources = new Map<string, TicketSourceHandlers>();
 
   // valid → used records that the source is still to be told, in the same guarded update
@@ -126,7 +134,7 @@ export function createTicketService(deps: {
       startAt: b.startAt,
       endAt: b.endAt,
       seat: i + 1,
-      holderName,
+      holderName: b.entrants?.[i] ? maskName(b.entrants[i]) : holderName,
       status: 'valid' as const,
       usedAt: null,
       usedBy: null,
@@ -144,6 +152,11 @@ export function createTicketService(deps: {
   /** Revokes every valid ticket of a source (idempotent). */
   async function revokeFor(source: TicketSource) {
     await Ticket.updateMany({ 'source.kind': source.kind, 'source.id': source.id, status: 'valid' }, { $set: { status: 'revoked' } });
+  }
+
+  /** A source's admission got shorter (part of a booking cancelled): its valid tickets follow (idempotent). */
+  async function retime(source: TicketSource, startAt: Date, endAt: Date) {
+    await Ticket.updateMany({ 'source.kind': source.kind, 'source.id': source.id, status: 'valid' }, { $set: { startAt, endAt } });
   }
 
   async function mine(userId: string): Promise<TicketDto[]> {
@@ -165,7 +178,13 @@ export function createTicketService(deps: {
     const validFromMin = Math.floor(t.startAt.getTime() / 60_000) - TICKET_OPENS_MINUTES_BEFORE;
     const validToMin = Math.ceil(t.endAt.getTime() / 60_000);
     const signed = signer.sign({ ticketId: String(t._id), venueId: String(t.venueId), step, validFromMin, validToMin });
-    return { code: signed, expiresAt: new Date((step + 1) * TICKET_STEP_SECONDS * 1000).toISOString(), stepSeconds: TICKET_STEP_SECONDS };
+    const shortCode = await shortCodes.issue({ ticketId: String(t._id), venueId: String(t.venueId) }, step, signed);
+    return {
+      code: signed,
+      shortCode,
+      expiresAt: new Date((step + 1) * TICKET_STEP_SECONDS * 1000).toISOString(),
+      stepSeconds: TICKET_STEP_SECONDS,
+    };
   }
 
   /**
@@ -385,6 +404,22 @@ export function createTicketService(deps: {
     return kernel.effects.sweep('ticket');
   }
 
-  return { issue, revokeFor, registerSource, migrateLegacySources, finishAdmissions, mine, code, verify, sync, offlinePack, today };
+  return {
+    resolveShortCode: shortCodes.resolve,
+    offerTransfer: transfers.offer,
+    claimTransfer: async (friendId: string, token: string) => toDto(await transfers.claim(friendId, token)),
+    issue,
+    retime,
+    revokeFor,
+    registerSource,
+    migrateLegacySources,
+    finishAdmissions,
+    mine,
+    code,
+    verify,
+    sync,
+    offlinePack,
+    today,
+  };
 }
 export type TicketService = ReturnType<typeof createTicketService>;

@@ -5,6 +5,7 @@ import { venueRoutes } from './venue.routes';
 export {
   createVenueService,
   addDays,
+  releaseAtOf,
   SLOT_CAPACITY,
   type VenueService,
   type NewVenue,

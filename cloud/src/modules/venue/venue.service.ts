@@ -1,6 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import {
   DEFAULT_VENUE_RULES,
+  SPORT_LABELS_ZH,
   businessDay,
   shanghaiTime,
   inShanghai,
@@ -16,6 +17,19 @@ import { AppError } from '../../platform/errors';
 import type { Clock } from '../../platform/clock';
 import type { Kernel } from '../../platform/kernel';
 import { Resource, Slot, Venue, type ResourceDoc, type SlotDoc, type VenueDoc } from './venue.model';
+import { feeBadgeOf, pricesOf } from './venue.pricing';
+
+type PricedResource = Pick<ResourceDoc, 'sport' | 'kind' | 'templates'>;
+/** the active resources of these venues, by venue id (one query) */
+async function resourcesByVenue(venueIds: Types.ObjectId[]): Promise<Map<string, PricedResource[]>> {
+  const rows = await Resource.find(
+    { venueId: mongoose.trusted({ $in: venueIds }), active: true },
+    { venueId: 1, sport: 1, kind: 1, templates: 1 },
+  ).lean<ResourceDoc[]>();
+  const out = new Map<string, PricedResource[]>();
+  for (const r of rows) out.set(String(r.venueId), [...(out.get(String(r.venueId)) ?? []), r]);
+  return out;
+}
 
 export interface NewVenue {
   name: string;
@@ -66,7 +80,7 @@ export function releaseAtOf(day: string, rules: VenueRules): Date {
   return shanghaiTime(addDays(day, -rules.advanceDays), rules.releaseTime);
 }
 
-function toSummary(v: VenueDoc, origin?: { lat: number; lng: number }): VenueSummary {
+function toSummary(v: VenueDoc, resources: PricedResource[], origin?: { lat: number; lng: number }): VenueSummary {
   return {
     id: String(v._id),
     name: v.name,
@@ -78,6 +92,8 @@ function toSummary(v: VenueDoc, origin?: { lat: number; lng: number }): VenueSum
     photos: v.photos,
     freeOrLowFee: v.freeOrLowFee,
     minPriceFen: v.minPriceFen,
+    prices: pricesOf(resources),
+    feeBadge: feeBadgeOf(resources),
     ...(origin ? { distanceKm: Math.round(distanceKm(origin, v.location) * 10) / 10 } : {}),
   };
 }
@@ -100,7 +116,14 @@ export function createVenueService(deps: VenueServiceOptions) {
     if (q.district) filter.district = q.district;
     const venues = await Venue.find(filter).sort({ district: 1, name: 1 }).limit(500).lean<VenueDoc[]>();
     const origin = q.lat !== undefined && q.lng !== undefined ? { lat: q.lat, lng: q.lng } : undefined;
-    const items = venues.map((v) => toSummary(v, origin));
+    const priced = await resourcesByVenue(venues.map((v) => v._id));
+    let items = venues.map((v) => toSummary(v, priced.get(String(v._id)) ?? [], origin));
+    if (q.q) {
+      const needle = q.q.toLowerCase();
+      items = items.filter(
+        (v) => v.name.toLowerCase().includes(needle) || v.sports.some((s) => SPORT_LABELS_ZH[s].includes(q.q!) || s.includes(needle)),
+      );
+    }
     if (origin) items.sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0));
     return items;
   }
@@ -115,7 +138,7 @@ export function createVenueService(deps: VenueServiceOptions) {
     const v = await findVenue(venueId);
     const resources = await Resource.find({ venueId: v._id, active: true }).sort({ name: 1 }).lean<ResourceDoc[]>();
     return {
-      ...toSummary(v),
+      ...toSummary(v, resources),
       facilities: v.facilities,
       contactPhone: v.contactPhone,
       intro: v.intro,
@@ -343,7 +366,8 @@ export function createVenueService(deps: VenueServiceOptions) {
     const venues = await Venue.find({ _id: mongoose.trusted({ $in: venueIds.filter((id) => Types.ObjectId.isValid(id)) }) })
       .sort({ name: 1 })
       .lean<VenueDoc[]>();
-    return venues.map((v) => toSummary(v));
+    const priced = await resourcesByVenue(venues.map((v) => v._id));
+    return venues.map((v) => toSummary(v, priced.get(String(v._id)) ?? []));
   }
 
   async function venueNames(venueIds: string[]): Promise<Map<string, string>> {

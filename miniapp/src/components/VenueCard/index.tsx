@@ -1,5 +1,5 @@
 import { Text, View } from '@tarojs/components';
-import type { VenueSummary } from '@citysport/shared';
+import { FEE_BADGE_LABELS_ZH, priceLine, type VenueSummary } from '@citysport/shared';
 import { distanceText, priceText, sportLabel } from './format';
 import './index.scss';
 
@@ -14,7 +14,7 @@ export default function VenueCard({ venue, onOpen }: VenueCardProps) {
     <View className="venue-card" data-id={venue.id} onClick={() => onOpen(venue)}>
       <View className="venue-card__head">
         <Text className="venue-card__name">{venue.name}</Text>
-        {venue.freeOrLowFee ? <Text className="venue-card__badge venue-card__free">免费/低收费</Text> : null}
+        {venue.feeBadge ? <Text className="venue-card__badge venue-card__free">{FEE_BADGE_LABELS_ZH[venue.feeBadge]}</Text> : null}
       </View>
       <View className="venue-card__meta">
         <Text className="venue-card__district">{venue.district}</Text>
@@ -27,6 +27,15 @@ export default function VenueCard({ venue, onOpen }: VenueCardProps) {
           </Text>
         ))}
       </View>
+      {venue.prices?.length ? (
+        <View className="venue-card__prices">
+          {venue.prices.map((p) => (
+            <Text key={p.sport} className="venue-card__price-line">
+              {priceLine(p)}
+            </Text>
+          ))}
+        </View>
+      ) : null}
       <View className="venue-card__foot">
         <Text className="venue-card__hours">
           开放时间 {openHours.open}–{openHours.close}
@@ -34,9 +43,11 @@ export default function VenueCard({ venue, onOpen }: VenueCardProps) {
         </Text>
         <View className="venue-card__right">
           {venue.distanceKm !== undefined ? <Text className="venue-card__distance">{distanceText(venue.distanceKm)}</Text> : null}
-          <Text className={`venue-card__price${venue.minPriceFen === 0 ? ' venue-card__price--free' : ''}`}>
-            {priceText(venue.minPriceFen)}
-          </Text>
+          {venue.prices?.length ? null : (
+            <Text className={`venue-card__price${venue.minPriceFen === 0 ? ' venue-card__price--free' : ''}`}>
+              {priceText(venue.minPriceFen)}
+            </Text>
+          )}
         </View>
       </View>
     </View>

@@ -16,6 +16,7 @@ export default function VerifyResult({ outcome, onNext }: { outcome: Outcome; on
       {t ? (
         <View className="verify-result__ticket">
           <Text className="verify-result__holder">{t.holderName}</Text>
+          <Text className="verify-result__venue">{t.venueName}</Text>
           <Text className="verify-result__resource">
             {t.resourceName} · {sportLabel(t.sport)} · 第{t.seat}人
           </Text>

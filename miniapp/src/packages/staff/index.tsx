@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Text, Textarea, View } from '@tarojs/components';
+import { Input, Text, Textarea, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { api } from '../../api/endpoints';
 import { IS_H5 } from '../../api/config';
@@ -55,6 +55,7 @@ export default function StaffPage() {
   const venueName = (id: string) => venues.find((v) => v.id === id)?.name;
   const gate = useGate(venueId, venueName);
   const [input, setInput] = useState('');
+  const [digits, setDigits] = useState('');
 
   if (!venues.length) {
     return (
@@ -126,6 +127,31 @@ export default function StaffPage() {
         </Button>
       </View>
 
+      <View className="staff-short cs-card">
+        <Text className="staff-short__label">无法扫码时，输入市民票券下方的 8 位数字码</Text>
+        <View className="staff-short__row">
+          <Input
+            className="staff-short-input"
+            type="number"
+            value={digits}
+            maxlength={8}
+            placeholder="8 位数字"
+            onInput={(e) => setDigits(e.detail.value.replace(/\D/g, ''))}
+          />
+          <Button
+            className="staff-short-button"
+            type="primary"
+            size="large"
+            disabled={!/^\d{6,8}$/.test(digits) || gate.offline}
+            loading={gate.busy}
+            onClick={() => void gate.handleCode(digits)}
+          >
+            核验数字码
+          </Button>
+        </View>
+        {gate.offline ? <Text className="staff-short__note">离线模式下请扫码（数字码需联网核验）</Text> : null}
+      </View>
+
       <TodayCard today={gate.today} offline={gate.offline} />
       <OfflineCard
         offline={gate.offline}
@@ -145,6 +171,7 @@ export default function StaffPage() {
           onNext={() => {
             gate.clearOutcome();
             setInput('');
+            setDigits('');
           }}
         />
       ) : null}

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import Taro, { useDidHide, useDidShow, useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { formatShanghai } from '@citysport/shared';
+import { Button } from '@nutui/nutui-react-taro';
+import { TICKET_OPENS_MINUTES_BEFORE, formatShanghai } from '@citysport/shared';
 import { errorMessageZh, isApiError, NETWORK_ERROR } from '../../api/errors';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
@@ -24,8 +25,13 @@ const STATE_CODES = ['TICKET_ALREADY_USED', 'TICKET_REVOKED', 'TICKET_EXPIRED', 
 
 interface Code {
   code: string;
+  /** the digits staff may type instead of scanning (issue 10) */
+  shortCode: string;
   expiresAt: number;
 }
+
+/** '1234 5678': easier to read out at the gate */
+const spaced = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, '$1 ');
 
 function keepScreenOn(on: boolean) {
   if (process.env.TARO_ENV !== 'weapp') return;
@@ -40,6 +46,12 @@ export default function TicketDetailPage() {
   const [visible, setVisible] = useState(true);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const now = useNow(true, 1000);
+  const [claimLink, setClaimLink] = useState<string | null>(null);
+  const transfer = async () => {
+    const res = await ticketApi.transfer(id);
+    // weapp: the share card carries this path (onShareAppMessage); h5: the link is shown to copy
+    setClaimLink(`/packages/ticket/index?claim=${res.claimToken}`);
+  };
 
   const ticketLoad = useLoad(async () => (await ticketApi.mine({ toast: false })).items.find((t) => t.id === id) ?? null, [id], {
     login: `/packages/ticket/detail?id=${encodeURIComponent(id)}`,
@@ -62,7 +74,7 @@ export default function TicketDetailPage() {
     try {
       const res = await ticketApi.code(id, { toast: false });
       const expiresAt = Date.parse(res.expiresAt);
-      setCode({ code: res.code, expiresAt });
+      setCode({ code: res.code, shortCode: res.shortCode, expiresAt });
       setCodeError(null);
       const delay = Math.max(2_000, Math.min(REFRESH_MS, expiresAt - Date.now() - EARLY_MS));
       timer.current = setTimeout(() => void fetchCode(), delay);
@@ -144,6 +156,12 @@ export default function TicketDetailPage() {
                 </View>
               )}
             </View>
+            {live ? (
+              <View className="ticket-short">
+                <Text className="ticket-short__label">数字入场码</Text>
+                <Text className="ticket-short__code ticket-short-code">{spaced(live.shortCode)}</Text>
+              </View>
+            ) : null}
             <View className="ticket-live-bar">
               <View className="ticket-live-bar__pulse" />
             </View>
@@ -154,7 +172,24 @@ export default function TicketDetailPage() {
             ) : null}
             {codeError && live ? <Text className="ticket-code-error">{codeError}</Text> : null}
             <Text className="ticket-screenshot-note">二维码每30秒自动刷新，截图无效</Text>
-            <Text className="ticket-help">请调亮屏幕，将二维码对准核验员的扫码设备</Text>
+            <Text className="ticket-help">请调亮屏幕，将二维码对准核验员的扫码设备；无法扫码时可报数字入场码</Text>
+            <Text className="ticket-window">
+              入场时间：开场前{TICKET_OPENS_MINUTES_BEFORE}分钟起（
+              {formatShanghai(new Date(Date.parse(t.startAt) - TICKET_OPENS_MINUTES_BEFORE * 60_000).toISOString(), 'HH:mm')} 起）
+            </Text>
+            {Date.now() < Date.parse(t.startAt) - TICKET_OPENS_MINUTES_BEFORE * 60_000 ? (
+              <View className="ticket-transfer">
+                {claimLink ? (
+                  <Text className="ticket-transfer__link" userSelect>
+                    转赠链接已生成（入场前有效，好友领取一次后失效）：{claimLink}
+                  </Text>
+                ) : (
+                  <Button className="ticket-transfer__btn" size="large" fill="outline" onClick={() => void transfer()}>
+                    转赠给好友
+                  </Button>
+                )}
+              </View>
+            ) : null}
           </View>
         ) : (
           <View className={`ticket-pass__state ticket-state ticket-state--${t.status}`}>

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
@@ -19,6 +20,9 @@ const ORDER: Record<Ticket['status'], number> = { valid: 0, used: 1, revoked: 2 
 export default function TicketListPage() {
   const { params } = useRouter();
   const bookingId = param(params.bookingId);
+  // a friend's share card opens this page with ?claim=<token> (issue 10)
+  const claimToken = param(params.claim);
+  const [claimed, setClaimed] = useState<'idle' | 'done' | 'failed'>('idle');
   const { load, data, reload } = useLoad(
     async () => {
       const { items } = await ticketApi.mine({ toast: false });
@@ -34,6 +38,28 @@ export default function TicketListPage() {
   return (
     <Screen className="ticket-list-page page-ticket">
       <LoadView load={load} name="tickets" errorText="票券加载失败" onRetry={() => void reload()} />
+      {claimToken && claimed !== 'done' ? (
+        <View className="tickets-claim cs-card">
+          <Text className="tickets-claim__title">好友转赠给你一张入场票券</Text>
+          <Text className="tickets-claim__hint">领取后票券归你所有，原持有人不能再使用；每张只能领取一次</Text>
+          <Button
+            className="tickets-claim__btn"
+            type="primary"
+            onClick={async () => {
+              try {
+                await ticketApi.claim(claimToken);
+                setClaimed('done');
+                void Taro.showToast({ title: '领取成功', icon: 'success' });
+                void reload();
+              } catch {
+                setClaimed('failed');
+              }
+            }}
+          >
+            领取票券
+          </Button>
+        </View>
+      ) : null}
       {load.state === 'ready' && items.length === 0 ? (
         <View className="tickets-empty-wrap">
           <EmptyState className="tickets-empty" text="暂无票券" hint="预订成功后，入场二维码会出现在这里" />

@@ -8,7 +8,7 @@ import { IS_H5 } from '../../api/config';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
-import { priceText } from '../../components/VenueCard/format';
+import { FEE_BADGE_LABELS_ZH, priceLine } from '@citysport/shared';
 import { rulesSummary, sportLabel, venueSports } from '../../utils/booking';
 import { param } from '../../utils/params';
 import './index.scss';
@@ -70,7 +70,7 @@ export default function VenuePage() {
       <View className="vd-head cs-card">
         <View className="vd-head__top">
           <Text className="vd-head__name venue-detail__name">{venue.name}</Text>
-          {venue.freeOrLowFee ? <Text className="vd-badge venue-detail__free">免费/低收费</Text> : null}
+          {venue.feeBadge ? <Text className="vd-badge venue-detail__free">{FEE_BADGE_LABELS_ZH[venue.feeBadge]}</Text> : null}
         </View>
         <View className="vd-head__addr venue-detail__address">
           <Text className="vd-head__district">{venue.district}</Text>
@@ -85,10 +85,14 @@ export default function VenuePage() {
             </Text>
           </View>
           <View className="vd-row">
-            <Text className="vd-row__label">参考价格</Text>
-            <Text className={`vd-row__value vd-price${venue.minPriceFen === 0 ? ' vd-price--free' : ''}`}>
-              {priceText(venue.minPriceFen)}
-            </Text>
+            <Text className="vd-row__label">价格</Text>
+            <View className="vd-row__value vd-prices venue-detail__prices">
+              {(venue.prices ?? []).map((p) => (
+                <Text key={p.sport} className="vd-price-line">
+                  {priceLine(p)}
+                </Text>
+              ))}
+            </View>
           </View>
           {venue.contactPhone ? (
             <View className="vd-row vd-row--tap venue-detail__phone" onClick={() => call(venue.contactPhone)}>
@@ -100,10 +104,10 @@ export default function VenuePage() {
         </View>
       </View>
 
-      {venue.freeOrLowFee || venue.freeHoursNote ? (
+      {venue.feeBadge || venue.freeHoursNote ? (
         <View className="vd-free cs-card venue-detail__free-note">
           <Text className="vd-free__title">公益开放</Text>
-          <Text className="vd-free__text">{venue.freeHoursNote || '本场馆参与公共体育场馆免费或低收费开放'}</Text>
+          <Text className="vd-free__text">{venue.freeHoursNote || '本场馆符合公共体育场馆免费或低收费开放要求'}</Text>
         </View>
       ) : null}
 
