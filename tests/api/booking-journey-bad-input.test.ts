@@ -233,6 +233,26 @@ const cases: Case[] = [
   ['claim: $-operator', 'POST', () => '/tickets/claim', () => ({ claimToken: { $ne: null } }), 400, 'VALIDATION_FAILED', 'stranger'],
   ['claim: huge token', 'POST', () => '/tickets/claim', () => ({ claimToken: huge }), 400, 'VALIDATION_FAILED', 'stranger'],
   ['claim: unknown token', 'POST', () => '/tickets/claim', () => ({ claimToken: 'A'.repeat(32) }), 404, 'TICKET_CLAIM_INVALID', 'stranger'],
+  // standing
+  ['standing: bad day', 'GET', () => `/venues/${venue.venueId}/standing?date=2026-13-01`, undefined, 400, 'VALIDATION_FAILED', 'stranger'],
+  [
+    'standing: bad sport',
+    'GET',
+    () => `/venues/${venue.venueId}/standing?date=2026-12-01&sport=%7B%22%24ne%22%3A1%7D`,
+    undefined,
+    400,
+    'VALIDATION_FAILED',
+    'stranger',
+  ],
+  [
+    'standing: unknown venue',
+    'GET',
+    () => `/venues/0123456789abcdef01234567/standing?date=2026-12-01`,
+    undefined,
+    404,
+    'VENUE_NOT_FOUND',
+    'stranger',
+  ],
   // short codes
   [
     'short code: unknown digits',

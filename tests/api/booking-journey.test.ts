@@ -345,7 +345,10 @@ test('200 waiting, 10 places freed at once: 10 offers in line order, each once; 
   expect(held.every((r) => r.status === 201)).toBe(true);
   expect(await remainingOf(session.id)).toBe(0);
 
-  const waiting = await stack.loginMany('wl-waiter', 200);
+  // logged in ten at a time (the code2Session stand-in answers slowly under a 2-core machine's load)
+  const waiting: { token: string; userId: string }[] = [];
+  for (let i = 0; i < 200; i += 10)
+    waiting.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => stack.login(`wl-waiter-${i + j}`)))));
   await consent(waiting[0].token, 'waitlist_offer');
   for (const [i, u] of waiting.entries()) {
     const res = await stack.request('POST', `/slots/${session.id}/waitlist`, { token: u.token, body: {} });
@@ -460,4 +463,23 @@ test('a release reminder goes out at the release minute, once', async () => {
   });
   expect(late.status).toBe(422);
   expect(late.body.error.code).toBe('REMINDER_NOT_NEEDED');
+});
+
+// ---------- standing before choosing ----------
+test('the slot page can show the citizen’s standing against each limit and their own slots before they choose', async () => {
+  clock.set(new Date(shanghaiTime(day, '08:00').getTime() - 20 * 3600_000));
+  const u = await stack.login('standing-citizen');
+  const courts = await slotsOf(other.courtId, day);
+  const before = await stack.request('GET', `/venues/${other.venueId}/standing?date=${day}&sport=badminton`, { token: u.token });
+  expect(before.body.standing.limits.map((l: { used: number; max: number }) => `${l.used}/${l.max}`)).toEqual(['0/2', '0/6', '0/4']);
+  for (const s of [courts[10], courts[12]])
+    expect((await stack.request('POST', '/bookings', { token: u.token, body: { slotIds: [s.id] } })).status).toBe(201);
+  const after = (await stack.request('GET', `/venues/${other.venueId}/standing?date=${day}&sport=badminton`, { token: u.token })).body
+    .standing;
+  expect(after.limits[0]).toEqual({ rule: 'day', label: '当日已约', used: 2, max: 2 });
+  expect(after.mySlotIds.sort()).toEqual([courts[10].id, courts[12].id].sort());
+  // the third is refused, naming the rule
+  const third = await stack.request('POST', '/bookings', { token: u.token, body: { slotIds: [courts[13].id] } });
+  expect(third.body.error.code).toBe('BOOKING_LIMIT_REACHED');
+  expect(third.body.error.details.limits[0]).toMatchObject({ max: 2 });
 });

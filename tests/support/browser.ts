@@ -65,5 +65,6 @@ export async function loginAs(h5: H5Session, account: string) {
   const done = h5.page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
   await h5.page.locator(`.login-demo-${account}`).click();
   if ((await done).status() !== 200) throw new Error(`demo login ${account} failed`);
-  await h5.page.waitForURL(/#\/pages\/home\/index/);
+  // staff land on the gate page (issue 10); everyone else on the home page
+  await h5.page.waitForURL(account === 'staff' ? /#\/packages\/staff\/index/ : /#\/pages\/home\/index/);
 }

@@ -25,6 +25,7 @@ import {
   ResourceSchema,
   MeResponseSchema,
   SlotListResponseSchema,
+  StandingResponseSchema,
   SubscriptionConsentSchema,
   UpdateRulesSchema,
   UpdateTemplatesSchema,
@@ -120,6 +121,15 @@ export const api = {
   /** GET /bookings/:bookingId */
   booking: (bookingId: string, o: CallOptions = {}) =>
     request({ path: `/bookings/${seg(bookingId)}`, schema: BookingResponseSchema, toast: o.toast }),
+
+  /** GET /venues/:venueId/standing?date=&sport= → {standing}: my limits and own slots there (issue 10) */
+  standing: (venueId: string, q: { date: string; sport?: Sport }, o: CallOptions = {}) =>
+    request({
+      path: `/venues/${seg(venueId)}/standing`,
+      query: { date: q.date, sport: q.sport },
+      schema: StandingResponseSchema,
+      toast: o.toast,
+    }),
 
   /** POST /bookings/:bookingId/cancel {reason?} */
   cancelBooking: (bookingId: string, reason?: string, o: CallOptions = {}) =>

@@ -1,4 +1,13 @@
-import { SPORT_LABELS_ZH, type Resource, type Slot, type Sport, type VenueDetail, type VenueRules } from '@citysport/shared';
+import {
+  MAX_PLACES_PER_BOOKING,
+  MAX_SLOTS_PER_BOOKING,
+  SPORT_LABELS_ZH,
+  type Resource,
+  type Slot,
+  type Sport,
+  type VenueDetail,
+  type VenueRules,
+} from '@citysport/shared';
 
 export function sportLabel(sport: Sport): string {
   return SPORT_LABELS_ZH[sport] ?? sport;
@@ -57,8 +66,9 @@ export const UNBOOKABLE_HINT: Record<Exclude<SlotStateKey, 'open' | 'few'>, stri
   not_released: '该时段尚未开放预订',
 };
 
-export const MAX_ADJACENT = 4;
-export const MAX_PLACES = 5;
+// one source of truth with POST /bookings (shared/src/schemas/journey.ts)
+export const MAX_ADJACENT = MAX_SLOTS_PER_BOOKING;
+export const MAX_PLACES = MAX_PLACES_PER_BOOKING;
 
 export interface SelectResult {
   next: Slot[];

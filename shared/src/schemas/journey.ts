@@ -95,3 +95,13 @@ export const ShortCodeSchema = z.string().regex(/^\d{6,8}$/);
 export const isShortCode = (code: string) => /^\d{6,8}$/.test(code);
 /** short-code attempts one staff account may make per minute (a guess costs one) */
 export const SHORT_CODE_TRIES_PER_MIN = 20;
+
+// ---------- standing against the limits, before choosing ----------
+export const StandingSchema = z.object({
+  limits: z.array(
+    z.object({ rule: z.enum(['day', 'week', 'sport_week']), label: z.string(), used: z.number().int(), max: z.number().int() }),
+  ),
+  mySlotIds: z.array(IdSchema),
+});
+export type Standing = z.infer<typeof StandingSchema>;
+export const StandingResponseSchema = z.object({ standing: StandingSchema });

@@ -4,6 +4,7 @@ import {
   CancelQuoteQuerySchema,
   JoinWaitlistSchema,
   ReleaseReminderInputSchema,
+  SlotListQuerySchema,
   CloseDaySchema,
   CreateBookingSchema,
   DayQuerySchema,
@@ -78,6 +79,12 @@ export function bookingRoutes(service: BookingService) {
 
   router.delete('/slots/:slotId/waitlist', requireUser, async (ctx) => {
     ctx.body = { entry: await service.waitlist.leave(currentUser(ctx).userId, parse(IdSchema, ctx.params.slotId)) };
+  });
+
+  router.get('/venues/:venueId/standing', requireUser, async (ctx) => {
+    const venueId = parse(IdSchema, ctx.params.venueId);
+    const { date, sport } = parse(SlotListQuerySchema, ctx.query);
+    ctx.body = { standing: await service.standing(currentUser(ctx).userId, venueId, date, sport) };
   });
 
   router.post('/release-reminders', requireUser, async (ctx) => {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import {
   BOOKING_STATUSES,
+  SPORT_LABELS_ZH,
   inShanghai,
+  type Sport,
   type Booking as BookingDto,
   type BookingStatus,
   type CreateBooking,
@@ -21,6 +23,7 @@ import { createBookingDesk } from './booking.desk';
 import { createPartialCancel } from './booking.partial-cancel';
 import { createWaitlist } from './booking.waitlist';
 import { createReleaseReminders } from './booking.release-reminders';
+import { standingOf } from './booking.standing';
 
 export type { BookingDeps } from './booking.context';
 
@@ -342,6 +345,10 @@ export function createBookingService(deps: BookingDeps) {
     cancelPart: partial.cancelPart,
     waitlist,
     releaseReminders,
+    standing: async (userId: string, venueId: string, day: string, sport?: Sport) => {
+      const venue = await venues.getVenue(venueId);
+      return standingOf(userId, venueId, day, sport, venue.rules, sport ? SPORT_LABELS_ZH[sport] : null);
+    },
     listBans: bans.listBans,
     banVenueId: bans.banVenueId,
     liftBan: bans.liftBan,

@@ -5,7 +5,7 @@ import { formatPrice, type Resource, type Slot } from '@citysport/shared';
 import { IS_H5 } from '../../api/config';
 import { useElderMode } from '../../stores/elder';
 import { slotState } from '../../utils/booking';
-import { dayTitle, hhmm } from '../../utils/time';
+import { dayTitle, daysFrom, hhmm, todayShanghai } from '../../utils/time';
 
 /** widths of a grid cell in design px (750 wide), normal and 关怀模式 */
 const CELL_W = 124;
@@ -17,9 +17,30 @@ interface GridRow {
   cells: Map<string, Slot>;
 }
 
+/** 上午 / 下午 / 晚上 (issue 10): the grid shows one part of the day at a time */
+export const PERIODS = [
+  { key: 'morning', label: '上午', from: '00:00', to: '12:00' },
+  { key: 'afternoon', label: '下午', from: '12:00', to: '18:00' },
+  { key: 'evening', label: '晚上', from: '18:00', to: '24:00' },
+] as const;
+export type Period = (typeof PERIODS)[number]['key'];
+export const periodOf = (iso: string): Period => {
+  const t = hhmm(iso);
+  return PERIODS.find((p) => t >= p.from && t < p.to)!.key;
+};
+
+/** '今天 12月2日 周三' / '明天 …' / '12月4日 周五' */
+export function dayLabel(date: string): string {
+  const today = todayShanghai();
+  const prefix = date === today ? '今天 ' : date === daysFrom(today, 2)[1] ? '明天 ' : '';
+  return `${prefix}${dayTitle(date)}`;
+}
+
 /** courts × start times, rows in the venue's resource order */
-function buildGrid(courtSlots: Slot[], resources: Resource[]) {
-  const columns = Array.from(new Set(courtSlots.map((s) => hhmm(s.startAt)))).sort();
+function buildGrid(courtSlots: Slot[], resources: Resource[], period?: Period) {
+  const columns = Array.from(
+    new Set(courtSlots.filter((s) => !period || periodOf(s.startAt) === period).map((s) => hhmm(s.startAt))),
+  ).sort();
   const rows = new Map<string, GridRow>();
   const order = resources.map((r) => r.id);
   for (const s of courtSlots) {
@@ -45,6 +66,7 @@ export function SlotLegend({ date }: { date: string }) {
     ['selected', '已选'],
     ['few', '紧张'],
     ['off', '不可订'],
+    ['mine', '我的'],
   ];
   return (
     <View className="slots-legend">
@@ -54,7 +76,7 @@ export function SlotLegend({ date }: { date: string }) {
           {label}
         </View>
       ))}
-      <Text className="slots-legend__day">{dayTitle(date)}</Text>
+      <Text className="slots-legend__day">{dayLabel(date)}</Text>
     </View>
   );
 }
@@ -66,13 +88,16 @@ interface SlotGridProps {
   onTap: (slot: Slot) => void;
   /** scroll back to the first bookable hour when these change */
   scrollKey: string;
+  /** the citizen's own bookings: marked 我的, not 已满 */
+  mine?: Set<string>;
+  period?: Period;
 }
 
 /** The court grid: one row per court, one cell per start time; each cell says its state in words. */
-export default function SlotGrid({ courtSlots, resources, selectedIds, onTap, scrollKey }: SlotGridProps) {
+export default function SlotGrid({ courtSlots, resources, selectedIds, onTap, scrollKey, mine, period }: SlotGridProps) {
   const elder = useElderMode();
   const [gridId] = useState(() => `slot-grid-${Math.random().toString(36).slice(2, 8)}`);
-  const grid = useMemo(() => buildGrid(courtSlots, resources), [courtSlots, resources]);
+  const grid = useMemo(() => buildGrid(courtSlots, resources, period), [courtSlots, resources, period]);
 
   // start the grid at the first bookable hour
   const windowWidth = useMemo(() => Taro.getWindowInfo().windowWidth, []);
@@ -115,16 +140,17 @@ export default function SlotGrid({ courtSlots, resources, selectedIds, onTap, sc
                 if (!s) return <View key={c} className="slot-cell slot-cell--none" />;
                 const st = slotState(s);
                 const sel = selectedIds.has(s.id);
+                const own = mine?.has(s.id) ?? false;
                 return (
                   <View
                     key={c}
-                    className={`slot-cell slot-cell--${st.key}${sel ? ' slot-cell--selected' : ''}`}
+                    className={`slot-cell slot-cell--${own ? 'mine' : st.key}${sel ? ' slot-cell--selected' : ''}`}
                     data-slot-id={s.id}
                     data-status={s.status}
                     onClick={() => onTap(s)}
                   >
                     <Text className="slot-cell__price">{formatPrice(s.priceFen)}</Text>
-                    <Text className="slot-cell__state">{sel ? '已选' : st.label}</Text>
+                    <Text className="slot-cell__state">{sel ? '已选' : own ? '我的' : st.label}</Text>
                   </View>
                 );
               })}

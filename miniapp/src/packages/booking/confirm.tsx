@@ -22,6 +22,7 @@ const RESELECT_CODES = ['SLOT_SOLD_OUT', 'SLOT_CLOSED', 'SLOT_STARTED', 'SLOT_NO
 const RESELECT = 'reselect';
 
 interface SubmitError {
+  details?: unknown;
   code: string;
   message: string;
 }
@@ -42,6 +43,13 @@ async function askReminderConsent(): Promise<void> {
 
 function goMine() {
   void Taro.redirectTo({ url: MINE_PAGE }).catch(() => Taro.navigateTo({ url: MINE_PAGE }));
+}
+
+/** the rule a refused booking met, in words: '已达到每人每天最多2个预订的上限' (issue 10) */
+const LIMIT_RULE_ZH: Record<string, string> = { 'per day': '每人每天', 'per week': '每人每周', 'per sport per week': '同一项目每周' };
+function limitText(details: unknown): string {
+  const over = (details as { limits?: { max: number; per: string }[] } | undefined)?.limits?.[0];
+  return over ? `已达到${LIMIT_RULE_ZH[over.per] ?? ''}最多${over.max}个预订的上限，可换一天或取消已有预订` : '已达到预订上限';
 }
 
 export default function ConfirmPage() {
@@ -129,7 +137,7 @@ export default function ConfirmPage() {
       const res = await api.createBooking({ slotIds: slots.map((s) => s.id), quantity, companions: names }, idemKey, { toast: false });
       setBooking(res.booking);
     } catch (e) {
-      setError({ code: isApiError(e) ? e.code : 'UNKNOWN', message: errorMessageZh(e) });
+      setError({ code: isApiError(e) ? e.code : 'UNKNOWN', message: errorMessageZh(e), details: isApiError(e) ? e.details : undefined });
     } finally {
       setBusy(false);
     }
@@ -150,16 +158,21 @@ export default function ConfirmPage() {
     <Screen className="confirm-page with-bottom-bar">
       {error ? (
         <View className="confirm-error cs-card" data-code={error.code}>
-          <Text className="confirm-error__text">{error.message}</Text>
+          <Text className="confirm-error__text">{error.code === 'BOOKING_LIMIT_REACHED' ? limitText(error.details) : error.message}</Text>
           {reselect ? (
             <Button className="confirm-back" type="primary" fill="outline" onClick={back}>
               返回重新选择
             </Button>
           ) : null}
           {error.code === 'BOOKING_LIMIT_REACHED' ? (
-            <Button className="confirm-go-mine" type="primary" fill="outline" onClick={goMine}>
-              查看我的预订
-            </Button>
+            <>
+              <Button className="confirm-other-day" type="primary" onClick={back}>
+                换一天
+              </Button>
+              <Button className="confirm-go-mine" type="primary" fill="outline" onClick={goMine}>
+                查看我的预订
+              </Button>
+            </>
           ) : null}
         </View>
       ) : null}
@@ -184,7 +197,7 @@ export default function ConfirmPage() {
           className="confirm-bar__button confirm-submit"
           type="primary"
           loading={busy}
-          disabled={!!blocked || reselect}
+          disabled={!!blocked || reselect || error?.code === 'BOOKING_LIMIT_REACHED'}
           onClick={() => void submit()}
         >
           {error && !reselect ? '重新提交' : '提交预订'}

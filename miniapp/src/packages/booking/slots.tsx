@@ -12,7 +12,8 @@ import { PageError, useLoad } from '../../hooks/useLoad';
 import { MAX_PLACES, UNBOOKABLE_HINT, isSessionResource, slotState, sportLabel, toggleSlot, venueSports } from '../../utils/booking';
 import { daysFrom, hms, monthDayZh, todayShanghai } from '../../utils/time';
 import { param } from '../../utils/params';
-import SlotGrid, { SlotLegend } from './SlotGrid';
+import SlotGrid, { PERIODS, SlotLegend, periodOf, type Period } from './SlotGrid';
+import { isLoggedIn } from '../../stores/session';
 import SessionList from './SessionList';
 import SlotsBar from './SlotsBar';
 import './slots.scss';
@@ -54,10 +55,20 @@ export default function SlotsPage() {
     { enabled: ready, refreshOnShow: true },
   );
   const reloadSlots = slotLoad.reload;
+  // the citizen's standing against each limit and their own slots, before they choose (issue 10)
+  const standingLoad = useLoad(
+    async () => (isLoggedIn() ? (await api.standing(venueId, { date, sport: sport || undefined }, { toast: false })).standing : null),
+    [venueId, date, sport],
+    { enabled: ready, refreshOnShow: true, keepOnQuietError: true },
+  );
+  const standing = standingLoad.data ?? null;
+  const mine = useMemo(() => new Set(standing?.mySlotIds ?? []), [standing]);
+  const fullRule = standing?.limits.find((l) => l.used >= l.max) ?? null;
 
   useEffect(() => {
     setSelected([]);
     setQuantity(1);
+    setPeriod(null);
   }, [date, sport]);
 
   const slots = useMemo(() => slotLoad.data ?? [], [slotLoad.data]);
@@ -68,6 +79,11 @@ export default function SlotsPage() {
     [slots, isSession],
   );
   const courtSlots = useMemo(() => slots.filter((s) => !isSession(s)), [slots, isSession]);
+  // the part of the day shown: the one with the next free hour, until the citizen picks another
+  const [period, setPeriod] = useState<Period | null>(null);
+  const firstFree = courtSlots.filter((s) => s.status === 'open').sort((a, b) => a.startAt.localeCompare(b.startAt))[0];
+  const shownPeriod: Period = period ?? (firstFree ? periodOf(firstFree.startAt) : 'morning');
+  const periods = PERIODS.filter((p) => courtSlots.some((s) => periodOf(s.startAt) === p.key));
 
   // countdown to the release of the day's slots; at zero the slots are fetched again
   const releaseAt = useMemo(() => {
@@ -78,6 +94,10 @@ export default function SlotsPage() {
 
   const tap = (slot: Slot) => {
     const st = slotState(slot);
+    if (mine.has(slot.id)) {
+      notify('这是你已预订的时段，可在“我的预订”查看');
+      return;
+    }
     if (st.key !== 'open' && st.key !== 'few') {
       notify(UNBOOKABLE_HINT[st.key]);
       return;
@@ -144,6 +164,34 @@ export default function SlotsPage() {
         </View>
       ) : null}
 
+      {standing ? (
+        <View className="slots-standing cs-card">
+          {standing.limits.map((l) => (
+            <Text
+              key={l.rule}
+              className={`slots-standing__item slots-standing-${l.rule}${l.used >= l.max ? ' slots-standing__item--full' : ''}`}
+            >
+              {l.label} {l.used}/{l.max}
+            </Text>
+          ))}
+          {fullRule ? (
+            <Text className="slots-standing__hint">
+              已达“{fullRule.label.replace('已约', '')}最多{fullRule.max}个”的上限，
+              {fullRule.rule === 'day' ? '可换一天预订' : '请取消已有预订或下周再约'}
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
+      {periods.length > 1 ? (
+        <Tabs
+          items={periods.map((p) => ({ key: p.key, label: p.label }))}
+          value={shownPeriod}
+          onChange={(k) => setPeriod(k as Period)}
+          className="slots-periods"
+          itemClass="slots-period"
+          currentSuffix="active"
+        />
+      ) : null}
       <SlotLegend date={date} />
       <LoadView
         load={slotLoad.load}
@@ -154,7 +202,15 @@ export default function SlotsPage() {
         emptyHint="换个日期或项目看看"
         onRetry={() => void reloadSlots()}
       />
-      <SlotGrid courtSlots={courtSlots} resources={venue.resources} selectedIds={selectedIds} onTap={tap} scrollKey={`${date}|${sport}`} />
+      <SlotGrid
+        courtSlots={courtSlots}
+        resources={venue.resources}
+        selectedIds={selectedIds}
+        onTap={tap}
+        scrollKey={`${date}|${sport}|${shownPeriod}`}
+        mine={mine}
+        period={periods.length > 1 ? shownPeriod : undefined}
+      />
       <SessionList slots={sessionSlots} selectedIds={selectedIds} onTap={tap} />
       <SlotsBar
         selected={selected}

@@ -9,6 +9,8 @@ import Screen from '../../components/Screen';
 import { ensureLoggedIn } from '../../stores/session';
 import { param } from '../../utils/params';
 import { BOOKINGS_PAGE, ORDERS_PAGE, dateTime, payUrl, redirect, resultUrl, yuan } from './lib';
+
+const TICKETS_PAGE = '/packages/ticket/index';
 import './pay.scss';
 
 const POLL_MS = 1500;
@@ -105,9 +107,15 @@ export default function PayResultPage() {
         ) : null}
         <Text className="pay-result__desc">{order.description}</Text>
         {v.key === 'success' && isBooking ? (
-          <Button className="pay-result-bookings" type="primary" block onClick={() => redirect(BOOKINGS_PAGE)}>
-            查看我的预订
-          </Button>
+          <>
+            <Button className="pay-result-ticket" type="primary" block onClick={() => redirect(TICKETS_PAGE)}>
+              查看入场码
+            </Button>
+            <Text className="pay-result__window">开场前30分钟起可凭入场码入场</Text>
+            <Button className="pay-result-bookings" type="primary" fill="outline" block onClick={() => redirect(BOOKINGS_PAGE)}>
+              查看我的预订
+            </Button>
+          </>
         ) : null}
         <Button
           className="pay-result-orders"
