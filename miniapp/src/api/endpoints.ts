@@ -4,6 +4,7 @@ import {
   BookingPageSchema,
   BookingResponseSchema,
   CancelBookingSchema,
+  CancelQuoteSchema,
   CloseDaySchema,
   CloseResultSchema,
   CreateBookingSchema,
@@ -128,6 +129,15 @@ export const api = {
       path: `/venues/${seg(venueId)}/standing`,
       query: { date: q.date, sport: q.sport },
       schema: StandingResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** GET /bookings/:bookingId/cancel-quote?slotIds= → {quote}: refund after vouchers, voucher fate, when (issue 10) */
+  cancelQuote: (bookingId: string, o: CallOptions & { slotIds?: string[] } = {}) =>
+    request({
+      path: `/bookings/${seg(bookingId)}/cancel-quote`,
+      query: { slotIds: o.slotIds?.join(',') },
+      schema: z.object({ quote: CancelQuoteSchema }),
       toast: o.toast,
     }),
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Button } from '@nutui/nutui-react-taro';
-import type { Booking } from '@citysport/shared';
+import { formatPrice, type Booking } from '@citysport/shared';
 import { api, type BookingListStatus } from '../../api/endpoints';
 import Screen from '../../components/Screen';
 import Tabs from '../../components/Tabs';
@@ -20,6 +20,8 @@ const TABS: { key: Tab; label: string }[] = [
   { key: 'past', label: '已结束' },
 ];
 
+const VOUCHER_FATE_ZH = { none: '', returned: '使用的消费券将退回账户。', kept_used: '部分取消不退回消费券。' } as const;
+
 export default function MyBookingsPage() {
   const [tab, setTab] = useState<Tab>('active');
   const [cancelling, setCancelling] = useState<string | null>(null);
@@ -35,9 +37,21 @@ export default function MyBookingsPage() {
   const cancel = async (b: Booking) => {
     if (cancelling) return;
     const when = `${dayTitle(b.day)} ${timeRange(b.startAt, b.endAt)}`;
+    // the money first (issue 10): what comes back after vouchers, the voucher's fate, when it arrives
+    const quote = await api
+      .cancelQuote(b.id, { toast: false })
+      .then((x) => x.quote)
+      .catch(() => null);
+    const money = quote
+      ? quote.refundFen > 0
+        ? `退款 ${formatPrice(quote.refundFen)}（实付 ${formatPrice(quote.paidFen)}），${quote.arrives}。${VOUCHER_FATE_ZH[quote.voucher]}`
+        : quote.arrives
+      : isPaid(b)
+        ? '已支付的订单将原路退款。'
+        : '';
     const r = await Taro.showModal({
       title: '取消预订',
-      content: `确定取消 ${when} 的预订吗？${isPaid(b) ? '已支付的订单将原路退款。' : ''}`,
+      content: `确定取消 ${when} 的预订吗？${money}`,
       confirmText: '确定取消',
       cancelText: '再想想',
       confirmColor: '#e5484d',
