@@ -188,7 +188,7 @@ export default function SlotsPage() {
           value={shownPeriod}
           onChange={(k) => setPeriod(k as Period)}
           className="slots-periods"
-          itemClass="slots-period"
+          itemClass="slots-sport slots-period"
           currentSuffix="active"
         />
       ) : null}
