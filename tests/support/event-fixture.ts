@@ -101,3 +101,53 @@ export async function organiser(stack: TestStack, name: string) {
   await grant(stack, u.userId, 'organiser');
   return u;
 }
+
+/**
+ * Lottery entries straight into the collection, shaped as the service writes an `entered` entry
+ * (the 10,000-entry draw tests; the HTTP path for entries is tested on its own). Personal fields
+ * are a placeholder: the draw reads only entryRef and groupId.
+ */
+export async function insertLotteryEntries(eventId: string, groups: { id: string; feeFen: number }[], n: number, at: Date) {
+  const { randomBytes } = await import('node:crypto');
+  const coll = (await import('mongoose')).default.connection.db!.collection('event_registrations');
+  const docs = Array.from({ length: n }, (_, i) => {
+    const g = groups[i % groups.length];
+    const _id = new Types.ObjectId();
+    return {
+      _id,
+      eventId: new Types.ObjectId(eventId),
+      groupId: new Types.ObjectId(g.id),
+      userId: new Types.ObjectId(),
+      mode: 'lottery',
+      status: 'entered',
+      idKey: `${eventId}:fixture-${i}`,
+      sealed: 'fixture',
+      masked: { name: '测*', idNumber: '320502********0000', phone: '138****0000' },
+      gender: i % 2 ? 'M' : 'F',
+      ageOnRaceDay: 30,
+      pledgeVersion: 'v1',
+      guardian: false,
+      qualifying: null,
+      teamId: null,
+      feeFen: g.feeFen,
+      orderId: null,
+      holdExpiresAt: null,
+      payDeadline: null,
+      entryRef: randomBytes(12).toString('base64url'),
+      inDraw: false,
+      drawRank: null,
+      offerFor: `self:${_id}`,
+      bib: null,
+      nameKey: 'fixture',
+      checkedInAt: null,
+      refundFen: 0,
+      cancelReason: null,
+      createdAt: at,
+      confirmedAt: null,
+      endedAt: null,
+      pending: [],
+      pendingSince: null,
+    };
+  });
+  for (let i = 0; i < docs.length; i += 2000) await coll.insertMany(docs.slice(i, i + 2000));
+}

@@ -54,14 +54,15 @@ export function detailDto(e: EventDoc, groups: EventGroupDoc[]): EventDetailDto 
   };
 }
 
-export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | 'startAt'>, groupName: string): RegistrationDto {
+export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | 'startAt' | 'status'>, groupName: string): RegistrationDto {
   return {
     id: String(r._id),
     eventId: String(r.eventId),
     eventName: e.name,
     groupId: String(r.groupId),
     groupName,
-    status: r.status,
+    // after the draw, an entry not drawn (neither a place nor the waitlist) has lost
+    status: r.status === 'entered' && (e.status === 'drawn' || e.status === 'finished') ? 'lost' : r.status,
     participant: r.masked,
     feeFen: r.feeFen,
     orderId: r.orderId,

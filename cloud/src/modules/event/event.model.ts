@@ -201,12 +201,9 @@ const RegistrationSchema = new Schema<RegistrationDoc>(
 // one ID number once per event (a keyed hash, never the number itself)
 RegistrationSchema.index({ idKey: 1 }, { unique: true });
 RegistrationSchema.index({ offerFor: 1 }, { unique: true });
-RegistrationSchema.index({ eventId: 1, groupId: 1, status: 1, drawRank: 1 });
+RegistrationSchema.index({ groupId: 1, status: 1, drawRank: 1 });
 RegistrationSchema.index({ userId: 1, _id: -1 });
 RegistrationSchema.index({ status: 1, payDeadline: 1 });
-RegistrationSchema.index({ status: 1, holdExpiresAt: 1 });
-RegistrationSchema.index({ eventId: 1, bib: 1 });
-RegistrationSchema.index({ pendingSince: 1 });
 
 export interface TeamDoc {
   _id: Types.ObjectId;
@@ -281,3 +278,23 @@ export const EventGroup = mongoose.model<EventGroupDoc>('EventGroup', GroupSchem
 export const Registration = mongoose.model<RegistrationDoc>('EventRegistration', RegistrationSchema);
 export const Team = mongoose.model<TeamDoc>('EventTeam', TeamSchema);
 export const EventResult = mongoose.model<ResultDoc>('EventResult', ResultSchema);
+
+/**
+ * The lottery's fixed lists, in chunks (a 200,000-entry draw is a few dozen documents, not 200,000
+ * writes): `entries` — the entry list digested at the close ([entryRef, groupId, registrationId]);
+ * `rank` — per group, the refs ranked by the draw, as far as the places and the waitlist reach.
+ */
+export interface DrawListDoc {
+  _id: string;
+  eventId: Types.ObjectId;
+  list: 'entries' | 'rank';
+  groupId: string | null;
+  index: number;
+  items: string[][];
+}
+const DrawListSchema = new Schema<DrawListDoc>(
+  { _id: String, eventId: Schema.Types.ObjectId, list: String, groupId: String, index: Number, items: [[String]] },
+  { collection: 'event_draw_lists', versionKey: false },
+);
+DrawListSchema.index({ eventId: 1, list: 1, groupId: 1, index: 1 });
+export const DrawList = mongoose.model<DrawListDoc>('EventDrawList', DrawListSchema);

@@ -362,7 +362,7 @@ export function createRegistrations(deps: EventDeps) {
   }
 
   function endSteps(r: RegistrationDoc, refundFen: number): RegStep[] {
-    const back: RegStep[] = r.mode === 'first_come' || !r.inDraw ? ['capacity'] : ['offer.next'];
+    const back: RegStep[] = r.mode === 'first_come' || r.drawRank === null ? ['capacity'] : ['offer.next'];
     switch (r.status) {
       case 'held':
         return ['capacity', 'team', 'order.close', 'event.cancelled'];

@@ -12,13 +12,25 @@ import {
   MAX_BATCH,
   type EventDeps,
 } from './event.context';
-import { EventGroup, Registration, SportEvent, type EventDoc, type EventGroupDoc, type RegistrationDoc } from './event.model';
+import {
+  DrawList,
+  EventGroup,
+  Registration,
+  SportEvent,
+  type DrawListDoc,
+  type EventDoc,
+  type EventGroupDoc,
+  type RegistrationDoc,
+} from './event.model';
 import { detailDto, summaryDto } from './event.dto';
 import { commitmentOf, entriesDigestOf, newSeed, rankGroup } from './event.draw';
 import { createRegistrations } from './event.registrations';
 import { createEventExtras } from './event.extras';
 
 type EventStep = 'groups.open' | 'groups.close' | 'close.digest' | 'draw.apply' | 'event.drawn';
+
+/** items per stored chunk of a draw list (a page of /draw/entries) */
+const CHUNK = 5_000;
 
 const PUBLIC: EventStatus[] = ['published', 'registration_open', 'closed', 'drawn', 'finished'];
 
@@ -36,7 +48,7 @@ export function createEventService(deps: EventDeps) {
   const steps: Record<EventStep, (e: EventDoc) => Promise<void>> = {
     'groups.open': async (e) => void (await EventGroup.updateMany({ eventId: e._id }, { $set: { open: true } })),
     'groups.close': async (e) => void (await EventGroup.updateMany({ eventId: e._id }, { $set: { open: false } })),
-    // the entry list is fixed: entries still in flight are rolled back (their own transition then loses), the rest digested
+    // the entry list is fixed: entries still in flight are rolled back (their own transition then loses), the rest listed and digested
     'close.digest': async (e) => {
       if (e.registration.mode !== 'lottery') return;
       const fresh = await SportEvent.findById(e._id).lean<EventDoc>();
@@ -48,24 +60,24 @@ export function createEventService(deps: EventDeps) {
           { status: 'failed', idKey: `${r.eventId}:void:${r._id}`, endedAt: kernel.clock.now() },
           ['capacity', 'team'],
         );
-      await Registration.updateMany({ eventId: e._id, status: 'entered' }, { $set: { inDraw: true } });
       const entries = await Registration.collection
-        .find({ eventId: e._id, inDraw: true }, { projection: { entryRef: 1, groupId: 1 } })
+        .find({ eventId: e._id, status: 'entered' }, { projection: { entryRef: 1, groupId: 1 } })
         .toArray();
-      const digest = entriesDigestOf(entries.map((x) => ({ entryRef: x.entryRef as string, groupId: String(x.groupId) })));
-      await SportEvent.updateOne({ _id: e._id, entriesDigest: null }, { $set: { entriesDigest: digest, entriesCount: entries.length } });
+      const items = entries
+        .map((x) => [x.entryRef as string, String(x.groupId), String(x._id)])
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      await writeChunks(e._id, 'entries', null, items);
+      const digest = entriesDigestOf(items.map(([entryRef, groupId]) => ({ entryRef, groupId })));
+      await SportEvent.updateOne({ _id: e._id, entriesDigest: null }, { $set: { entriesDigest: digest, entriesCount: items.length } });
     },
     'draw.apply': (e) => applyDraw(e),
     'event.drawn': async (e) => {
-      const winners = await Registration.countDocuments({
-        eventId: e._id,
-        inDraw: true,
-        status: mongoose.trusted({ $in: ['won', 'confirmed', 'lapsed', 'cancelled'] }),
-        drawRank: mongoose.trusted({ $ne: null }),
-      });
+      const groups = await EventGroup.find({ eventId: e._id }, { capacity: 1 }).lean<EventGroupDoc[]>();
+      const entries = e.entriesCount ?? 0;
+      const places = groups.reduce((n, g) => n + g.capacity, 0);
       await emit(
         'event.drawn',
-        { eventId: String(e._id), sport: e.sport, district: e.district, entries: e.entriesCount ?? 0, winners },
+        { eventId: String(e._id), sport: e.sport, district: e.district, entries, winners: Math.min(places, entries) },
         { eventId: `event.drawn:${e._id}`, occurredAt: e.drawnAt ?? kernel.clock.now() },
       );
     },
@@ -94,47 +106,67 @@ export function createEventService(deps: EventDeps) {
   async function applyDraw(e: EventDoc) {
     const seed = e.seed;
     if (!seed) throw new Error('draw without a seed');
-    const groups = await EventGroup.find({ eventId: e._id }).lean<EventGroupDoc[]>();
+    const groups = await EventGroup.find({ eventId: e._id }, { applied: 0 }).lean<EventGroupDoc[]>();
+    const entries = await readChunks(e._id, 'entries', null);
     const now = kernel.clock.now();
     for (const g of groups) {
-      const entries = await Registration.collection
-        .find({ eventId: e._id, groupId: g._id, inDraw: true }, { projection: { entryRef: 1, status: 1 } })
-        .toArray();
+      const mine = entries.filter((x) => x[1] === String(g._id));
+      const idOf = new Map(mine.map((x) => [x[0], x[2]]));
       const ranked = rankGroup(
         seed,
-        entries.map((x) => x.entryRef as string),
+        mine.map((x) => x[0]),
+      ).slice(0, g.capacity + g.waitlistSize);
+      kernel.crashPoint('event.draw:ranked');
+      await writeChunks(
+        e._id,
+        'rank',
+        String(g._id),
+        ranked.map((ref) => [ref]),
       );
-      const idOf = new Map(entries.map((x) => [x.entryRef as string, x._id]));
       const paid = g.feeFen > 0;
+      // only the drawn (places and waitlist) are written; the rest stay `entered` and read as lost
       const ops = ranked.map((ref, rank) => {
         const win = rank < g.capacity;
-        const wait = !win && rank < g.capacity + g.waitlistSize;
-        const set: Record<string, unknown> = { drawRank: rank, status: win ? (paid ? 'won' : 'confirmed') : wait ? 'waitlisted' : 'lost' };
+        const set: Record<string, unknown> = { drawRank: rank, status: win ? (paid ? 'won' : 'confirmed') : 'waitlisted' };
         if (win && paid)
           Object.assign(set, { payDeadline: e.registration.paymentDeadline, pending: ['order.create'], pendingSince: new Date(0) });
         if (win && !paid)
           Object.assign(set, { confirmedAt: now, pending: ['tickets.issue', 'event.confirmed'], pendingSince: new Date(0) });
-        return { updateOne: { filter: { _id: idOf.get(ref), status: 'entered' }, update: { $set: set } } };
+        return { updateOne: { filter: { _id: new Types.ObjectId(idOf.get(ref)), status: 'entered' }, update: { $set: set } } };
       });
-      for (let i = 0; i < ops.length; i += 2000)
-        await Registration.collection.bulkWrite(ops.slice(i, i + 2000) as never, { ordered: false });
-      // entries cancelled after the close still had their rank; a winner among them passes the place down the list
-      const leftWinners = await Registration.collection
-        .find({ eventId: e._id, groupId: g._id, inDraw: true, status: 'cancelled', drawRank: null }, { projection: { entryRef: 1 } })
-        .toArray();
-      for (const c of leftWinners) {
-        const rank = ranked.indexOf(c.entryRef as string);
+      for (let i = 0; i < ops.length; i += 200) await Registration.collection.bulkWrite(ops.slice(i, i + 200) as never, { ordered: false });
+      // a winner who cancelled after the close passes the place down the list
+      const winnerIds = ranked.slice(0, g.capacity).map((ref) => new Types.ObjectId(idOf.get(ref)));
+      const gone = await Registration.find({ _id: mongoose.trusted({ $in: winnerIds }), status: 'cancelled', drawRank: null }).lean<
+        RegistrationDoc[]
+      >();
+      for (const c of gone) {
+        const rank = ranked.indexOf(c.entryRef);
         await Registration.updateOne({ _id: c._id }, { $set: { drawRank: rank } });
-        if (rank < g.capacity)
-          await registrations.offerNext({
-            ...(c as unknown as RegistrationDoc),
-            mode: 'lottery',
-            drawRank: rank,
-            groupId: g._id,
-            eventId: e._id,
-          });
+        await registrations.offerNext({ ...c, drawRank: rank });
       }
     }
+  }
+
+  /** The fixed lists in chunks of CHUNK items; rewriting the same list is harmless (same ids). */
+  async function writeChunks(eventId: Types.ObjectId, list: 'entries' | 'rank', groupId: string | null, items: string[][]) {
+    const ops = [];
+    for (let i = 0, index = 0; i === 0 || i < items.length; i += CHUNK, index++) {
+      const _id = `${eventId}:${list}:${groupId ?? '-'}:${index}`;
+      ops.push({
+        replaceOne: {
+          filter: { _id },
+          replacement: { _id, eventId, list, groupId, index, items: items.slice(i, i + CHUNK) },
+          upsert: true,
+        },
+      });
+    }
+    for (const op of ops) await DrawList.collection.bulkWrite([op] as never);
+  }
+
+  async function readChunks(eventId: Types.ObjectId, list: 'entries' | 'rank', groupId: string | null): Promise<string[][]> {
+    const docs = await DrawList.find({ eventId, list, groupId }).sort({ index: 1 }).lean<DrawListDoc[]>();
+    return docs.flatMap((d) => d.items);
   }
 
   // ---------- organiser ----------
@@ -342,15 +374,9 @@ export function createEventService(deps: EventDeps) {
       winners = {};
       waitlist = {};
       for (const g of groups) {
-        const ranked = await Registration.collection
-          .find(
-            { eventId: e._id, groupId: g._id, inDraw: true, drawRank: { $lt: g.capacity + g.waitlistSize } },
-            { projection: { entryRef: 1, drawRank: 1 } },
-          )
-          .sort({ drawRank: 1 })
-          .toArray();
-        winners[String(g._id)] = ranked.filter((r) => (r.drawRank as number) < g.capacity).map((r) => r.entryRef as string);
-        waitlist[String(g._id)] = ranked.filter((r) => (r.drawRank as number) >= g.capacity).map((r) => r.entryRef as string);
+        const ranked = (await readChunks(e._id, 'rank', String(g._id))).map((x) => x[0]);
+        winners[String(g._id)] = ranked.slice(0, g.capacity);
+        waitlist[String(g._id)] = ranked.slice(g.capacity);
       }
     }
     return {
@@ -367,16 +393,20 @@ export function createEventService(deps: EventDeps) {
     };
   }
 
+  /** The entry list fixed at the close, page by page (a page is a stored chunk; the cursor names the next one). */
   async function drawEntries(eventId: string, q: { cursor?: string; limit: number }) {
     const e = await findPublic(eventId);
     if (e.registration.mode !== 'lottery' || !e.entriesDigest)
       throw new AppError('DRAW_NOT_READY', 'the entry list is published at the close');
-    return kernel.cursorPage<RegistrationDoc, { entryRef: string; groupId: string }>(
-      Registration,
-      { eventId: e._id, inDraw: true },
-      q,
-      (r) => ({ entryRef: r.entryRef, groupId: String(r.groupId) }),
-    );
+    if (q.cursor !== undefined && !/^\d{1,6}$/.test(q.cursor))
+      throw new AppError('VALIDATION_FAILED', 'bad cursor', [{ path: 'cursor', message: 'invalid' }]);
+    const index = Number(q.cursor ?? 0);
+    const chunk = await DrawList.findOne({ _id: `${e._id}:entries:-:${index}` }).lean<DrawListDoc>();
+    const more = await DrawList.exists({ _id: `${e._id}:entries:-:${index + 1}` });
+    return {
+      items: (chunk?.items ?? []).map(([entryRef, groupId]) => ({ entryRef, groupId })),
+      nextCursor: more ? String(index + 1) : null,
+    };
   }
 
   const extras = createEventExtras(deps, { registrations });
