@@ -39,6 +39,27 @@ export interface OutboxEventMap {
   };
   'voucher.claimed': { subject: string; batchId: string; voucherId: string };
   'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
+  // ---- Event registration (赛事报名, issue 11): pseudonyms and ids only, never a participant's name, ID number or phone ----
+  'event.registered': EventRegistrationFacts & { status: string };
+  'event.registration_confirmed': EventRegistrationFacts;
+  'event.registration_cancelled': EventRegistrationFacts & { refundFen: number };
+  'event.registration_lapsed': EventRegistrationFacts;
+  'event.drawn': { eventId: string; sport: string; district: string; entries: number; winners: number };
+  'event.checked_in': EventRegistrationFacts;
+}
+
+/** An entry as the data centre sees it: the account's pseudonym, ids, age band and gender from the ID, the fee. */
+interface EventRegistrationFacts {
+  subject: string;
+  registrationId: string;
+  eventId: string;
+  groupId: string;
+  sport: string;
+  district: string;
+  mode: 'first_come' | 'lottery';
+  ageBand: string;
+  gender: 'M' | 'F';
+  feeFen: number;
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -13,3 +13,4 @@ export * from './schemas/tickets';
 export * from './ticket-code';
 export * from './voucher';
 export * from './schemas/journey';
+export * from './schemas/event-registration';

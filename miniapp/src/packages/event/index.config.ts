@@ -1,3 +1,3 @@
 export default definePageConfig({
-  navigationBarTitleText: '赛事报名',
+  navigationBarTitleText: '赛事详情',
 });

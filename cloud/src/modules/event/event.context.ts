@@ -1,0 +1,48 @@
+import { createHmac } from 'node:crypto';
+import type { Kernel } from '../../platform/kernel';
+import type { Pseudonymizer } from '../../platform/pseudonym';
+import type { FieldCipher } from '../../platform/crypto-field';
+import type { PaymentPort } from '../payment';
+import type { TicketService } from '../ticket';
+
+export const REG_OWNER = 'event_registration';
+export const EVENT_OWNER = 'event';
+/** kernel.capacity kinds: a group's places (first come) or entries (lottery), and a team's member places */
+export const EVENT_GROUP_CAPACITY = 'event_group';
+export const EVENT_TEAM_CAPACITY = 'event_team';
+/** a lottery group takes entries up to this (the guard that matters is the window flag `open`) */
+export const LOTTERY_ENTRY_CEILING = 50_000_000;
+/** a group's counter remembers this many take/give tokens (kernel.capacity `keepTokens`) */
+export const GROUP_KEEP_TOKENS = 2_000;
+export const MAX_BATCH = 200;
+export const EXTERNAL_STEP_TIMEOUT_MS = 10_000;
+
+export type RegStep =
+  | 'capacity'
+  | 'team'
+  | 'order.create'
+  | 'order.close'
+  | 'refund'
+  | 'tickets.issue'
+  | 'tickets.revoke'
+  | 'offer.next'
+  | 'event.registered'
+  | 'event.confirmed'
+  | 'event.cancelled'
+  | 'event.lapsed'
+  | 'event.checked_in';
+
+export interface EventDeps {
+  kernel: Kernel;
+  payments: PaymentPort;
+  tickets: TicketService;
+  pseudonym: Pseudonymizer;
+  cipher: FieldCipher;
+  /** the keyed hash of an ID number or a name (never stored in plain for lookups) */
+  keyedHash: (purpose: 'id' | 'name', value: string) => string;
+}
+
+export function keyedHasher(secret: string) {
+  return (purpose: 'id' | 'name', value: string) =>
+    createHmac('sha256', `citysport-event-${purpose}:${secret}`).update(value.trim().toUpperCase(), 'utf8').digest('base64url');
+}

@@ -1,0 +1,113 @@
+import type { EventDetailDto, EventGroupDto, EventSummaryDto, RegistrationDto } from '@citysport/shared';
+import type { Pseudonymizer } from '../../platform/pseudonym';
+import type { AdmissionSource } from '../ticket';
+import type { EventDoc, EventGroupDoc, RegistrationDoc } from './event.model';
+
+export function groupDto(g: EventGroupDoc, mode: EventDoc['registration']['mode']): EventGroupDto {
+  return {
+    id: String(g._id),
+    name: g.name,
+    distanceKm: g.distanceKm,
+    capacity: g.capacity,
+    // a lottery's places are not taken during the window: all of them are still to be drawn
+    remaining: mode === 'lottery' ? g.capacity : Math.max(0, g.remaining),
+    feeFen: g.feeFen,
+    eligibility: g.eligibility,
+    team: g.team,
+  };
+}
+
+export function summaryDto(e: EventDoc, groups: EventGroupDoc[]): EventSummaryDto {
+  return {
+    id: String(e._id),
+    name: e.name,
+    sport: e.sport,
+    kind: e.kind,
+    startAt: e.startAt.toISOString(),
+    district: e.district,
+    place: e.place,
+    status: e.status,
+    registration: {
+      mode: e.registration.mode,
+      opensAt: e.registration.opensAt.toISOString(),
+      closesAt: e.registration.closesAt.toISOString(),
+    },
+    groups: groups.map((g) => groupDto(g, e.registration.mode)),
+  };
+}
+
+export function detailDto(e: EventDoc, groups: EventGroupDoc[]): EventDetailDto {
+  const s = summaryDto(e, groups);
+  return {
+    ...s,
+    description: e.description,
+    registration: {
+      ...s.registration,
+      holdMinutes: e.registration.holdMinutes,
+      paymentDeadline: e.registration.paymentDeadline ? e.registration.paymentDeadline.toISOString() : null,
+      offerHours: e.registration.offerHours,
+    },
+    refundPolicy: e.refundPolicy,
+    transfer: e.transfer,
+    pledge: e.pledge,
+    draw: { seedCommitment: e.seedCommitment, entriesDigest: e.entriesDigest },
+  };
+}
+
+export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | 'startAt' | 'status'>, groupName: string): RegistrationDto {
+  return {
+    id: String(r._id),
+    eventId: String(r.eventId),
+    eventName: e.name,
+    groupId: String(r.groupId),
+    groupName,
+    // after the draw, an entry not drawn (neither a place nor the waitlist) has lost
+    status: r.status === 'entered' && (e.status === 'drawn' || e.status === 'finished') ? 'lost' : r.status,
+    participant: r.masked,
+    feeFen: r.feeFen,
+    orderId: r.orderId,
+    holdExpiresAt: r.holdExpiresAt ? r.holdExpiresAt.toISOString() : null,
+    payDeadline: r.payDeadline ? r.payDeadline.toISOString() : null,
+    entryRef: r.entryRef,
+    drawRank: r.drawRank,
+    bib: r.bib,
+    teamId: r.teamId ? String(r.teamId) : null,
+    startAt: e.startAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+const band = (age: number) =>
+  age < 18 ? 'under18' : age < 30 ? '18-29' : age < 40 ? '30-39' : age < 50 ? '40-49' : age < 60 ? '50-59' : '60+';
+
+/** The outbox's view of an entry: the account pseudonym, ids, an age band and gender — no name, ID number or phone. */
+export function factsOf(pseudonym: Pseudonymizer, r: RegistrationDoc, e: Pick<EventDoc, 'sport' | 'district'>) {
+  return {
+    subject: pseudonym(String(r.userId)),
+    registrationId: String(r._id),
+    eventId: String(r.eventId),
+    groupId: String(r.groupId),
+    sport: e.sport,
+    district: e.district,
+    mode: r.mode,
+    ageBand: band(r.ageOnRaceDay),
+    gender: r.gender,
+    feeFen: r.feeFen,
+  };
+}
+
+/** What the ticket module needs to admit a confirmed entry at pick-up and the start (the event stands in for a venue). */
+export function admissionOf(r: RegistrationDoc, e: EventDoc, groupName: string): AdmissionSource {
+  return {
+    source: { kind: 'registration', id: String(r._id) },
+    userId: String(r.userId),
+    venueId: String(e._id),
+    venueName: e.name,
+    resourceName: r.bib ? `${groupName} ${r.bib}` : groupName,
+    // tickets type their sport by the venue list; event sports (running …) are stored as they are
+    sport: e.sport as AdmissionSource['sport'],
+    startAt: e.startAt,
+    endAt: new Date(e.startAt.getTime() + 8 * 3600_000),
+    quantity: 1,
+  };
+}

@@ -1,0 +1,47 @@
+import type { ModuleDescriptor } from '../../platform/module';
+import type { GrantLookup } from '../../platform/auth';
+import { createFieldCipher } from '../../platform/crypto-field';
+import type { OrderKindHandlers, PaymentPort } from '../payment';
+import type { TicketService, TicketSourceHandlers } from '../ticket';
+import { keyedHasher } from './event.context';
+import { createEventService, type EventService } from './event.service';
+import { eventRoutes, organiserRoutes } from './event.routes';
+
+interface IdentityLookups {
+  grantsOf: GrantLookup;
+}
+
+/**
+ * Event registration (赛事报名): sells the `event` order kind, is the `registration` ticket
+ * source; jobs open/close windows, expire unpaid holds/wins/offers, heal crashes.
+ */
+export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, TicketSourceHandlers> = {
+  name: 'event',
+  create: ({ kernel, config, pseudonym, use }) =>
+    createEventService({
+      kernel,
+      payments: use<{ port: PaymentPort }>('payment').port,
+      tickets: use<TicketService>('ticket'),
+      pseudonym,
+      cipher: createFieldCipher(config.DATA_KEY),
+      keyedHash: keyedHasher(config.DATA_KEY),
+    }),
+  routes: (events, { use }) => [
+    eventRoutes(events),
+    organiserRoutes(events, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) }),
+  ],
+  jobs: (events) => [
+    { name: 'event-windows', everyMs: 15_000, run: () => events.runWindows() },
+    { name: 'event-expire-unpaid', everyMs: 15_000, run: () => events.registrations.expireUnpaid() },
+    // rolls back stale `taking` entries; finishes effects a crash left and the orders/tickets a draw owes
+    { name: 'event-heal', everyMs: 15_000, run: () => events.registrations.heal() },
+  ],
+  orderKinds: (events) => ({
+    event: {
+      onPaid: ({ refId, orderId }) => events.registrations.confirmPaid(refId, orderId),
+      onRefundRequested: async (e) => void (await events.registrations.cancel(e.ownerId, e.refId, e.reason, { byAdmin: e.byAdmin })),
+      onClosed: ({ refId, orderId }) => events.registrations.onOrderClosed(refId, orderId),
+    },
+  }),
+  ticketSources: (events) => ({ registration: { onAdmitted: (registrationId) => events.registrations.markCheckedIn(registrationId) } }),
+};
