@@ -39,6 +39,17 @@ export interface OutboxEventMap {
   };
   'voucher.claimed': { subject: string; batchId: string; voucherId: string };
   'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
+  // --- fitness guidance (健身指导): the instructor and citizens appear as pseudonyms only ---
+  'guidance.session_delivered': {
+    instructor: string;
+    sessionId: string;
+    sport: string;
+    district: string;
+    startAt: string;
+    durationMinutes: number;
+    attended: number;
+  };
+  'guidance.attended': { subject: string; sessionId: string; sport: string; district: string; startAt: string };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;
