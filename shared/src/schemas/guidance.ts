@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, text } from './common';
 import { DISTRICTS, DaySchema, LocationSchema } from './venues';
+import { CodeStringSchema } from './tickets';
 
 /** Fitness guidance (健身指导): social sports instructors, their free sessions, logs, ratings. */
 
@@ -161,7 +162,8 @@ export const CheckInSchema = z
   .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), accuracyM: z.number().min(0).max(100_000) })
   .strict();
 
-export const AttendanceSchema = z.object({ code: z.string().min(10).max(2000) }).strict();
+/** a citizen's ticket code (the ticket module's format), scanned by the instructor */
+export const AttendanceSchema = z.object({ code: CodeStringSchema }).strict();
 
 export const SessionLogSchema = z
   .object({
