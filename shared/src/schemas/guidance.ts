@@ -224,3 +224,66 @@ export const InstructorRequestInputSchema = z
 export type InstructorRequestInput = z.infer<typeof InstructorRequestInputSchema>;
 
 export const AssignInstructorSchema = z.object({ instructorId: IdSchema, reason: text(200).optional() }).strict();
+
+// ---- response bodies the mini-program checks ----
+export const GuidanceSessionListSchema = z.object({ items: z.array(GuidanceSessionSchema), nextCursor: z.string().nullable() });
+export const GuidanceSignupSchema = z.object({
+  id: z.string(),
+  sessionId: IdSchema,
+  status: z.enum(['taking', 'confirmed', 'attended', 'cancelled', 'failed']),
+  confirmedAt: z.string().nullable(),
+  attendedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+});
+export const GuidanceSessionDetailSchema = z.object({
+  session: GuidanceSessionSchema,
+  mySignup: GuidanceSignupSchema.nullable(),
+  log: z.object({ content: z.string(), durationMinutes: z.number(), photoIds: z.array(IdSchema), at: z.string() }).nullable(),
+});
+export const SignupResponseSchema = z.object({ signup: GuidanceSignupSchema, ticket: z.object({ id: IdSchema }).passthrough().nullable() });
+export const CheckInResponseSchema = z.object({ session: GuidanceSessionSchema, distanceM: z.number() });
+export const InstructorSessionListSchema = z.object({
+  items: z.array(GuidanceSessionSchema.extend({ signedUp: z.number().int(), attended: z.number().int() })),
+});
+export const ActivityResponseSchema = z.object({
+  period: z.object({ from: z.string(), to: z.string(), label: z.string() }),
+  items: z.array(InstructorActivitySchema),
+});
+export const MySignupListSchema = z.object({
+  items: z.array(
+    z.object({
+      signup: GuidanceSignupSchema,
+      session: GuidanceSessionSchema,
+      rating: z.object({ stars: z.number(), comment: z.string(), reply: z.string().nullable() }).nullable(),
+      canRate: z.boolean(),
+    }),
+  ),
+});
+export const InstructorMineSchema = z.object({
+  profile: z
+    .object({
+      id: IdSchema,
+      name: z.string(),
+      level: InstructorLevelSchema,
+      status: z.enum(['pending', 'verified', 'rejected']),
+      reason: z.string().nullable(),
+    })
+    .passthrough()
+    .nullable(),
+});
+export const AdminInstructorListSchema = z.object({
+  items: z.array(
+    z
+      .object({
+        id: IdSchema,
+        name: z.string(),
+        level: InstructorLevelSchema,
+        certificateNo: z.string(),
+        district: z.string(),
+        specialities: z.array(GuidanceSportSchema),
+        bio: z.string(),
+        status: z.string(),
+      })
+      .passthrough(),
+  ),
+});
