@@ -23,6 +23,7 @@ import { bookingModule, type BookingService } from './modules/booking';
 import { notificationModule, type NotificationService } from './modules/notification';
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
 import { eventModule, type EventService } from './modules/event';
+import { guidanceModule, type GuidanceParts } from './modules/guidance';
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
     ticketModule,
     bookingModule,
     eventModule,
+    guidanceModule,
     ...(deps.extraModules ?? []),
   ];
 
@@ -165,6 +167,7 @@ export function createApp(deps: AppDeps) {
       reconciliation: paymentParts.reconciliation,
       tickets,
       events: moduleDeps.use<EventService>('event'),
+      guidance: moduleDeps.use<GuidanceParts>('guidance'),
     },
     payments,
     tokens,

@@ -1,5 +1,18 @@
 /** Main package: the four tabs and login. Every domain is a subpackage (ARCHITECTURE.md, "Mini-program"). */
-const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitness-test', 'club', 'staff', 'admin', 'manage'] as const;
+const DOMAINS = [
+  'venue',
+  'booking',
+  'pay',
+  'ticket',
+  'event',
+  'guidance',
+  'fitness-test',
+  'club',
+  'staff',
+  'admin',
+  'manage',
+  'instructor',
+] as const;
 
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
@@ -7,6 +20,8 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
   event: ['register', 'mine', 'draw', 'results', 'organiser'],
+  guidance: ['session', 'mine', 'review', 'ranking'],
+  instructor: ['apply', 'publish', 'session'],
 };
 
 /**

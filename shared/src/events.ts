@@ -60,6 +60,17 @@ interface EventRegistrationFacts {
   ageBand: string;
   gender: 'M' | 'F';
   feeFen: number;
+  // --- fitness guidance (健身指导): the instructor and citizens appear as pseudonyms only ---
+  'guidance.session_delivered': {
+    instructor: string;
+    sessionId: string;
+    sport: string;
+    district: string;
+    startAt: string;
+    durationMinutes: number;
+    attended: number;
+  };
+  'guidance.attended': { subject: string; sessionId: string; sport: string; district: string; startAt: string };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

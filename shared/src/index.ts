@@ -14,3 +14,4 @@ export * from './ticket-code';
 export * from './voucher';
 export * from './schemas/journey';
 export * from './schemas/event-registration';
+export * from './schemas/guidance';

@@ -1,3 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '健身指导',
+  enablePullDownRefresh: true,
 });

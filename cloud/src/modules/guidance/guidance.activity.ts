@@ -1,0 +1,151 @@
+import mongoose, { Types } from 'mongoose';
+import ExcelJS from 'exceljs';
+import {
+  INSTRUCTOR_LEVEL_LABELS_ZH,
+  INSTRUCTOR_LEVEL_THRESHOLDS,
+  businessDay,
+  formatShanghai,
+  type InstructorActivity,
+} from '@citysport/shared';
+import type { Clock } from '../../platform/clock';
+import { GuidanceRating, GuidanceSession, GuidanceSignup, Instructor, type InstructorDoc } from './guidance.model';
+import { yearStart } from './guidance.service';
+
+/**
+ * Activity evaluation (指导员活跃度) per instructor over a period: a calendar year (`?year=`, Shanghai)
+ * or, without one, the 12 months ending now. Sessions are counted by their start time.
+ * - delivered: sessions checked in and logged; hours: the logged durations
+ * - peopleServed: distinct citizens admitted (ticket scanned) to those delivered sessions
+ * - rating: the mean of citizens' stars on the period's sessions (organisations' ratings apart)
+ * - notDelivered: sessions the job marked (no check-in or no log by the end of the next day)
+ * - thresholdMet: delivered ≥ the level's threshold (INSTRUCTOR_LEVEL_THRESHOLDS; 三级 30)
+ * Ranked within each district by delivered, then hours.
+ */
+export function createActivity(clock: Clock) {
+  function periodOf(year?: number) {
+    if (year) return { from: yearStart(year), to: yearStart(year + 1), label: `${year}` };
+    const to = clock.now();
+    const from = new Date(to.getTime());
+    from.setUTCFullYear(from.getUTCFullYear() - 1);
+    return { from, to, label: `${businessDay(from)}~${businessDay(to)}` };
+  }
+
+  async function evaluate(q: {
+    year?: number;
+    district?: string;
+  }): Promise<{ period: { from: string; to: string; label: string }; items: InstructorActivity[] }> {
+    const period = periodOf(q.year);
+    const instructors = await Instructor.find({ status: 'verified', ...(q.district ? { district: q.district } : {}) })
+      .limit(20_000)
+      .lean<InstructorDoc[]>();
+    const ids = instructors.map((i) => i._id);
+    const inPeriod = { instructorId: { $in: ids }, startAt: { $gte: period.from, $lt: period.to } };
+    const sessionRows = await GuidanceSession.aggregate<{ _id: { i: Types.ObjectId; st: string }; n: number; minutes: number }>([
+      { $match: { ...inPeriod, status: { $in: ['delivered', 'not_delivered'] } } },
+      {
+        $group: { _id: { i: '$instructorId', st: '$status' }, n: { $sum: 1 }, minutes: { $sum: { $ifNull: ['$log.durationMinutes', 0] } } },
+      },
+    ]);
+    // model queries sanitise filters (sanitizeFilter), so their operators are marked trusted
+    const trustedPeriod = {
+      instructorId: mongoose.trusted({ $in: ids }),
+      startAt: mongoose.trusted({ $gte: period.from, $lt: period.to }),
+    };
+    const delivered = await GuidanceSession.find({ ...trustedPeriod, status: 'delivered' }, { _id: 1, instructorId: 1 }).lean<
+      { _id: Types.ObjectId; instructorId: Types.ObjectId }[]
+    >();
+    const leaderOf = new Map(delivered.map((d) => [String(d._id), String(d.instructorId)]));
+    const people = await GuidanceSignup.aggregate<{ _id: { s: Types.ObjectId; u: Types.ObjectId } }>([
+      { $match: { sessionId: { $in: delivered.map((d) => d._id) }, status: 'attended' } },
+      { $group: { _id: { s: '$sessionId', u: '$userId' } } },
+    ]);
+    const served = new Map<string, Set<string>>();
+    for (const p of people) {
+      const leader = leaderOf.get(String(p._id.s));
+      if (!leader) continue;
+      if (!served.has(leader)) served.set(leader, new Set());
+      served.get(leader)!.add(String(p._id.u));
+    }
+    const periodSessions = await GuidanceSession.find(trustedPeriod, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    const ratingRows = await GuidanceRating.aggregate<{ _id: Types.ObjectId; sum: number; n: number }>([
+      { $match: { sessionId: { $in: periodSessions.map((s) => s._id) }, kind: 'citizen' } },
+      { $group: { _id: '$instructorId', sum: { $sum: '$stars' }, n: { $sum: 1 } } },
+    ]);
+    const items = instructors.map((i) => {
+      const id = String(i._id);
+      const row = (st: string) => sessionRows.find((r) => String(r._id.i) === id && r._id.st === st);
+      const d = row('delivered');
+      const rating = ratingRows.find((r) => String(r._id) === id);
+      const threshold = INSTRUCTOR_LEVEL_THRESHOLDS[i.level];
+      return {
+        instructorId: id,
+        name: i.name,
+        level: i.level,
+        district: i.district,
+        delivered: d?.n ?? 0,
+        hours: Math.round(((d?.minutes ?? 0) / 60) * 100) / 100,
+        peopleServed: served.get(id)?.size ?? 0,
+        rating: rating && rating.n ? Math.round((rating.sum / rating.n) * 100) / 100 : null,
+        notDelivered: row('not_delivered')?.n ?? 0,
+        threshold,
+        thresholdMet: (d?.n ?? 0) >= threshold,
+        rankInDistrict: 0,
+      };
+    });
+    items.sort(
+      (a, b) =>
+        a.district.localeCompare(b.district, 'zh') || b.delivered - a.delivered || b.hours - a.hours || a.name.localeCompare(b.name, 'zh'),
+    );
+    let district = '';
+    let rank = 0;
+    for (const it of items) {
+      rank = it.district === district ? rank + 1 : 1;
+      district = it.district;
+      it.rankInDistrict = rank;
+    }
+    return { period: { from: period.from.toISOString(), to: period.to.toISOString(), label: period.label }, items };
+  }
+
+  async function xlsx(q: { year?: number; district?: string }): Promise<Buffer> {
+    const { period, items } = await evaluate(q);
+    const wb = new ExcelJS.Workbook();
+    wb.created = clock.now();
+    const ws = wb.addWorksheet('指导员活跃度');
+    ws.columns = [
+      { header: '区县', key: 'district', width: 12 },
+      { header: '区内排名', key: 'rank', width: 10 },
+      { header: '姓名', key: 'name', width: 12 },
+      { header: '等级', key: 'level', width: 10 },
+      { header: '已完成场次', key: 'delivered', width: 12 },
+      { header: '指导时长（小时）', key: 'hours', width: 16 },
+      { header: '服务人数', key: 'people', width: 10 },
+      { header: '平均评分', key: 'rating', width: 10 },
+      { header: '未履约场次', key: 'notDelivered', width: 12 },
+      { header: '达标要求', key: 'threshold', width: 10 },
+      { header: '是否达标', key: 'met', width: 10 },
+    ];
+    for (const it of items)
+      ws.addRow({
+        district: it.district,
+        rank: it.rankInDistrict,
+        name: it.name,
+        level: INSTRUCTOR_LEVEL_LABELS_ZH[it.level],
+        delivered: it.delivered,
+        hours: it.hours,
+        people: it.peopleServed,
+        rating: it.rating ?? '—',
+        notDelivered: it.notDelivered,
+        threshold: it.threshold,
+        met: it.thresholdMet ? '是' : '否',
+      });
+    ws.getRow(1).font = { bold: true };
+    ws.addRow([]);
+    ws.addRow([
+      `统计期间：${formatShanghai(period.from, 'YYYY-MM-DD')} 至 ${formatShanghai(new Date(new Date(period.to).getTime() - 1), 'YYYY-MM-DD')}`,
+    ]);
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+
+  return { evaluate, xlsx };
+}
+export type GuidanceActivity = ReturnType<typeof createActivity>;

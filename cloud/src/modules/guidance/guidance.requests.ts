@@ -1,0 +1,212 @@
+import mongoose, { Types } from 'mongoose';
+import type { InstructorRequestInput } from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import type { Kernel } from '../../platform/kernel';
+import {
+  GuidanceRating,
+  GuidanceRequest,
+  GuidanceSession,
+  Instructor,
+  type InstructorDoc,
+  type RequestDoc,
+  type SessionDoc,
+} from './guidance.model';
+import type { GuidanceService } from './guidance.service';
+
+/**
+ * Instructor requests (指导员申请、选配): a community or workplace asks for an instructor; matching
+ * instructors are suggested (speciality, then same district first, and free at that time); an
+ * instructor accepts, or the bureau assigns one (audited). Either way the request becomes a
+ * session with the request's id (so a retry or a crash between the two writes makes one session),
+ * checked in, attended and logged like any other, and the organisation rates it afterwards.
+ */
+export function createRequests(kernel: Kernel, guidance: GuidanceService) {
+  const clock = kernel.clock;
+
+  function out(r: RequestDoc) {
+    return {
+      id: String(r._id),
+      organisation: r.organisation,
+      sport: r.sport,
+      district: r.district,
+      place: r.place,
+      startAt: r.startAt.toISOString(),
+      endAt: r.endAt.toISOString(),
+      groupSize: r.groupSize,
+      note: r.note,
+      status: r.status,
+      instructorId: r.instructorId ? String(r.instructorId) : null,
+      sessionId: r.sessionId ? String(r.sessionId) : null,
+      assignedBy: r.assignedBy,
+      createdAt: r.createdAt.toISOString(),
+    };
+  }
+
+  async function load(requestId: string) {
+    const r = await GuidanceRequest.findById(requestId).lean<RequestDoc>();
+    if (!r) throw new AppError('GUIDANCE_REQUEST_NOT_FOUND', 'no such request');
+    return r;
+  }
+
+  async function busy(instructorId: Types.ObjectId, startAt: Date, endAt: Date) {
+    return (
+      (await GuidanceSession.countDocuments({
+        instructorId,
+        status: mongoose.trusted({ $in: ['published', 'delivered'] }),
+        startAt: mongoose.trusted({ $lt: endAt }),
+        endAt: mongoose.trusted({ $gt: startAt }),
+      })) > 0
+    );
+  }
+
+  async function suggestions(r: Pick<RequestDoc, 'sport' | 'district' | 'startAt' | 'endAt' | 'orgUserId'>) {
+    const candidates = await Instructor.find({ status: 'verified', specialities: r.sport }).limit(200).lean<InstructorDoc[]>();
+    const free: InstructorDoc[] = [];
+    for (const c of candidates) if (!c._id.equals(r.orgUserId) && !(await busy(c._id, r.startAt, r.endAt))) free.push(c);
+    free.sort((a, b) => Number(b.district === r.district) - Number(a.district === r.district) || a.name.localeCompare(b.name, 'zh'));
+    return free
+      .slice(0, 10)
+      .map((c) => ({ id: String(c._id), name: c.name, level: c.level, district: c.district, specialities: c.specialities }));
+  }
+
+  async function create(orgUserId: string, input: InstructorRequestInput) {
+    const startAt = new Date(input.startAt);
+    if (startAt.getTime() <= clock.now().getTime())
+      throw new AppError('VALIDATION_FAILED', 'the date is in the past', [{ path: 'startAt', message: 'in the past' }]);
+    const doc = {
+      _id: new Types.ObjectId(),
+      orgUserId: new Types.ObjectId(orgUserId),
+      organisation: input.organisation,
+      sport: input.sport,
+      district: input.district,
+      place: input.place,
+      startAt,
+      endAt: new Date(input.endAt),
+      groupSize: input.groupSize,
+      note: input.note ?? '',
+      status: 'open' as const,
+      instructorId: null,
+      sessionId: null,
+      assignedBy: null,
+      createdAt: clock.now(),
+    };
+    await GuidanceRequest.collection.insertOne(doc as never);
+    return { request: out(doc as RequestDoc), suggestions: await suggestions(doc as RequestDoc) };
+  }
+
+  async function mine(orgUserId: string) {
+    const rows = await GuidanceRequest.find({ orgUserId: new Types.ObjectId(orgUserId) })
+      .sort({ _id: -1 })
+      .limit(100)
+      .lean<RequestDoc[]>();
+    return { items: rows.map(out) };
+  }
+
+  async function forOrganisation(orgUserId: string, requestId: string) {
+    const r = await load(requestId);
+    if (!r.orgUserId.equals(orgUserId)) throw new AppError('FORBIDDEN', 'a request of another organisation');
+    return { request: out(r), suggestions: r.status === 'open' ? await suggestions(r) : [] };
+  }
+
+  /** Open requests an instructor could take: their specialities. */
+  async function openFor(instructorId: string) {
+    const me = await guidance.requireVerified(instructorId);
+    const rows = await GuidanceRequest.find({
+      status: 'open',
+      sport: mongoose.trusted({ $in: me.specialities }),
+      startAt: mongoose.trusted({ $gt: clock.now() }),
+    })
+      .sort({ startAt: 1 })
+      .limit(100)
+      .lean<RequestDoc[]>();
+    return { items: rows.map(out) };
+  }
+
+  async function assign(requestId: string, instructorId: string, by: 'instructor' | 'bureau', actorId: string, reason?: string) {
+    const r = await load(requestId);
+    if (r.status !== 'open') throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    const instructor = await Instructor.findOne({ _id: new Types.ObjectId(instructorId), status: 'verified' }).lean<InstructorDoc>();
+    if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
+    if (!instructor.specialities.includes(r.sport) || (await busy(instructor._id, r.startAt, r.endAt)))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport or is busy then');
+    const won = await kernel.transition<RequestDoc>(
+      'guidance_requests',
+      { _id: r._id, status: 'open' },
+      { $set: { status: 'assigned', instructorId: instructor._id, sessionId: r._id, assignedBy: by } },
+    );
+    if (!won) throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    if (by === 'bureau') await kernel.audit(actorId, 'guidance.request.assign', instructorId, { requestId, reason: reason ?? null });
+    await materialise(won);
+    return { request: out(won), session: (await guidance.toSessionDtos([(await GuidanceSession.findById(r._id).lean<SessionDoc>())!]))[0] };
+  }
+
+  /** The session of an assigned request; its id is the request's, so repeating this makes no second one. */
+  async function materialise(r: RequestDoc) {
+    try {
+      await guidance.insertSession(
+        String(r.instructorId),
+        {
+          title: `${r.organisation.name} 健身指导`,
+          sport: r.sport,
+          district: r.district as InstructorRequestInput['district'],
+          place: r.place,
+          startAt: r.startAt.toISOString(),
+          endAt: r.endAt.toISOString(),
+          capacity: r.groupSize,
+          difficulty: 'easy',
+          bring: r.note,
+        },
+        { _id: r._id, requestId: r._id },
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** Heals assigned requests whose session a crash did not create. */
+  async function heal() {
+    const assigned = await GuidanceRequest.find({ status: 'assigned' }, { _id: 1 })
+      .sort({ _id: -1 })
+      .limit(500)
+      .lean<{ _id: Types.ObjectId }[]>();
+    const existing = new Set(
+      (
+        await GuidanceSession.find({ _id: mongoose.trusted({ $in: assigned.map((a) => a._id) }) }, { _id: 1 }).lean<
+          { _id: Types.ObjectId }[]
+        >()
+      ).map((s) => String(s._id)),
+    );
+    let made = 0;
+    for (const a of assigned)
+      if (!existing.has(String(a._id))) {
+        await materialise((await GuidanceRequest.findById(a._id).lean<RequestDoc>())!);
+        made++;
+      }
+    return { made };
+  }
+
+  async function rate(orgUserId: string, requestId: string, input: { stars: number; comment?: string }) {
+    const r = await load(requestId);
+    if (!r.orgUserId.equals(orgUserId)) throw new AppError('FORBIDDEN', 'a request of another organisation');
+    const s = r.sessionId ? await GuidanceSession.findById(r.sessionId).lean<SessionDoc>() : null;
+    if (!s || s.status !== 'delivered') throw new AppError('RATING_NOT_ALLOWED', 'rate the service once the session is delivered');
+    try {
+      const rating = await GuidanceRating.create({
+        sessionId: s._id,
+        instructorId: s.instructorId,
+        userId: r.orgUserId,
+        kind: 'organisation',
+        stars: input.stars,
+        comment: input.comment ?? '',
+        createdAt: clock.now(),
+      });
+      return { rating: { id: String(rating._id), stars: rating.stars, comment: rating.comment } };
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new AppError('ALREADY_RATED', 'rated already');
+      throw err;
+    }
+  }
+
+  return { create, mine, forOrganisation, openFor, assign, heal, rate };
+}
+export type GuidanceRequests = ReturnType<typeof createRequests>;

@@ -1,0 +1,55 @@
+import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
+import Screen from '../../components/Screen';
+import LoadView from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
+import { guidanceApi } from '../guidance/api';
+import SessionCard from '../guidance/SessionCard';
+import '../guidance/guidance.scss';
+
+const STATUS_ZH = { pending: '审核中', verified: '已认证', rejected: '未通过' } as const;
+const SESSION_ZH = { published: '待开展', delivered: '已完成', not_delivered: '未履约', cancelled: '已取消' } as const;
+
+/** 指导员工作台: my application's state, my sessions (check-in, scan, log), publish. */
+export default function InstructorHomePage() {
+  const profile = useLoad(() => guidanceApi.myProfile(), [], {
+    login: '/packages/instructor/index',
+    refreshOnShow: true,
+    isEmpty: () => false,
+  });
+  const verified = profile.data?.profile?.status === 'verified';
+  const sessions = useLoad(() => guidanceApi.mySessions(), [verified], { enabled: verified, refreshOnShow: true });
+  const p = profile.data?.profile;
+  return (
+    <Screen className="instructor-page">
+      <LoadView load={profile.load} name="ins-profile" errorText="加载失败" onRetry={() => void profile.reload()} />
+      {profile.data ? (
+        <View className="gd-section">
+          <Text className="gd-section__title">{p ? `${p.name} · ${STATUS_ZH[p.status]}` : '尚未申请指导员资格'}</Text>
+          {p?.status === 'rejected' && p.reason ? <Text className="gd-result--bad">驳回理由：{p.reason}</Text> : null}
+          <View className="gd-actions">
+            <Button className="ins-apply" onClick={() => void Taro.navigateTo({ url: '/packages/instructor/apply' })}>
+              {p ? '修改资料' : '申请成为社会体育指导员'}
+            </Button>
+            {verified ? (
+              <Button className="ins-publish" type="primary" onClick={() => void Taro.navigateTo({ url: '/packages/instructor/publish' })}>
+                发布指导活动
+              </Button>
+            ) : null}
+          </View>
+        </View>
+      ) : null}
+      {verified
+        ? sessions.data?.items.map((s) => (
+            <SessionCard
+              key={s.id}
+              s={s}
+              extra={`${SESSION_ZH[s.status]} · 报名${s.signedUp} · 到场${s.attended}`}
+              onTap={() => void Taro.navigateTo({ url: `/packages/instructor/session?id=${s.id}` })}
+            />
+          ))
+        : null}
+    </Screen>
+  );
+}
