@@ -13,3 +13,4 @@ export * from './schemas/tickets';
 export * from './ticket-code';
 export * from './voucher';
 export * from './fitness';
+export * from './schemas/fitness';

@@ -49,6 +49,7 @@ type Five = readonly [number, number, number, number, number];
 /** key `${'M'|'F'}:${ageGroup}` */
 type Table = Readonly<Record<string, Five>>;
 
+export const GTB2003_TITLE = '《国民体质测定标准》(2003) 成年人部分';
 export const GTB2003_ADULT_SOURCE = {
   standard: 'GTB2003-adult',
   title: '《国民体质测定标准》(2003) 成年人部分',
