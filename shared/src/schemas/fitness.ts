@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, text } from './common';
+import { CodeStringSchema } from './tickets';
 import { isValidIdCard } from '../personal';
 import { ADULT_AGE_GROUPS, FITNESS_GRADES, FITNESS_ITEMS, FITNESS_STANDARDS, MEASUREMENT_KEYS } from '../fitness/engine';
 
@@ -129,7 +130,7 @@ export type FitnessBooking = z.infer<typeof FitnessBookingSchema>;
 export const SubmitFitnessResultSchema = z
   .object({
     stationId: IdSchema,
-    ticketCode: z.string().min(1).max(600).optional(),
+    ticketCode: CodeStringSchema.optional(),
     bookingId: IdSchema.optional(),
     measurements: MeasurementsSchema,
   })
