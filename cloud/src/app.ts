@@ -22,7 +22,7 @@ import { paymentModule, type OrderKind, type OrderKindHandlers, type PaymentPart
 import { bookingModule, type BookingService } from './modules/booking';
 import { notificationModule, type NotificationService } from './modules/notification';
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
-import { fitnessModule } from './modules/fitness';
+import { fitnessModule, type FitnessService } from './modules/fitness';
 
 export interface AppDeps {
   config: Config;
@@ -164,6 +164,7 @@ export function createApp(deps: AppDeps) {
       vouchers: paymentParts.vouchers,
       reconciliation: paymentParts.reconciliation,
       tickets,
+      fitness: moduleDeps.use<FitnessService>('fitness'),
     },
     payments,
     tokens,

@@ -6,6 +6,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
   pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
+  'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
 };
 
 /**

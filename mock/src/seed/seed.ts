@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { CloudApp } from '@citysport/cloud';
 import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
+import { seedFitnessDemo } from './fitness';
 
 export { DEMO_ACCOUNTS };
 
@@ -48,6 +49,8 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
     await identity.changeRole('system', { userId: userIds['demo-staff'], role: 'staff', scope: venueId, reason }, 'grant');
   }
   await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'venue_manager', scope: venueIds[0], reason }, 'grant');
+
+  await seedFitnessDemo(services, userIds);
 
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };

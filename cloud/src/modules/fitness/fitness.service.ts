@@ -11,6 +11,7 @@ import {
   identityFromIdNumber,
   itemsFor,
   maskName,
+  shanghaiTime,
   type Assessment,
   type CreateFitnessBooking,
   type FitnessBooking as FitnessBookingDto,
@@ -468,6 +469,73 @@ export function createFitnessService(deps: FitnessDeps) {
     return reportDto(won, booking, station);
   }
 
+  /**
+   * A result measured before this system (a past year's monitoring record, the demo's history):
+   * stored as a measured booking and its report, scored by the engine, audited.
+   */
+  async function importPastResult(
+    actorId: string | 'system',
+    input: {
+      userId: string;
+      stationId: string;
+      participant: { name: string; idNumber: string };
+      testDate: string;
+      measurements: Measurements;
+    },
+  ) {
+    const station = await FitnessStation.findById(input.stationId).lean<FitnessStationDoc>();
+    if (!station) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const who = identityFromIdNumber(input.participant.idNumber);
+    const age = ageOnDate(who.birthDate, input.testDate);
+    const result = score({ sex: who.sex, ageOnTestDay: age }, input.measurements);
+    const at = shanghaiTime(input.testDate, '09:00');
+    const bookingId = new Types.ObjectId();
+    const reportId = new Types.ObjectId();
+    await FitnessBooking.collection.insertOne({
+      _id: bookingId,
+      userId: new Types.ObjectId(input.userId),
+      stationId: station._id,
+      slotId: new Types.ObjectId(),
+      startAt: at,
+      endAt: new Date(at.getTime() + 3600_000),
+      status: 'measured',
+      requestKey: null,
+      participantKey: `${participantKey(input.participant.idNumber)}:import:${input.testDate}`,
+      participantNameSealed: cipher.encrypt(input.participant.name),
+      participantIdSealed: cipher.encrypt(input.participant.idNumber.toUpperCase()),
+      sex: who.sex,
+      ageOnTestDay: age,
+      consent: { healthData: true, version: FITNESS_CONSENT_VERSION, at },
+      guardianConsent: null,
+      reportId,
+      createdAt: at,
+    } as never);
+    await FitnessReport.collection.insertOne({
+      _id: reportId,
+      bookingId,
+      userId: new Types.ObjectId(input.userId),
+      stationId: station._id,
+      district: station.district,
+      testDate: input.testDate,
+      standard: STANDARD,
+      sex: who.sex,
+      age,
+      ageGroup: result.ageGroup,
+      measurementsSealed: cipher.encrypt(JSON.stringify(input.measurements)),
+      items: result.items,
+      total: result.total,
+      maxTotal: result.maxTotal,
+      grade: result.grade,
+      gradeWithheld: result.gradeWithheld ?? null,
+      enteredBy: new Types.ObjectId(),
+      revision: 1,
+      createdAt: at,
+      updatedAt: at,
+    } as never);
+    await kernel.audit(actorId, 'fitness.result.import', input.userId, { reportId: String(reportId), testDate: input.testDate });
+    return String(reportId);
+  }
+
   async function stationOfReport(reportId: string) {
     const r = await FitnessReport.findById(reportId, { stationId: 1 }).lean<Pick<FitnessReportDoc, 'stationId'>>();
     if (!r) throw new AppError('FITNESS_REPORT_NOT_FOUND', 'no such report');
@@ -613,6 +681,7 @@ export function createFitnessService(deps: FitnessDeps) {
     submitResult,
     correct,
     stationOfReport,
+    importPastResult,
     entries,
     reportMine,
     reportsMine,
