@@ -14,6 +14,20 @@ interface Item {
   note?: string;
 }
 
+/** short axis names so the radar's labels fit */
+const SHORT: Record<string, string> = {
+  heightWeight: '体重',
+  vitalCapacityMl: '肺活量',
+  stepIndex: '台阶',
+  gripKg: '握力',
+  pushUps: '俯卧撑',
+  sitUpsPerMin: '仰卧起坐',
+  verticalJumpCm: '纵跳',
+  sitAndReachCm: '体前屈',
+  reactionTimeS: '反应时',
+  oneLegStandEyesClosedS: '平衡',
+};
+
 const NOTE_ZH: Record<string, string> = { not_measured: '未测', no_table: '暂无该组评分表', height_outside_table: '身高超出表格范围' };
 const WITHHELD_ZH: Record<string, string> = {
   item_scored_zero: '有单项得 0 分，不评定等级',
@@ -38,10 +52,7 @@ export default function ScoreTable({
   elder: boolean;
 }) {
   const radar = radarSvg(
-    items.map((i) => ({
-      label: i.labelZh.replace('1分钟', '').replace('身高标准体重', '体重').replace('闭眼单脚站立', '平衡'),
-      score: i.score,
-    })),
+    items.map((i) => ({ label: SHORT[i.item] ?? i.labelZh, score: i.score })),
     360,
     elder ? '#0b3d91' : '#1f6feb',
   );

@@ -142,7 +142,7 @@ export default function FitnessBookPage() {
         <Text className="fit-section">健康信息单独同意</Text>
         <Text className="fit-consent__text">{FITNESS_CONSENT_TEXT_ZH}</Text>
         <Text className="fit-consent__version">文本版本：{FITNESS_CONSENT_VERSION}</Text>
-        <Check className="fit-consent-check" checked={consent} onChange={setConsent}>
+        <Check className="fit-consent-check" checked={consent} onChange={(v) => (setConsent(v), setError(null))}>
           我已阅读并同意收集、使用上述健康信息（敏感个人信息）
         </Check>
         {child ? (

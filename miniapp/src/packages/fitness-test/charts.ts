@@ -5,7 +5,7 @@ const svgUri = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURICom
 /** radar of item scores 0–5; one axis per item */
 export function radarSvg(items: { label: string; score: number | null }[], size = 320, stroke = '#1f6feb'): string {
   const c = size / 2;
-  const r = size / 2 - 56;
+  const r = size / 2 - 72;
   const n = items.length;
   const pt = (i: number, v: number) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
@@ -18,7 +18,7 @@ export function radarSvg(items: { label: string; score: number | null }[], size 
   const shape = items.map((it, i) => pt(i, (it.score ?? 0) / 5).join(',')).join(' ');
   const labels = items
     .map((it, i) => {
-      const [x, y] = pt(i, 1.22);
+      const [x, y] = pt(i, 1.2);
       return `<text x="${x}" y="${y}" font-size="15" text-anchor="middle" dominant-baseline="middle" fill="#24292f">${it.label}${
         it.score === null ? '' : ` ${it.score}`
       }</text>`;

@@ -34,7 +34,7 @@ export default function FitnessHistoryPage() {
           <Text className="fit-section">总分变化</Text>
           <Image
             className="fit-trend__img"
-            mode="widthFix"
+            mode="aspectFit"
             src={trendSvg(
               chrono.map((r) => ({ label: r.testDate.slice(0, 4), value: r.total, max: r.maxTotal })),
               640,
