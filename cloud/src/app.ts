@@ -24,6 +24,7 @@ import { notificationModule, type NotificationService } from './modules/notifica
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
 import { eventModule, type EventService } from './modules/event';
 import { guidanceModule, type GuidanceParts } from './modules/guidance';
+import { fitnessModule, type FitnessService } from './modules/fitness';
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
     bookingModule,
     eventModule,
     guidanceModule,
+    fitnessModule,
     ...(deps.extraModules ?? []),
   ];
 
@@ -168,6 +170,7 @@ export function createApp(deps: AppDeps) {
       tickets,
       events: moduleDeps.use<EventService>('event'),
       guidance: moduleDeps.use<GuidanceParts>('guidance'),
+      fitness: moduleDeps.use<FitnessService>('fitness'),
     },
     payments,
     tokens,

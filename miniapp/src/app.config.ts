@@ -22,6 +22,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   event: ['register', 'mine', 'draw', 'results', 'organiser'],
   guidance: ['session', 'mine', 'review', 'ranking'],
   instructor: ['apply', 'publish', 'session'],
+  'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
 };
 
 /**

@@ -109,6 +109,19 @@ export const ERRORS = {
   GUIDANCE_REQUEST_NOT_FOUND: 404,
   GUIDANCE_REQUEST_NOT_OPEN: 409,
   INSTRUCTOR_NOT_AVAILABLE: 409,
+  // fitness tests (体质测试)
+  /** the separate health-data consent (PIPL art. 28/29), or a guardian's for under-14s, is missing */
+  CONSENT_REQUIRED: 422,
+  FITNESS_STATION_NOT_FOUND: 404,
+  FITNESS_SLOT_NOT_FOUND: 404,
+  FITNESS_SLOT_FULL: 409,
+  FITNESS_AGE_NOT_SERVED: 422,
+  /** a measurement outside its possible range or precision; details name the field */
+  FITNESS_MEASUREMENT_INVALID: 422,
+  FITNESS_ALREADY_BOOKED: 409,
+  FITNESS_BOOKING_NOT_FOUND: 404,
+  FITNESS_NOT_CHECKED_IN: 409,
+  FITNESS_REPORT_NOT_FOUND: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -215,4 +228,15 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   GUIDANCE_REQUEST_NOT_FOUND: '指导需求不存在',
   GUIDANCE_REQUEST_NOT_OPEN: '该需求已处理',
   INSTRUCTOR_NOT_AVAILABLE: '该指导员在此时间不可安排',
+  // fitness tests (体质测试)
+  CONSENT_REQUIRED: '请阅读并单独勾选同意收集健康信息（未满14周岁须监护人同意）',
+  FITNESS_STATION_NOT_FOUND: '测试站点不存在',
+  FITNESS_SLOT_NOT_FOUND: '测试时段不存在',
+  FITNESS_SLOT_FULL: '该时段已约满',
+  FITNESS_AGE_NOT_SERVED: '该站点不提供此年龄段的测试',
+  FITNESS_MEASUREMENT_INVALID: '测试数据超出合理范围，请核对',
+  FITNESS_ALREADY_BOOKED: '您已预约过该时段',
+  FITNESS_BOOKING_NOT_FOUND: '预约不存在',
+  FITNESS_NOT_CHECKED_IN: '该预约尚未签到',
+  FITNESS_REPORT_NOT_FOUND: '报告不存在',
 };

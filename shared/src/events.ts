@@ -71,6 +71,19 @@ interface EventRegistrationFacts {
     attended: number;
   };
   'guidance.attended': { subject: string; sessionId: string; sport: string; district: string; startAt: string };
+  // fitness tests (体质测试): age band, sex, district and scores only — no names, IDs or birth dates
+  'fitness.report_issued': {
+    reportId: string;
+    standard: string;
+    ageGroup: string;
+    sex: 'M' | 'F';
+    district: string;
+    testMonth: string;
+    items: { item: string; score: number | null }[];
+    total: number;
+    grade: string | null;
+    revision: number;
+  };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -15,3 +15,5 @@ export * from './voucher';
 export * from './schemas/journey';
 export * from './schemas/event-registration';
 export * from './schemas/guidance';
+export * from './fitness';
+export * from './schemas/fitness';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-export const ROLES = ['citizen', 'staff', 'venue_manager', 'instructor', 'organiser', 'club_admin', 'admin'] as const;
+export const ROLES = ['citizen', 'staff', 'venue_manager', 'instructor', 'organiser', 'club_admin', 'admin', 'fitness_staff'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
 /** Roles that only make sense for one place (a venue, a club); `scope` names it. */
-export const SCOPED_ROLES: readonly Role[] = ['staff', 'venue_manager', 'club_admin'];
+export const SCOPED_ROLES: readonly Role[] = ['staff', 'venue_manager', 'club_admin', 'fitness_staff'];
 
 export const ROLE_LABELS_ZH: Record<Role, string> = {
   citizen: '市民',
@@ -15,4 +15,5 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   organiser: '赛事组织者',
   club_admin: '俱乐部管理员',
   admin: '体育局管理员',
+  fitness_staff: '体质测试员',
 };

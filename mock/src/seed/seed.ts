@@ -3,6 +3,7 @@ import type { CloudApp } from '@citysport/cloud';
 import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
 import { seedEvents } from './events';
 import { seedGuidance } from './guidance';
+import { seedFitnessDemo } from './fitness';
 
 export { DEMO_ACCOUNTS };
 
@@ -53,6 +54,8 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedGuidance(services, { ...userIds }, log);
 
   await seedEvents(services.events, userIds['demo-organiser'], Date.now(), log);
+  await seedFitnessDemo(services, userIds);
+
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };
 }

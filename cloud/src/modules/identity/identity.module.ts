@@ -24,7 +24,11 @@ export function identityModule(p: {
         pseudonym,
         audit: { audit: kernel.audit, list: kernel.listAudit },
         scopeExists: async (role: Role, scope: string) =>
-          role === 'club_admin' ? false : (find<VenueService>('venue')?.venueExists(scope) ?? false),
+          role === 'club_admin'
+            ? false
+            : role === 'fitness_staff'
+              ? (find<{ stationExists(id: string): Promise<boolean> }>('fitness')?.stationExists(scope) ?? false)
+              : (find<VenueService>('venue')?.venueExists(scope) ?? false),
       }),
     routes: (identity, { config }) => [
       identityRoutes(identity, {

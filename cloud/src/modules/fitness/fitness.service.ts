@@ -1,0 +1,691 @@
+import { createHash, createHmac } from 'node:crypto';
+import mongoose, { Types } from 'mongoose';
+import {
+  FITNESS_CONSENT_VERSION,
+  FITNESS_MIN_CELL,
+  GTB2003_TITLE,
+  FitnessInputError,
+  ageOnDate,
+  assess,
+  businessDay,
+  identityFromIdNumber,
+  itemsFor,
+  maskName,
+  shanghaiTime,
+  type Assessment,
+  type CreateFitnessBooking,
+  type FitnessBooking as FitnessBookingDto,
+  type FitnessReport as FitnessReportDto,
+  type FitnessSlot as FitnessSlotDto,
+  type FitnessStation as FitnessStationDto,
+  type Measurements,
+  type MeasurementKey,
+  validateMeasurement,
+} from '@citysport/shared';
+import { AppError } from '../../platform/errors';
+import { emit } from '../../platform/outbox';
+import type { Kernel } from '../../platform/kernel';
+import type { FieldCipher } from '../../platform/crypto-field';
+import type { TicketService } from '../ticket';
+import { adviceFor } from './fitness.advice';
+import {
+  FitnessBooking,
+  FitnessReport,
+  FitnessSlot,
+  FitnessStation,
+  type FitnessBookingDoc,
+  type FitnessReportDoc,
+  type FitnessSlotDoc,
+  type FitnessStationDoc,
+} from './fitness.model';
+
+export const FITNESS_SLOT = 'fitness_slot';
+export const FITNESS_TICKET_SOURCE = 'fitness_test';
+const STANDARD = 'GTB2003-adult' as const;
+/** a `taking` booking older than this was left by a crash: the sweeper rolls it back */
+export const FITNESS_TAKING_STALE_MS = 60_000;
+
+export interface FitnessDeps {
+  kernel: Kernel;
+  cipher: FieldCipher;
+  /** keyed hashes (participant key) */
+  secret: string;
+  tickets: TicketService;
+}
+
+const bandOf = (age: number): '20-39' | '40-59' | null => (age >= 20 && age <= 39 ? '20-39' : age >= 40 && age <= 59 ? '40-59' : null);
+
+function toInputError(err: unknown): never {
+  if (err instanceof FitnessInputError)
+    throw new AppError(err.reason === 'age_not_covered' ? 'FITNESS_AGE_NOT_SERVED' : 'FITNESS_MEASUREMENT_INVALID', err.message, {
+      field: err.field,
+      reason: err.reason,
+    });
+  throw err;
+}
+
+export function createFitnessService(deps: FitnessDeps) {
+  const { kernel, cipher, tickets } = deps;
+  const clock = kernel.clock;
+  kernel.capacity.define(FITNESS_SLOT, { collection: 'fitness_slots', guard: { status: 'open' } });
+
+  kernel.effects.define<FitnessBookingDoc>('fitness_booking', {
+    collection: 'fitness_bookings',
+    steps: {
+      ticket: async (b) => {
+        const station = await FitnessStation.findById(b.stationId).lean<FitnessStationDoc>();
+        await tickets.issue({
+          source: { kind: FITNESS_TICKET_SOURCE, id: String(b._id) },
+          userId: String(b.userId),
+          venueId: String(b.stationId),
+          venueName: station?.name ?? '体质测试站',
+          resourceName: '国民体质测试',
+          sport: 'fitness',
+          startAt: b.startAt,
+          endAt: b.endAt,
+          quantity: 1,
+        });
+      },
+    },
+  });
+
+  kernel.effects.define<FitnessReportDoc>('fitness_report', {
+    collection: 'fitness_reports',
+    steps: {
+      // the booking learns its report (idempotent: only checked_in → measured)
+      booking: async (r) => {
+        await kernel.transition<FitnessBookingDoc>(
+          'fitness_bookings',
+          { _id: r.bookingId, status: 'checked_in' },
+          { $set: { status: 'measured', reportId: r._id } },
+        );
+      },
+      event: async (r) => {
+        await emit(
+          'fitness.report_issued',
+          {
+            reportId: String(r._id),
+            standard: r.standard,
+            ageGroup: r.ageGroup,
+            sex: r.sex,
+            district: r.district,
+            testMonth: r.testDate.slice(0, 7),
+            items: r.items.map((i) => ({ item: i.item, score: i.score })),
+            total: r.total,
+            grade: r.grade,
+            revision: r.revision,
+          },
+          { eventId: `fitness.report_issued:${r._id}:${r.revision}`, occurredAt: r.updatedAt },
+        );
+      },
+    },
+  });
+
+  const participantKey = (idNumber: string) =>
+    createHmac('sha256', deps.secret).update(`fitness-participant:${idNumber.toUpperCase()}`).digest('base64url');
+  const requestHash = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
+
+  // ---------- stations and slots ----------
+
+  function stationDto(s: FitnessStationDoc): FitnessStationDto {
+    return {
+      id: String(s._id),
+      name: s.name,
+      district: s.district,
+      address: s.address,
+      hours: s.hours,
+      ageBands: s.ageBands,
+      items: s.items,
+    };
+  }
+  function slotDto(s: FitnessSlotDoc): FitnessSlotDto {
+    return {
+      id: String(s._id),
+      stationId: String(s.stationId),
+      date: s.date,
+      startAt: s.startAt.toISOString(),
+      endAt: s.endAt.toISOString(),
+      capacity: s.capacity,
+      remaining: s.remaining,
+    };
+  }
+
+  /** admin / demo set-up (audited) */
+  async function createStation(actorId: string | 'system', input: Omit<FitnessStationDto, 'id' | 'items'>) {
+    const items = [...new Set([...itemsFor('M', 30), ...itemsFor('F', 30), ...itemsFor('M', 50)])];
+    const doc = await FitnessStation.create({ ...input, items, createdAt: clock.now() });
+    await kernel.audit(actorId, 'fitness.station.create', null, { stationId: String(doc._id), name: input.name });
+    return stationDto(doc.toObject());
+  }
+
+  async function createSlots(actorId: string | 'system', stationId: string, slots: { startAt: Date; endAt: Date; capacity: number }[]) {
+    const docs = slots.map((s) => ({
+      _id: new Types.ObjectId(),
+      stationId: new Types.ObjectId(stationId),
+      date: businessDay(s.startAt),
+      startAt: s.startAt,
+      endAt: s.endAt,
+      capacity: s.capacity,
+      remaining: s.capacity,
+      status: 'open' as const,
+      applied: [],
+    }));
+    await FitnessSlot.insertMany(docs);
+    await kernel.audit(actorId, 'fitness.slots.create', null, { stationId, count: docs.length });
+    return docs.map(slotDto);
+  }
+
+  async function stations() {
+    const rows = await FitnessStation.find({}).sort({ _id: 1 }).limit(200).lean<FitnessStationDoc[]>();
+    return rows.map(stationDto);
+  }
+
+  async function stationExists(id: string) {
+    return Types.ObjectId.isValid(id) && (await FitnessStation.exists({ _id: new Types.ObjectId(id) })) !== null;
+  }
+
+  async function slots(stationId: string, date: string) {
+    if (!(await stationExists(stationId))) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const rows = await FitnessSlot.find({ stationId: new Types.ObjectId(stationId), date, status: 'open' })
+      .sort({ startAt: 1 })
+      .limit(100)
+      .lean<FitnessSlotDoc[]>();
+    return rows.map(slotDto);
+  }
+
+  // ---------- bookings ----------
+
+  async function bookingDto(b: FitnessBookingDoc): Promise<FitnessBookingDto> {
+    const station = await FitnessStation.findById(b.stationId).lean<FitnessStationDoc>();
+    return {
+      id: String(b._id),
+      stationId: String(b.stationId),
+      stationName: station?.name ?? '',
+      slotId: String(b.slotId),
+      startAt: b.startAt.toISOString(),
+      endAt: b.endAt.toISOString(),
+      status: b.status as FitnessBookingDto['status'],
+      participantName: maskName(cipher.decrypt(b.participantNameSealed)),
+      sex: b.sex,
+      ageOnTestDay: b.ageOnTestDay,
+      consentVersion: b.consent.version,
+      reportId: b.reportId ? String(b.reportId) : null,
+    };
+  }
+
+  async function ticketOf(userId: string, bookingId: string) {
+    return (await tickets.mine(userId)).find((t) => t.source.kind === FITNESS_TICKET_SOURCE && t.source.id === bookingId) ?? null;
+  }
+
+  async function place(userId: string, input: CreateFitnessBooking, requestKey: string | null): Promise<FitnessBookingDoc> {
+    // consent first: nothing about the person is looked at or stored without it
+    if (!input.consent || input.consent.healthData !== true || input.consent.version !== FITNESS_CONSENT_VERSION)
+      throw new AppError('CONSENT_REQUIRED', 'the separate consent to collect health data is required', {
+        consent: 'health_data',
+        version: FITNESS_CONSENT_VERSION,
+      });
+    const slot = await FitnessSlot.findById(input.slotId).lean<FitnessSlotDoc>();
+    if (!slot || slot.status !== 'open') throw new AppError('FITNESS_SLOT_NOT_FOUND', 'no such slot');
+    if (slot.startAt.getTime() <= clock.now().getTime()) throw new AppError('SLOT_STARTED', 'this slot has started');
+    const station = await FitnessStation.findById(slot.stationId).lean<FitnessStationDoc>();
+    if (!station) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const who = identityFromIdNumber(input.participant.idNumber);
+    const age = ageOnDate(who.birthDate, slot.date);
+    if (age < 14) {
+      const g = input.guardianConsent;
+      if (!g || g.given !== true || g.version !== FITNESS_CONSENT_VERSION)
+        throw new AppError('CONSENT_REQUIRED', 'a guardian must consent for a participant under 14', {
+          consent: 'guardian',
+          version: FITNESS_CONSENT_VERSION,
+        });
+    }
+    const band = bandOf(age);
+    if (!band || !station.ageBands.includes(band))
+      throw new AppError('FITNESS_AGE_NOT_SERVED', 'this station does not test this age', { age, served: station.ageBands });
+
+    const now = clock.now();
+    const booking: FitnessBookingDoc = {
+      _id: new Types.ObjectId(),
+      userId: new Types.ObjectId(userId),
+      stationId: station._id,
+      slotId: slot._id,
+      startAt: slot.startAt,
+      endAt: slot.endAt,
+      status: 'taking',
+      requestKey,
+      participantKey: participantKey(input.participant.idNumber),
+      participantNameSealed: cipher.encrypt(input.participant.name),
+      participantIdSealed: cipher.encrypt(input.participant.idNumber.toUpperCase()),
+      sex: who.sex,
+      ageOnTestDay: age,
+      consent: { healthData: true, version: input.consent.version, at: now },
+      guardianConsent: input.guardianConsent
+        ? {
+            guardianName: input.guardianConsent.guardianName,
+            relation: input.guardianConsent.relation,
+            version: input.guardianConsent.version,
+            at: now,
+          }
+        : null,
+      reportId: null,
+      createdAt: now,
+    };
+    // inserted as `taking` BEFORE the place is taken, so a crash never leaks a place without a trace
+    try {
+      await FitnessBooking.collection.insertOne(booking as never);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new AppError('FITNESS_ALREADY_BOOKED', 'this person already has this slot');
+      throw err;
+    }
+    kernel.crashPoint('fitness.book:after-insert');
+    const took = await kernel.capacity.take(FITNESS_SLOT, slot._id, 1, { holder: String(booking._id) });
+    if (!took) {
+      await fail(booking);
+      throw new AppError('FITNESS_SLOT_FULL', 'this slot is full');
+    }
+    kernel.crashPoint('fitness.book:after-take');
+    const won = await kernel.effects.transition<FitnessBookingDoc>(
+      'fitness_booking',
+      { _id: booking._id, status: 'taking' },
+      { status: 'booked' },
+      ['ticket'],
+    );
+    if (!won) throw new AppError('CONFLICT', 'the booking was rolled back meanwhile; please try again');
+    await kernel.effects.finish('fitness_booking', won);
+    return won;
+  }
+
+  /** a booking that did not get its place: frees the participant key so the person can try again */
+  async function fail(b: Pick<FitnessBookingDoc, '_id' | 'participantKey'>) {
+    await FitnessBooking.updateOne(
+      { _id: b._id, status: 'taking' },
+      { $set: { status: 'failed', participantKey: `${b.participantKey}:failed:${b._id}` } },
+    );
+  }
+
+  async function book(userId: string, input: CreateFitnessBooking, idempotencyKey?: string) {
+    const run = async () => {
+      if (idempotencyKey) {
+        const earlier = await FitnessBooking.findOne({
+          userId,
+          requestKey: idempotencyKey,
+          status: mongoose.trusted({ $ne: 'failed' }),
+        }).lean<FitnessBookingDoc>();
+        if (earlier?.status === 'taking') throw new AppError('CONFLICT', 'the first attempt is still being rolled back; please try again');
+        if (earlier) return { bookingId: String(earlier._id) };
+      }
+      return { bookingId: String((await place(userId, input, idempotencyKey ?? null))._id) };
+    };
+    const { result, replayed } = idempotencyKey
+      ? await kernel.claimOnce('fitness_booking', userId, idempotencyKey, requestHash(input), run)
+      : { result: await run(), replayed: false };
+    const b = (await FitnessBooking.findById(result.bookingId).lean<FitnessBookingDoc>())!;
+    return { booking: await bookingDto(b), ticket: await ticketOf(userId, result.bookingId), replayed };
+  }
+
+  async function myBookings(userId: string) {
+    const rows = await FitnessBooking.find({ userId, status: mongoose.trusted({ $in: ['booked', 'checked_in', 'measured'] }) })
+      .sort({ startAt: -1 })
+      .limit(50)
+      .lean<FitnessBookingDoc[]>();
+    return Promise.all(rows.map(bookingDto));
+  }
+
+  /** ticket source: the ticket was scanned at the station */
+  async function markCheckedIn(bookingId: string) {
+    await kernel.transition<FitnessBookingDoc>(
+      'fitness_bookings',
+      { _id: new Types.ObjectId(bookingId), status: 'booked' },
+      { $set: { status: 'checked_in' } },
+    );
+  }
+
+  /** the sweeper: stale `taking` bookings rolled back exactly (give-back is exactly-once), then unfinished effects */
+  async function heal() {
+    const cutoff = new Date(clock.now().getTime() - FITNESS_TAKING_STALE_MS);
+    const stale = await FitnessBooking.find({ status: 'taking', createdAt: mongoose.trusted({ $lte: cutoff }) })
+      .limit(200)
+      .lean<FitnessBookingDoc[]>();
+    for (const b of stale) {
+      await kernel.capacity.giveBack(FITNESS_SLOT, b.slotId, 1, { holder: String(b._id) });
+      await fail(b);
+    }
+    const a = await kernel.effects.sweep('fitness_booking');
+    const r = await kernel.effects.sweep('fitness_report');
+    return { rolledBack: stale.length, healed: a.healed + r.healed };
+  }
+
+  // ---------- measuring ----------
+
+  function score(b: Pick<FitnessBookingDoc, 'sex' | 'ageOnTestDay'>, measurements: Measurements): Assessment {
+    try {
+      return assess({ standard: STANDARD, sex: b.sex, age: b.ageOnTestDay, measurements, strict: true });
+    } catch (err) {
+      return toInputError(err);
+    }
+  }
+
+  async function submitResult(
+    staffId: string,
+    input: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements },
+  ) {
+    const station = await FitnessStation.findById(input.stationId).lean<FitnessStationDoc>();
+    if (!station) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    let bookingId = input.bookingId;
+    // impossible values are refused before the ticket is scanned (the group's own items are checked after)
+    try {
+      for (const [key, v] of Object.entries(input.measurements)) validateMeasurement(key as MeasurementKey, v);
+    } catch (err) {
+      toInputError(err);
+    }
+    if (input.ticketCode) {
+      const admitted = await tickets.verify(staffId, { code: input.ticketCode, venueId: input.stationId });
+      if (admitted.ticket.source.kind !== FITNESS_TICKET_SOURCE) throw new AppError('TICKET_INVALID', 'not a fitness-test ticket');
+      bookingId = admitted.ticket.source.id;
+      await markCheckedIn(bookingId);
+    }
+    const booking = await FitnessBooking.findOne({ _id: new Types.ObjectId(bookingId!), stationId: station._id }).lean<FitnessBookingDoc>();
+    if (!booking || booking.status === 'taking' || booking.status === 'failed')
+      throw new AppError('FITNESS_BOOKING_NOT_FOUND', 'no such booking at this station');
+    if (booking.status === 'booked') throw new AppError('FITNESS_NOT_CHECKED_IN', 'scan the ticket first');
+    if (booking.status === 'measured')
+      throw new AppError('CONFLICT', 'this booking has a report; correct it instead', { reportId: String(booking.reportId) });
+    const result = score(booking, input.measurements);
+    const now = clock.now();
+    const report: FitnessReportDoc = {
+      _id: new Types.ObjectId(),
+      bookingId: booking._id,
+      userId: booking.userId,
+      stationId: station._id,
+      district: station.district,
+      testDate: businessDay(booking.startAt),
+      standard: STANDARD,
+      sex: booking.sex,
+      age: booking.ageOnTestDay,
+      ageGroup: result.ageGroup,
+      measurementsSealed: cipher.encrypt(JSON.stringify(input.measurements)),
+      items: result.items,
+      total: result.total,
+      maxTotal: result.maxTotal,
+      grade: result.grade,
+      gradeWithheld: result.gradeWithheld ?? null,
+      enteredBy: new Types.ObjectId(staffId),
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+      // what the report still owes, recorded with it: the booking's state and the data-centre event
+      pending: ['booking', 'event'],
+      pendingSince: now,
+    };
+    try {
+      await FitnessReport.collection.insertOne(report as never);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new AppError('CONFLICT', 'this booking already has a report');
+      throw err;
+    }
+    await kernel.audit(staffId, 'fitness.result.enter', String(booking.userId), {
+      reportId: String(report._id),
+      stationId: input.stationId,
+    });
+    kernel.crashPoint('fitness.result:after-insert');
+    await kernel.effects.finish('fitness_report', report);
+    return reportDto(report, booking, station);
+  }
+
+  async function correct(staffId: string, reportId: string, input: { measurements: Measurements; reason: string }) {
+    const r = await FitnessReport.findById(reportId).lean<FitnessReportDoc>();
+    if (!r) throw new AppError('FITNESS_REPORT_NOT_FOUND', 'no such report');
+    const booking = (await FitnessBooking.findById(r.bookingId).lean<FitnessBookingDoc>())!;
+    const before: Measurements = JSON.parse(cipher.decrypt(r.measurementsSealed));
+    const merged: Measurements = { ...before, ...input.measurements };
+    const result = score(booking, merged);
+    const won = await kernel.effects.transition<FitnessReportDoc>(
+      'fitness_report',
+      { _id: r._id, revision: r.revision },
+      {
+        measurementsSealed: cipher.encrypt(JSON.stringify(merged)),
+        items: result.items,
+        total: result.total,
+        grade: result.grade,
+        gradeWithheld: result.gradeWithheld ?? null,
+        revision: r.revision + 1,
+        updatedAt: clock.now(),
+      },
+      ['event'],
+    );
+    if (!won) throw new AppError('CONFLICT', 'the report changed meanwhile; reload and try again');
+    await kernel.audit(staffId, 'fitness.result.correct', String(r.userId), {
+      reportId,
+      revision: won.revision,
+      fields: Object.keys(input.measurements),
+      reason: input.reason,
+      totalBefore: r.total,
+      totalAfter: won.total,
+      gradeBefore: r.grade,
+      gradeAfter: won.grade,
+    });
+    await kernel.effects.finish('fitness_report', won);
+    const station = (await FitnessStation.findById(r.stationId).lean<FitnessStationDoc>())!;
+    return reportDto(won, booking, station);
+  }
+
+  /**
+   * A result measured before this system (a past year's monitoring record, the demo's history):
+   * stored as a measured booking and its report, scored by the engine, audited.
+   */
+  async function importPastResult(
+    actorId: string | 'system',
+    input: {
+      userId: string;
+      stationId: string;
+      participant: { name: string; idNumber: string };
+      testDate: string;
+      measurements: Measurements;
+    },
+  ) {
+    const station = await FitnessStation.findById(input.stationId).lean<FitnessStationDoc>();
+    if (!station) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const who = identityFromIdNumber(input.participant.idNumber);
+    const age = ageOnDate(who.birthDate, input.testDate);
+    const result = score({ sex: who.sex, ageOnTestDay: age }, input.measurements);
+    const at = shanghaiTime(input.testDate, '09:00');
+    const bookingId = new Types.ObjectId();
+    const reportId = new Types.ObjectId();
+    await FitnessBooking.collection.insertOne({
+      _id: bookingId,
+      userId: new Types.ObjectId(input.userId),
+      stationId: station._id,
+      slotId: new Types.ObjectId(),
+      startAt: at,
+      endAt: new Date(at.getTime() + 3600_000),
+      status: 'measured',
+      requestKey: null,
+      participantKey: `${participantKey(input.participant.idNumber)}:import:${input.testDate}`,
+      participantNameSealed: cipher.encrypt(input.participant.name),
+      participantIdSealed: cipher.encrypt(input.participant.idNumber.toUpperCase()),
+      sex: who.sex,
+      ageOnTestDay: age,
+      consent: { healthData: true, version: FITNESS_CONSENT_VERSION, at },
+      guardianConsent: null,
+      reportId,
+      createdAt: at,
+    } as never);
+    await FitnessReport.collection.insertOne({
+      _id: reportId,
+      bookingId,
+      userId: new Types.ObjectId(input.userId),
+      stationId: station._id,
+      district: station.district,
+      testDate: input.testDate,
+      standard: STANDARD,
+      sex: who.sex,
+      age,
+      ageGroup: result.ageGroup,
+      measurementsSealed: cipher.encrypt(JSON.stringify(input.measurements)),
+      items: result.items,
+      total: result.total,
+      maxTotal: result.maxTotal,
+      grade: result.grade,
+      gradeWithheld: result.gradeWithheld ?? null,
+      enteredBy: new Types.ObjectId(),
+      revision: 1,
+      createdAt: at,
+      updatedAt: at,
+    } as never);
+    await kernel.audit(actorId, 'fitness.result.import', input.userId, { reportId: String(reportId), testDate: input.testDate });
+    return String(reportId);
+  }
+
+  async function stationOfReport(reportId: string) {
+    const r = await FitnessReport.findById(reportId, { stationId: 1 }).lean<Pick<FitnessReportDoc, 'stationId'>>();
+    if (!r) throw new AppError('FITNESS_REPORT_NOT_FOUND', 'no such report');
+    return String(r.stationId);
+  }
+
+  /** what a station's staff entered on a day (their own station only) */
+  async function entries(stationId: string, date: string) {
+    const rows = await FitnessReport.find({ stationId: new Types.ObjectId(stationId), testDate: date })
+      .sort({ _id: 1 })
+      .limit(500)
+      .lean<FitnessReportDoc[]>();
+    return rows.map((r) => ({
+      reportId: String(r._id),
+      bookingId: String(r.bookingId),
+      sex: r.sex,
+      ageGroup: r.ageGroup,
+      total: r.total,
+      grade: r.grade,
+      revision: r.revision,
+    }));
+  }
+
+  // ---------- reports ----------
+
+  function reportDto(r: FitnessReportDoc, b: FitnessBookingDoc, s: FitnessStationDoc): FitnessReportDto {
+    return {
+      id: String(r._id),
+      standard: STANDARD,
+      standardTitle: GTB2003_TITLE,
+      stationName: s.name,
+      testDate: r.testDate,
+      sex: r.sex,
+      age: r.age,
+      ageGroup: r.ageGroup as FitnessReportDto['ageGroup'],
+      participantName: maskName(cipher.decrypt(b.participantNameSealed)),
+      items: r.items,
+      total: r.total,
+      maxTotal: r.maxTotal,
+      grade: r.grade,
+      ...(r.gradeWithheld ? { gradeWithheld: r.gradeWithheld } : {}),
+      advice: adviceFor(r.items),
+      revision: r.revision,
+    };
+  }
+
+  async function reportMine(userId: string, reportId: string) {
+    // another user's report is "not found": its existence is not disclosed
+    const r = await FitnessReport.findOne({
+      _id: new Types.ObjectId(reportId),
+      userId: new Types.ObjectId(userId),
+    }).lean<FitnessReportDoc>();
+    if (!r) throw new AppError('FITNESS_REPORT_NOT_FOUND', 'no such report');
+    const [b, s] = await Promise.all([
+      FitnessBooking.findById(r.bookingId).lean<FitnessBookingDoc>(),
+      FitnessStation.findById(r.stationId).lean<FitnessStationDoc>(),
+    ]);
+    return reportDto(r, b!, s!);
+  }
+
+  async function reportsMine(userId: string) {
+    const rows = await FitnessReport.find({ userId: new Types.ObjectId(userId) })
+      .sort({ testDate: -1, _id: -1 })
+      .limit(50)
+      .lean<FitnessReportDoc[]>();
+    const names = new Map<string, string>();
+    for (const s of await FitnessStation.find({
+      _id: mongoose.trusted({ $in: [...new Set(rows.map((r) => String(r.stationId)))].map((id) => new Types.ObjectId(id)) }),
+    }).lean<FitnessStationDoc[]>())
+      names.set(String(s._id), s.name);
+    return rows.map((r) => ({
+      id: String(r._id),
+      testDate: r.testDate,
+      stationName: names.get(String(r.stationId)) ?? '',
+      standard: r.standard,
+      ageGroup: r.ageGroup,
+      total: r.total,
+      maxTotal: r.maxTotal,
+      grade: r.grade,
+      items: r.items.map((i) => ({ item: i.item, score: i.score })),
+    }));
+  }
+
+  // ---------- bureau analysis ----------
+
+  async function analysis(q: { district?: string; ageGroup?: string; sex?: 'M' | 'F'; from?: string; to?: string }) {
+    const filter: Record<string, unknown> = {};
+    if (q.district) filter.district = q.district;
+    if (q.ageGroup) filter.ageGroup = q.ageGroup;
+    if (q.sex) filter.sex = q.sex;
+    if (q.from || q.to) filter.testDate = mongoose.trusted({ ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) });
+    const rows = await FitnessReport.find(filter, { district: 1, sex: 1, ageGroup: 1, grade: 1, items: 1 })
+      .limit(100_000)
+      .lean<FitnessReportDoc[]>();
+    const groups = new Map<string, FitnessReportDoc[]>();
+    for (const r of rows) {
+      const k = `${r.district}|${r.sex}|${r.ageGroup}`;
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+    const cell = (n: number) => (n < FITNESS_MIN_CELL ? null : n);
+    const out = [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, rs]) => {
+        const [district, sex, ageGroup] = k.split('|');
+        if (rs.length < FITNESS_MIN_CELL) return { district, sex, ageGroup, count: null, suppressed: true, grades: null, itemMeans: null };
+        const grades = { excellent: 0, good: 0, pass: 0, fail: 0, none: 0 };
+        const sums = new Map<string, { sum: number; n: number }>();
+        for (const r of rs) {
+          grades[(r.grade ?? 'none') as keyof typeof grades]++;
+          for (const i of r.items)
+            if (i.score !== null) {
+              const s = sums.get(i.item) ?? { sum: 0, n: 0 };
+              sums.set(i.item, { sum: s.sum + i.score, n: s.n + 1 });
+            }
+        }
+        return {
+          district,
+          sex,
+          ageGroup,
+          count: rs.length,
+          suppressed: false,
+          grades: Object.fromEntries(Object.entries(grades).map(([g, n]) => [g, cell(n)])),
+          itemMeans: Object.fromEntries(
+            [...sums.entries()]
+              .filter(([, s]) => s.n >= FITNESS_MIN_CELL)
+              .map(([item, s]) => [item, Math.round((s.sum / s.n) * 100) / 100]),
+          ),
+        };
+      });
+    return { standard: STANDARD, minCell: FITNESS_MIN_CELL, groups: out };
+  }
+
+  return {
+    createStation,
+    createSlots,
+    stations,
+    stationExists,
+    slots,
+    book,
+    myBookings,
+    markCheckedIn,
+    heal,
+    submitResult,
+    correct,
+    stationOfReport,
+    importPastResult,
+    entries,
+    reportMine,
+    reportsMine,
+    analysis,
+  };
+}
+export type FitnessService = ReturnType<typeof createFitnessService>;
