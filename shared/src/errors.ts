@@ -55,6 +55,22 @@ export const ERRORS = {
   TICKET_NOT_YET_VALID: 409,
   TICKET_REVOKED: 409,
   TICKET_NOT_FOUND: 404,
+  // clubs (体育社团, issue 14)
+  CLUB_NOT_FOUND: 404,
+  CLUB_NAME_TAKEN: 409,
+  CLUB_NOT_ACTIVE: 409,
+  CLUB_NOT_PENDING: 409,
+  CLUB_MEMBER_NOT_FOUND: 404,
+  CLUB_ALREADY_MEMBER: 409,
+  CLUB_NOT_MEMBER: 403,
+  CLUB_FULL: 409,
+  CLUB_PRESIDENT_CANNOT_LEAVE: 422,
+  CLUB_ACTIVITY_NOT_FOUND: 404,
+  CLUB_ACTIVITY_FULL: 409,
+  CLUB_ACTIVITY_CLOSED: 409,
+  CLUB_ALREADY_SIGNED_UP: 409,
+  CLUB_DUES_NOT_SET: 422,
+  CLUB_DUES_ALREADY_PAID: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -107,4 +123,20 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
   TICKET_REVOKED: '该票券已取消',
   TICKET_NOT_FOUND: '票券不存在',
+  // clubs (体育社团, issue 14)
+  CLUB_NOT_FOUND: '社团不存在',
+  CLUB_NAME_TAKEN: '本区已有同名社团',
+  CLUB_NOT_ACTIVE: '该社团目前不可用（审核中、已暂停或已解散）',
+  CLUB_NOT_PENDING: '该申请已审核',
+  CLUB_MEMBER_NOT_FOUND: '成员不存在',
+  CLUB_ALREADY_MEMBER: '已是成员或已提交申请',
+  CLUB_NOT_MEMBER: '仅限社团成员',
+  CLUB_FULL: '社团成员已满',
+  CLUB_PRESIDENT_CANNOT_LEAVE: '会长需先移交职务才能退出',
+  CLUB_ACTIVITY_NOT_FOUND: '活动不存在',
+  CLUB_ACTIVITY_FULL: '活动名额已满',
+  CLUB_ACTIVITY_CLOSED: '活动不可报名',
+  CLUB_ALREADY_SIGNED_UP: '已报名该活动',
+  CLUB_DUES_NOT_SET: '该社团未设置会费',
+  CLUB_DUES_ALREADY_PAID: '本期会费已缴纳',
 };

@@ -12,3 +12,4 @@ export * from './schemas/payments';
 export * from './schemas/tickets';
 export * from './ticket-code';
 export * from './voucher';
+export * from './schemas/clubs';

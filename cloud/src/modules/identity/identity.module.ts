@@ -24,7 +24,9 @@ export function identityModule(p: {
         pseudonym,
         audit: { audit: kernel.audit, list: kernel.listAudit },
         scopeExists: async (role: Role, scope: string) =>
-          role === 'club_admin' ? false : (find<VenueService>('venue')?.venueExists(scope) ?? false),
+          role === 'club_admin'
+            ? (find<{ clubExists(id: string): Promise<boolean> }>('club')?.clubExists(scope) ?? false)
+            : (find<VenueService>('venue')?.venueExists(scope) ?? false),
       }),
     routes: (identity, { config }) => [
       identityRoutes(identity, {
