@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { CloudApp } from '@citysport/cloud';
 import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
+import { seedClubs } from './clubs';
 
 export { DEMO_ACCOUNTS };
 
@@ -49,6 +50,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   }
   await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'venue_manager', scope: venueIds[0], reason }, 'grant');
 
+  await seedClubs(services, userIds, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };
 }
