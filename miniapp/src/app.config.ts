@@ -6,6 +6,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
   pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
+  club: ['detail', 'apply', 'mine', 'admin', 'review'],
 };
 
 /**
