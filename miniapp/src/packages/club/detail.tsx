@@ -15,6 +15,8 @@ import { adminUrl, day, detailUrl, newKey, roleZh, sportZh, when, yuan } from '.
 import './club.scss';
 
 const TEMPLATES = ['club_announcement', 'club_status', 'club_dues_reminder'];
+/** dues can be paid when unpaid, lapsed, or within the month before they lapse (the server's rule) */
+const duesDue = (paidUntil: string | null) => !paidUntil || new Date(paidUntil).getTime() - Date.now() <= 30 * 86_400_000;
 
 /** Ask for the club's subscribe messages (weapp only) and record the answer; never throws. */
 async function askConsent(): Promise<boolean> {
@@ -117,9 +119,9 @@ export default function ClubDetailPage() {
                 身份：{roleZh(m.role)} · 会费有效期：{m.paidUntil ? `至 ${day(m.paidUntil)}` : '未缴纳'}
               </Text>
               <View className="club-actions" style={{ marginTop: '16px', marginBottom: 0 }}>
-                {club.duesFen > 0 ? (
+                {club.duesFen > 0 && duesDue(m.paidUntil) ? (
                   <View className="club-button club-dues-pay" onClick={() => void payDues()}>
-                    缴纳会费 {yuan(club.duesFen)}
+                    {m.paidUntil ? '续缴会费' : '缴纳会费'} {yuan(club.duesFen)}
                   </View>
                 ) : null}
                 {data.isClubAdmin ? (
@@ -212,9 +214,10 @@ export default function ClubDetailPage() {
             {data.announcements.map((n) => (
               <View key={n.id} className="club-row club-announcement">
                 <View className="club-row__main">
-                  <Text className="club-row__title">
-                    {n.pinned ? <Text className="club-tag club-tag--warning">置顶</Text> : null} {n.title}
-                  </Text>
+                  <View className="club-announcement__head">
+                    {n.pinned ? <Text className="club-tag club-tag--warning club-announcement__pin">置顶</Text> : null}
+                    <Text className="club-row__title">{n.title}</Text>
+                  </View>
                   {/* plain text: HTML typed by a club admin is shown as typed, never rendered */}
                   <Text className="club-row__sub club-announcement__body">{n.body}</Text>
                 </View>
