@@ -5,6 +5,7 @@ import {
   ClubMemberSchema,
   ClubMembershipSchema,
   ClubSummarySchema,
+  ClubScoreSchema,
   DuesLedgerRowSchema,
   pageOf,
   type ClubApplication,
@@ -79,6 +80,8 @@ export const clubApi = {
       data: body,
       schema: z.object({ announcement: ClubAnnouncementSchema, notified: z.number() }),
     }),
+  ranking: (from: string, to: string) =>
+    request({ path: '/clubs/ranking', query: { from, to }, schema: z.object({ items: z.array(ClubScoreSchema) }), auth: false, ...quiet }),
   adminList: (status: string) => request({ path: '/admin/clubs', query: { status, limit: 50 }, schema: pageOf(AdminItem), ...quiet }),
   review: (clubId: string, approved: boolean, reason: string) =>
     request({

@@ -6,11 +6,14 @@ import { isForbidden, useLoad } from '../../hooks/useLoad';
 import { notify } from '../../stores/elder';
 import { clubApi, type AdminClubItem } from './api';
 import { sportZh } from './lib';
+import { inShanghai } from '@citysport/shared';
 import './club.scss';
 
 /** 社团审核 (bureau admins): pending founding applications, approve or reject with a reason (audited). */
 export default function ClubReviewPage() {
   const { load, data, reload } = useLoad(() => clubApi.adminList('pending'), [], { login: '/packages/club/review' });
+  const month = inShanghai(new Date()).startOf('month');
+  const ranking = useLoad(() => clubApi.ranking(month.format('YYYY-MM-DD'), month.add(1, 'month').format('YYYY-MM-DD')), []);
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const decide = async (c: AdminClubItem, approved: boolean) => {
     const reason = (reasons[c.id] ?? '').trim() || (approved ? '材料齐全，同意成立' : '');
@@ -55,6 +58,29 @@ export default function ClubReviewPage() {
           </View>
         </View>
       ))}
+      <View className="club-section club-ranking">
+        <Text className="club-section__title">社团活跃度排行（本月）</Text>
+        <LoadView
+          load={ranking.load}
+          name="club-ranking"
+          errorText="排行加载失败"
+          emptyText="暂无社团"
+          onRetry={() => void ranking.reload()}
+        />
+        {ranking.data?.items.slice(0, 20).map((r, i) => (
+          <View key={r.clubId} className="club-row club-ranking-row">
+            <View className="club-row__main">
+              <Text className="club-row__title">
+                {i + 1}. {r.name}
+              </Text>
+              <Text className="club-row__sub">
+                {r.district} · 活动 {r.activitiesHeld} 场 · 签到 {r.attendance} 人次 · 会员 {r.members} · 增长 {r.growth}
+              </Text>
+            </View>
+            <Text className="club-amount">{r.score}</Text>
+          </View>
+        ))}
+      </View>
     </Screen>
   );
 }
