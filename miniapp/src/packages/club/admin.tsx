@@ -15,10 +15,11 @@ import './club.scss';
 
 type Tab = 'requests' | 'members' | 'activities' | 'dues' | 'posts';
 const TABS: { key: Tab; label: string }[] = [
-  { key: 'requests', label: '入会申请' },
+  // short labels: five tabs stay on one line in 关怀模式
+  { key: 'requests', label: '申请' },
   { key: 'members', label: '成员' },
   { key: 'activities', label: '活动' },
-  { key: 'dues', label: '会费台账' },
+  { key: 'dues', label: '会费' },
   { key: 'posts', label: '公告' },
 ];
 const DUES_ZH = { held: '待支付', paid: '已缴', refunded: '已退', closed: '已关闭' } as const;
