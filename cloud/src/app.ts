@@ -25,6 +25,7 @@ import { ticketModule, type TicketService, type TicketSourceHandlers } from './m
 import { eventModule, type EventService } from './modules/event';
 import { guidanceModule, type GuidanceParts } from './modules/guidance';
 import { fitnessModule, type FitnessService } from './modules/fitness';
+import { clubModule, type ClubService } from './modules/club';
 
 export interface AppDeps {
   config: Config;
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
     eventModule,
     guidanceModule,
     fitnessModule,
+    clubModule,
     ...(deps.extraModules ?? []),
   ];
 
@@ -171,6 +173,7 @@ export function createApp(deps: AppDeps) {
       events: moduleDeps.use<EventService>('event'),
       guidance: moduleDeps.use<GuidanceParts>('guidance'),
       fitness: moduleDeps.use<FitnessService>('fitness'),
+      clubs: moduleDeps.use<ClubService>('club'),
     },
     payments,
     tokens,

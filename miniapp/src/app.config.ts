@@ -23,6 +23,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   guidance: ['session', 'mine', 'review', 'ranking'],
   instructor: ['apply', 'publish', 'session'],
   'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
+  club: ['detail', 'apply', 'mine', 'admin', 'review'],
 };
 
 /**

@@ -122,6 +122,22 @@ export const ERRORS = {
   FITNESS_BOOKING_NOT_FOUND: 404,
   FITNESS_NOT_CHECKED_IN: 409,
   FITNESS_REPORT_NOT_FOUND: 404,
+  // clubs (体育社团, issue 14)
+  CLUB_NOT_FOUND: 404,
+  CLUB_NAME_TAKEN: 409,
+  CLUB_NOT_ACTIVE: 409,
+  CLUB_NOT_PENDING: 409,
+  CLUB_MEMBER_NOT_FOUND: 404,
+  CLUB_ALREADY_MEMBER: 409,
+  CLUB_NOT_MEMBER: 403,
+  CLUB_FULL: 409,
+  CLUB_PRESIDENT_CANNOT_LEAVE: 422,
+  CLUB_ACTIVITY_NOT_FOUND: 404,
+  CLUB_ACTIVITY_FULL: 409,
+  CLUB_ACTIVITY_CLOSED: 409,
+  CLUB_ALREADY_SIGNED_UP: 409,
+  CLUB_DUES_NOT_SET: 422,
+  CLUB_DUES_ALREADY_PAID: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -239,4 +255,20 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   FITNESS_BOOKING_NOT_FOUND: '预约不存在',
   FITNESS_NOT_CHECKED_IN: '该预约尚未签到',
   FITNESS_REPORT_NOT_FOUND: '报告不存在',
+  // clubs (体育社团, issue 14)
+  CLUB_NOT_FOUND: '社团不存在',
+  CLUB_NAME_TAKEN: '本区已有同名社团',
+  CLUB_NOT_ACTIVE: '该社团目前不可用（审核中、已暂停或已解散）',
+  CLUB_NOT_PENDING: '该申请已审核',
+  CLUB_MEMBER_NOT_FOUND: '成员不存在',
+  CLUB_ALREADY_MEMBER: '已是成员或已提交申请',
+  CLUB_NOT_MEMBER: '仅限社团成员',
+  CLUB_FULL: '社团成员已满',
+  CLUB_PRESIDENT_CANNOT_LEAVE: '会长需先移交职务才能退出',
+  CLUB_ACTIVITY_NOT_FOUND: '活动不存在',
+  CLUB_ACTIVITY_FULL: '活动名额已满',
+  CLUB_ACTIVITY_CLOSED: '活动不可报名',
+  CLUB_ALREADY_SIGNED_UP: '已报名该活动',
+  CLUB_DUES_NOT_SET: '该社团未设置会费',
+  CLUB_DUES_ALREADY_PAID: '本期会费已缴纳',
 };

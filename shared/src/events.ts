@@ -84,6 +84,14 @@ interface EventRegistrationFacts {
     grade: string | null;
     revision: number;
   };
+  // clubs (issue 14): users as pseudonyms only
+  'club.approved': { clubId: string; district: string; sport: string; founder: string };
+  'club.status_changed': { clubId: string; status: 'suspended' | 'dissolved' | 'approved' };
+  'club.member_joined': { subject: string; clubId: string; sport: string; district: string };
+  'club.member_left': { subject: string; clubId: string; by: 'self' | 'club' | 'dissolved' };
+  'club.activity_signed_up': { subject: string; clubId: string; activityId: string; amountFen: number };
+  'club.activity_attended': { subject: string; clubId: string; activityId: string };
+  'club.dues_paid': { subject: string; clubId: string; duesId: string; amountFen: number; paidUntil: string };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -17,3 +17,4 @@ export * from './schemas/event-registration';
 export * from './schemas/guidance';
 export * from './fitness';
 export * from './schemas/fitness';
+export * from './schemas/clubs';

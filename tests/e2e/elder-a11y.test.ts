@@ -257,6 +257,9 @@ beforeAll(async () => {
   queries['packages/pay/vouchers'] = 'tab=claim';
   queries['packages/ticket/detail'] = `id=${ticketId}`;
   queries['packages/manage/index'] = `venueId=${olympic}&tab=day`;
+  const clubId = (await stack.request('GET', '/clubs?q=跑团')).body.items[0].id;
+  queries['packages/club/detail'] = `id=${clubId}`;
+  queries['packages/club/admin'] = `id=${clubId}`;
 
   h5 = await openH5(stack);
 }, 180_000);

@@ -4,6 +4,7 @@ import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
 import { seedEvents } from './events';
 import { seedGuidance } from './guidance';
 import { seedFitnessDemo } from './fitness';
+import { seedClubs } from './clubs';
 
 export { DEMO_ACCOUNTS };
 
@@ -56,6 +57,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedEvents(services.events, userIds['demo-organiser'], Date.now(), log);
   await seedFitnessDemo(services, userIds);
 
+  await seedClubs(services, userIds, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };
 }

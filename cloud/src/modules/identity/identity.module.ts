@@ -25,7 +25,7 @@ export function identityModule(p: {
         audit: { audit: kernel.audit, list: kernel.listAudit },
         scopeExists: async (role: Role, scope: string) =>
           role === 'club_admin'
-            ? false
+            ? (find<{ clubExists(id: string): Promise<boolean> }>('club')?.clubExists(scope) ?? false)
             : role === 'fitness_staff'
               ? (find<{ stationExists(id: string): Promise<boolean> }>('fitness')?.stationExists(scope) ?? false)
               : (find<VenueService>('venue')?.venueExists(scope) ?? false),

@@ -27,6 +27,7 @@ const LINKS: Link[] = [
   { key: 'bookings', title: '我的预订', desc: '场地预订记录', url: '/packages/booking/mine' },
   { key: 'orders', title: '订单与支付', desc: '支付记录与退款', url: '/packages/pay/orders' },
   { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
+  { key: 'clubs', title: '我的社团', desc: '加入的体育社团、会费与活动', url: '/packages/club/mine' },
   { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',

@@ -1,0 +1,52 @@
+import type { ModuleDescriptor } from '../../platform/module';
+import type { GrantLookup } from '../../platform/auth';
+import { createFieldCipher } from '../../platform/crypto-field';
+import type { OrderKindHandlers, PaymentPort } from '../payment';
+import type { TicketService, TicketSourceHandlers } from '../ticket';
+import type { IdentityService } from '../identity';
+import type { NotificationService } from '../notification';
+import { createClubService, type ClubService } from './club.service';
+import { clubRoutes } from './club.routes';
+
+export { createClubService, type ClubService } from './club.service';
+
+/**
+ * Clubs (体育社团, issue 14): sells `club_activity` and `club_dues`, is the `club_activity` ticket
+ * source, grants the scoped `club_admin` role through identity, tells members through notification.
+ */
+export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, TicketSourceHandlers> = {
+  name: 'club',
+  create: ({ kernel, config, pseudonym, use }) =>
+    createClubService({
+      kernel,
+      payments: use<{ port: PaymentPort }>('payment').port,
+      tickets: use<TicketService>('ticket'),
+      pseudonym,
+      cipher: createFieldCipher(config.DATA_KEY),
+      notify: (userId, templateId, data) => use<NotificationService>('notification').notify(userId, templateId, data),
+      displayNames: (ids) => use<IdentityService>('identity').displayNames(ids),
+      grantsOf: ((id: string) => use<IdentityService>('identity').grantsOf(id)) as GrantLookup,
+      changeRole: (actor, change, action) => use<IdentityService>('identity').changeRole(actor, change, action),
+    }),
+  routes: (clubs, { use }) => [
+    clubRoutes(clubs, { grantsOf: (id) => use<IdentityService>('identity').grantsOf(id), tickets: use<TicketService>('ticket') }),
+  ],
+  jobs: (clubs) => [
+    { name: 'club-dues-reminders', everyMs: 60 * 60_000, run: () => clubs.dues.sendReminders() },
+    // rolls back stale joining members and taking sign-ups; finishes effects a crash left
+    { name: 'club-heal', everyMs: 30_000, run: () => clubs.heal() },
+  ],
+  orderKinds: (clubs) => ({
+    club_activity: {
+      onPaid: ({ refId }) => clubs.activities.onPaid(refId),
+      onRefundRequested: (e) => clubs.activities.onRefundRequested(e),
+      onClosed: ({ refId }) => clubs.activities.onClosed(refId),
+    },
+    club_dues: {
+      onPaid: ({ refId }) => clubs.dues.onPaid(refId),
+      onRefundRequested: (e) => clubs.dues.onRefundRequested(e),
+      onClosed: ({ refId }) => clubs.dues.onClosed(refId),
+    },
+  }),
+  ticketSources: (clubs) => ({ club_activity: { onAdmitted: (signupId) => clubs.activities.onAdmitted(signupId) } }),
+};
