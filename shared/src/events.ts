@@ -46,20 +46,6 @@ export interface OutboxEventMap {
   'event.registration_lapsed': EventRegistrationFacts;
   'event.drawn': { eventId: string; sport: string; district: string; entries: number; winners: number };
   'event.checked_in': EventRegistrationFacts;
-}
-
-/** An entry as the data centre sees it: the account's pseudonym, ids, age band and gender from the ID, the fee. */
-interface EventRegistrationFacts {
-  subject: string;
-  registrationId: string;
-  eventId: string;
-  groupId: string;
-  sport: string;
-  district: string;
-  mode: 'first_come' | 'lottery';
-  ageBand: string;
-  gender: 'M' | 'F';
-  feeFen: number;
   // --- fitness guidance (健身指导): the instructor and citizens appear as pseudonyms only ---
   'guidance.session_delivered': {
     instructor: string;
@@ -92,6 +78,20 @@ interface EventRegistrationFacts {
   'club.activity_signed_up': { subject: string; clubId: string; activityId: string; amountFen: number };
   'club.activity_attended': { subject: string; clubId: string; activityId: string };
   'club.dues_paid': { subject: string; clubId: string; duesId: string; amountFen: number; paidUntil: string };
+}
+
+/** An entry as the data centre sees it: the account's pseudonym, ids, age band and gender from the ID, the fee. */
+interface EventRegistrationFacts {
+  subject: string;
+  registrationId: string;
+  eventId: string;
+  groupId: string;
+  sport: string;
+  district: string;
+  mode: 'first_come' | 'lottery';
+  ageBand: string;
+  gender: 'M' | 'F';
+  feeFen: number;
 }
 
 export type OutboxEventType = keyof OutboxEventMap;
