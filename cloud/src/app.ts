@@ -22,6 +22,7 @@ import { paymentModule, type OrderKind, type OrderKindHandlers, type PaymentPart
 import { bookingModule, type BookingService } from './modules/booking';
 import { notificationModule, type NotificationService } from './modules/notification';
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
+import { gateModule } from './modules/gate';
 
 export interface AppDeps {
   config: Config;
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
     }),
     ticketModule,
     bookingModule,
+    gateModule,
     ...(deps.extraModules ?? []),
   ];
 

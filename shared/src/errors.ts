@@ -55,6 +55,15 @@ export const ERRORS = {
   TICKET_NOT_YET_VALID: 409,
   TICKET_REVOKED: 409,
   TICKET_NOT_FOUND: 404,
+  // gates and walk-up sales (issue 16)
+  DEVICE_UNAUTHENTICATED: 401,
+  DEVICE_REVOKED: 401,
+  DEVICE_REPLAYED: 401,
+  DEVICE_NOT_FOUND: 404,
+  PAIRING_CODE_INVALID: 401,
+  VENUE_FULL: 409,
+  WALKUP_PRODUCT_NOT_FOUND: 404,
+  WALKUP_SOLD_OUT: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -107,4 +116,13 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
   TICKET_REVOKED: '该票券已取消',
   TICKET_NOT_FOUND: '票券不存在',
+  // gates and walk-up sales (issue 16)
+  DEVICE_UNAUTHENTICATED: '闸机身份校验失败',
+  DEVICE_REVOKED: '该闸机已被停用',
+  DEVICE_REPLAYED: '重复的闸机请求已被拒绝',
+  DEVICE_NOT_FOUND: '闸机不存在',
+  PAIRING_CODE_INVALID: '配对码无效或已使用',
+  VENUE_FULL: '场馆人数已满，请稍候',
+  WALKUP_PRODUCT_NOT_FOUND: '该票种不存在',
+  WALKUP_SOLD_OUT: '今日该票种已售完',
 };

@@ -39,6 +39,16 @@ export interface OutboxEventMap {
   };
   'voucher.claimed': { subject: string; batchId: string; voucherId: string };
   'voucher.used': { subject: string; batchId: string; voucherId: string; orderId: string };
+  // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket
+  'gate.passed': {
+    visit: string;
+    venueId: string;
+    deviceId: string;
+    direction: 'in' | 'out';
+    offline: boolean;
+    /** an offline entry on a ticket another gate had admitted already */
+    duplicate: boolean;
+  };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;
