@@ -6,7 +6,7 @@
  * Plain Node (fetch, node:crypto); no cloud code is imported.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DEVICE_HEADERS, deviceSigningString, type DeviceOfflinePack } from '@citysport/shared';
 import { checkOffline } from '@citysport/shared/src/ticket-offline';
 
@@ -44,14 +44,37 @@ export class GateDevice {
     return this.opts.now?.() ?? new Date();
   }
 
+  /** the pack's admissions and this device's own, kept as a set (rebuilt when the pack changes) */
+  private usedSet: Set<string> | null = null;
+
+  /** The whole state (the pack, the key, the queue); the queue also goes to `<state>.queue`, a line per scan. */
   save() {
-    if (this.opts.statePath) writeFileSync(this.opts.statePath, JSON.stringify(this.state, null, 2));
+    if (!this.opts.statePath) return;
+    writeFileSync(this.opts.statePath, JSON.stringify(this.state));
+    writeFileSync(`${this.opts.statePath}.queue`, this.state.queue.map((q) => `${JSON.stringify(q)}\n`).join(''));
+  }
+
+  /** One scan queued: appended (a turnstile writes a line per person, not its whole state). */
+  private appendScan(scan: DeviceState['queue'][number], ticketId: string | null) {
+    this.state.queue.push(scan);
+    if (ticketId && this.state.direction === 'in') {
+      this.state.used.push(ticketId);
+      this.usedSet?.add(ticketId);
+    }
+    if (this.opts.statePath) appendFileSync(`${this.opts.statePath}.queue`, `${JSON.stringify({ ...scan, ticketId })}\n`);
   }
 
   static load(path: string, opts: { now?: () => Date; api?: string } = {}): GateDevice | null {
     if (!existsSync(path)) return null;
     const state = JSON.parse(readFileSync(path, 'utf8')) as DeviceState;
     if (opts.api) state.api = opts.api;
+    // the queue file is the truth for scans (appended after the last whole save)
+    if (existsSync(`${path}.queue`)) {
+      const lines = readFileSync(`${path}.queue`, 'utf8').split('\n').filter(Boolean);
+      const scans = lines.map((l) => JSON.parse(l) as DeviceState['queue'][number] & { ticketId?: string | null });
+      state.queue = scans.map(({ code, nonce, scannedAt }) => ({ code, nonce, scannedAt }));
+      for (const s of scans) if (s.ticketId && state.direction === 'in' && !state.used.includes(s.ticketId)) state.used.push(s.ticketId);
+    }
     return new GateDevice(state, { statePath: path, now: opts.now });
   }
 
@@ -132,6 +155,7 @@ export class GateDevice {
       if (res.status !== 200) throw new Error(`offline pack refused: ${res.body.error?.code ?? res.status}`);
       this.state.pack = res.body;
       this.state.used = [];
+      this.usedSet = null;
       this.state.offlineSince = null;
       this.save();
       return true;
@@ -181,17 +205,15 @@ export class GateDevice {
   checkOffline(code: string, scanNonce = nonce()): Decision {
     const pack = this.state.pack;
     if (!pack) return { open: false, reason: 'no_offline_pack', offline: true };
-    const used = new Set([...pack.admitted, ...this.state.used]);
+    this.usedSet ??= new Set([...pack.admitted, ...this.state.used]);
     const now = this.now();
-    const check = checkOffline(code, pack, this.state.direction === 'out' ? new Set() : used, now);
+    const check = checkOffline(code, pack, this.state.direction === 'out' ? new Set() : this.usedSet, now);
     const exitOk =
       this.state.direction === 'out' && (check.result === 'admitted' || check.result === 'already_used' || check.result === 'expired');
     if (check.result !== 'admitted' && !exitOk)
       return { open: false, reason: check.result, ticketId: check.fields?.ticketId ?? null, offline: true };
     const ticketId = check.fields!.ticketId;
-    if (this.state.direction === 'in') this.state.used.push(ticketId);
-    this.state.queue.push({ code: code.trim(), nonce: scanNonce, scannedAt: now.toISOString() });
-    this.save();
+    this.appendScan({ code: code.trim(), nonce: scanNonce, scannedAt: now.toISOString() }, ticketId);
     return { open: true, ticketId, offline: true };
   }
 
