@@ -7,13 +7,17 @@ import {
   IdSchema,
   NewDeviceSchema,
   OccupancyCapacitySchema,
+  NewWalkupProductSchema,
   PairRequestSchema,
+  WalkupQuerySchema,
+  WalkupRequestSchema,
 } from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { parse } from '../../platform/validate';
 import type { Clock } from '../../platform/clock';
 import { claimNonce, deviceAuth, type DeviceState } from './gate.auth';
 import type { GateService } from './gate.service';
+import type { WalkupService } from './walkup.service';
 
 type State = AuthState & DeviceState & { venueId?: string };
 
@@ -80,5 +84,32 @@ export function gateRoutes(service: GateService, deps: { grantsOf: GrantLookup; 
     ctx.body = await service.sync(await claimNonce(ctx, deps.clock), scans);
   });
 
+  return router;
+}
+
+/** Walk-up sales: the manager's products, the entrance's list, and the purchase (JSAPI order, or Native for a kiosk). */
+export function walkupRoutes(service: WalkupService, deps: { grantsOf: GrantLookup }) {
+  const router = new Router<State>();
+  const venueParam: Middleware<State> = async (ctx, next) => {
+    ctx.state.venueId = parse(IdSchema, (ctx as unknown as { params: { venueId: string } }).params.venueId);
+    await next();
+  };
+  const manager = requireRole(deps.grantsOf, ['venue_manager'], (ctx) => (ctx.state as State).venueId);
+
+  router.post('/manage/venues/:venueId/walk-up-products', requireUser, venueParam, manager, async (ctx) => {
+    const input = parse(NewWalkupProductSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await service.createProduct(currentUser(ctx).userId, ctx.state.venueId!, input);
+  });
+  router.get('/venues/:venueId/walk-up', venueParam, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await service.listProducts(ctx.state.venueId!);
+  });
+  router.post('/venues/:venueId/walk-up', requireUser, venueParam, async (ctx) => {
+    const { native } = parse(WalkupQuerySchema, ctx.query);
+    const { productId } = parse(WalkupRequestSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await service.purchase(currentUser(ctx).userId, ctx.state.venueId!, productId, native === '1');
+  });
   return router;
 }

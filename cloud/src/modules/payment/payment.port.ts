@@ -62,6 +62,8 @@ export interface PaymentPort {
   closeOrder(orderId: string, reason: string): Promise<void>;
   refundOrder(orderId: string, input: { amountFen?: number; reason: string }): Promise<void>;
   registerKind(kind: OrderKind, handlers: OrderKindHandlers): void;
+  /** WeChat Pay Native for a kiosk screen: the `code_url` to show as a QR code (absent where WeChat Pay is not configured) */
+  payNative?(orderId: string): Promise<{ codeUrl: string; expiresAt: string }>;
 }
 
 /**

@@ -41,6 +41,7 @@ export function createPaymentService(deps: PaymentDeps) {
     registerKind(kind, h) {
       handlers.set(kind, h);
     },
+    payNative: orders.payNative,
   };
 
   return {
