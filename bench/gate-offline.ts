@@ -7,6 +7,7 @@
  *   npm run bench:gate-offline -- --no-write   (prints only)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Types } from 'mongoose';
@@ -71,7 +72,7 @@ function main() {
 
 - Command: \`npm run bench:gate-offline\` — ${new Date().toISOString().slice(0, 10)}
 - Machine: ${machineLine()}
-- **Provisional**: measured while the machine was shared with other engineers' test runs; re-run on a quiet machine.
+- **Provisional**: measured while the machine was shared with other engineers' test runs (load average ${os.loadavg()[0].toFixed(1)} at the end); re-run on a quiet machine.
 - Scenario: one reference device (\`cloud/src/modules/gate/client/device-client.ts\`) with the network down decides ${CODES} different fresh codes, one after another: the staff page's offline check from \`shared/src/ticket-offline.ts\` (Ed25519 with @noble/ed25519 in pure JS, time checks, a revocation list of ${REVOKED} ids, the day's 2,000 admissions) and the scan queued (appended to the device's queue file on disk in the second run). Goal ≥ 50 codes/s (a turnstile needs about 1).
 
 | run | codes | time | codes/s |

@@ -59,7 +59,7 @@ for (const mode of ['normal', 'elder'] as const) {
     expect(await h5.page.locator('.gate-occupancy__figure:visible').textContent()).toContain('/ 300');
     await h5.page.locator('.gate-input:visible input').first().fill(`${mode}-1号闸机`);
     await h5.page.locator('.gate-input:visible input').nth(1).fill('东门');
-    await h5.page.getByText('生成配对码').click();
+    await h5.page.locator('.gate-register:visible').click();
     await h5.page.locator('.gate-pairing__code:visible').waitFor();
     expect(await h5.page.locator('.gate-pairing__code:visible').textContent()).toMatch(/^[A-HJ-NP-Z2-9]{10}$/);
     await h5.page.getByText(`${mode}-1号闸机`, { exact: false }).first().waitFor();

@@ -92,7 +92,7 @@ export default function GateDevicesPage() {
                 </View>
               ))}
             </View>
-            <Button type="primary" block onClick={() => void register()}>
+            <Button className="gate-register" type="primary" block onClick={() => void register()}>
               生成配对码
             </Button>
             {pairing ? (
