@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import type { GateDevice, GateDirection } from '@citysport/shared';
+import { formatShanghai, type GateDevice, type GateDirection } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
@@ -39,7 +39,7 @@ export default function GateDevicesPage() {
   const register = async () => {
     if (!name.trim() || !gate.trim()) return;
     const res = await gateApi.register(venueId, { name: name.trim(), gate: gate.trim(), direction });
-    setPairing({ code: res.pairingCode, until: res.pairingExpiresAt.slice(11, 16) });
+    setPairing({ code: res.pairingCode, until: formatShanghai(res.pairingExpiresAt, 'HH:mm') });
     setName('');
     setGate('');
     await reload();
@@ -116,8 +116,8 @@ export default function GateDevicesPage() {
                     {offlineText(d)}
                   </Text>
                   <Text className="gate-muted">
-                    最近心跳 {d.lastHeartbeatAt ? d.lastHeartbeatAt.slice(11, 19) : '—'} · 待上传 {d.pendingUploads} · 重复入场{' '}
-                    {d.doubleAdmissions}
+                    最近心跳 {d.lastHeartbeatAt ? formatShanghai(d.lastHeartbeatAt, 'HH:mm:ss') : '—'} · 待上传 {d.pendingUploads} ·
+                    重复入场 {d.doubleAdmissions}
                   </Text>
                 </View>
                 {d.status !== 'revoked' ? (

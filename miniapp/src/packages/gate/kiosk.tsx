@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { formatPrice, type WalkupProduct } from '@citysport/shared';
+import { formatPrice, formatShanghai, type WalkupProduct } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
@@ -69,7 +69,7 @@ export default function KioskPage() {
               </Text>
               <Text className="kiosk-pay__hint">请用微信扫码支付</Text>
               <QrCode text={paying.codeUrl} className="kiosk-pay__qr" />
-              <Text className="kiosk-pay__hint">{paying.expiresAt.slice(11, 16)} 前有效，支付后即可入场</Text>
+              <Text className="kiosk-pay__hint">{formatShanghai(paying.expiresAt, 'HH:mm')} 前有效，支付后即可入场</Text>
               <View className="kiosk-btn kiosk-btn--ghost" role="button" onClick={() => setPaying(null)}>
                 返回
               </View>
