@@ -1,5 +1,5 @@
 /** jest projects: fidelity (engine guarantees, runs first), unit, api (HTTP against a real engine), e2e (h5 build in Chromium). */
-// jose ships ESM only; jest (on Node 20) loads CommonJS, so ts-jest transpiles it along with our TypeScript.
+// jose and @noble (the offline ticket check in shared) ship ESM only; jest (on Node 20) loads CommonJS, so ts-jest transpiles them along with our TypeScript.
 const transform = {
   '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, allowJs: true }, diagnostics: false }],
 };
@@ -8,7 +8,7 @@ const common = {
   testEnvironment: 'node',
   transform,
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble)/)'],
 };
 /** miniapp component and hook tests: page source in jsdom, with small stand-ins for Taro and NutUI (TOOLCHAIN.md) */
 const standIns = '<rootDir>/miniapp/test/stand-ins';

@@ -26,6 +26,7 @@ import { eventModule, type EventService } from './modules/event';
 import { guidanceModule, type GuidanceParts } from './modules/guidance';
 import { fitnessModule, type FitnessService } from './modules/fitness';
 import { clubModule, type ClubService } from './modules/club';
+import { gateModule } from './modules/gate';
 
 export interface AppDeps {
   config: Config;
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
     guidanceModule,
     fitnessModule,
     clubModule,
+    gateModule,
     ...(deps.extraModules ?? []),
   ];
 

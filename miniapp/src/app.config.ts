@@ -12,6 +12,7 @@ const DOMAINS = [
   'admin',
   'manage',
   'instructor',
+  'gate',
 ] as const;
 
 /** Pages of a subpackage besides its `index`. */
@@ -24,6 +25,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   instructor: ['apply', 'publish', 'session'],
   'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
   club: ['detail', 'apply', 'mine', 'admin', 'review'],
+  gate: ['kiosk'],
 };
 
 /**

@@ -138,6 +138,15 @@ export const ERRORS = {
   CLUB_ALREADY_SIGNED_UP: 409,
   CLUB_DUES_NOT_SET: 422,
   CLUB_DUES_ALREADY_PAID: 409,
+  // gates and walk-up sales (issue 16)
+  DEVICE_UNAUTHENTICATED: 401,
+  DEVICE_REVOKED: 401,
+  DEVICE_REPLAYED: 401,
+  DEVICE_NOT_FOUND: 404,
+  PAIRING_CODE_INVALID: 401,
+  VENUE_FULL: 409,
+  WALKUP_PRODUCT_NOT_FOUND: 404,
+  WALKUP_SOLD_OUT: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -271,4 +280,13 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   CLUB_ALREADY_SIGNED_UP: '已报名该活动',
   CLUB_DUES_NOT_SET: '该社团未设置会费',
   CLUB_DUES_ALREADY_PAID: '本期会费已缴纳',
+  // gates and walk-up sales (issue 16)
+  DEVICE_UNAUTHENTICATED: '闸机身份校验失败',
+  DEVICE_REVOKED: '该闸机已被停用',
+  DEVICE_REPLAYED: '重复的闸机请求已被拒绝',
+  DEVICE_NOT_FOUND: '闸机不存在',
+  PAIRING_CODE_INVALID: '配对码无效或已使用',
+  VENUE_FULL: '场馆人数已满，请稍候',
+  WALKUP_PRODUCT_NOT_FOUND: '该票种不存在',
+  WALKUP_SOLD_OUT: '今日该票种已售完',
 };

@@ -92,6 +92,16 @@ interface EventRegistrationFacts {
   ageBand: string;
   gender: 'M' | 'F';
   feeFen: number;
+  // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket
+  'gate.passed': {
+    visit: string;
+    venueId: string;
+    deviceId: string;
+    direction: 'in' | 'out';
+    offline: boolean;
+    /** an offline entry on a ticket another gate had admitted already */
+    duplicate: boolean;
+  };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -18,3 +18,5 @@ export * from './schemas/guidance';
 export * from './fitness';
 export * from './schemas/fitness';
 export * from './schemas/clubs';
+export * from './schemas/gate';
+export * from './gate-signing';

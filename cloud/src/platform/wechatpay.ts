@@ -204,6 +204,17 @@ export function createWechatPay(opts: WechatPayOptions) {
       );
       return { prepayId: params.package.replace(/^prepay_id=/, ''), payParams: params };
     },
+    /** Native (a QR code on a kiosk screen): WeChat answers a `code_url` the payer scans. */
+    async native(input: { description: string; outTradeNo: string; timeExpire: Date; notifyUrl: string; totalFen: number }) {
+      const res = await pay.transactions_native({
+        description: input.description,
+        out_trade_no: input.outTradeNo,
+        time_expire: rfc3339Shanghai(input.timeExpire),
+        notify_url: input.notifyUrl,
+        amount: { total: input.totalFen, currency: 'CNY' },
+      } as never);
+      return { codeUrl: unwrap<{ code_url: string }>(res, 'Native order').code_url };
+    },
     async query(outTradeNo: string): Promise<WechatTransaction | null> {
       const res = await pay.query({ out_trade_no: outTradeNo });
       if (res.status === 404) return null;

@@ -428,8 +428,8 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
 
   const router = new Router();
 
-  router.post(
-    '/v3/pay/transactions/jsapi',
+  /** JSAPI (a payer's openid, answers a prepay_id) and Native (no payer, answers a code_url to scan) share the order rules. */
+  const placeOrder = (kind: 'jsapi' | 'native') =>
     v3((ctx, body) => {
       if (!isObject(body)) throw paramError('/', body, 'the request body must be a JSON object');
       const appid = str(body, 'appid', '/appid', { max: 32 })!;
@@ -444,8 +444,7 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
       const total = int(amount, 'total', '/amount/total');
       const currency = str(amount, 'currency', '/amount/currency', { required: false }) ?? 'CNY';
       if (currency !== 'CNY') throw paramError('/amount/currency', currency, 'currency must be CNY');
-      const payer = obj(body, 'payer', '/payer');
-      const openid = str(payer, 'openid', '/payer/openid', { max: 128 })!;
+      const openid = kind === 'jsapi' ? str(obj(body, 'payer', '/payer'), 'openid', '/payer/openid', { max: 128 })! : '';
       if (appid !== keys.appid) throw new WechatError(400, 'APPID_MCHID_NOT_MATCH', 'AppID和mch_id不匹配');
       const expiresAt = timeExpire ? new Date(timeExpire) : undefined;
       if (expiresAt && Number.isNaN(expiresAt.getTime()))
@@ -465,7 +464,7 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
           existing.prepay.push(current);
           byPrepayId.set(current.id, existing);
         }
-        ctx.body = { prepay_id: current.id };
+        ctx.body = answer(kind, current.id);
         return;
       }
       if (expiresAt && expiresAt.getTime() <= now().getTime())
@@ -490,9 +489,12 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
       };
       byOutTradeNo.set(outTradeNo, tx);
       byPrepayId.set(prepay.id, tx);
-      ctx.body = { prepay_id: prepay.id };
-    }),
-  );
+      ctx.body = answer(kind, prepay.id);
+    });
+  const answer = (kind: 'jsapi' | 'native', prepayId: string) =>
+    kind === 'jsapi' ? { prepay_id: prepayId } : { code_url: `weixin://wxpay/bizpayurl?pr=${prepayId}` };
+  router.post('/v3/pay/transactions/jsapi', placeOrder('jsapi'));
+  router.post('/v3/pay/transactions/native', placeOrder('native'));
 
   function newPrepayId(): string {
     const stamp = new Date(now().getTime() + 8 * 3600 * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
@@ -722,6 +724,23 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     }
     throw err;
   }
+
+  // "scan and pay" a Native code_url (tests, the demo): the payer's openid, then as a confirmed payment
+  router.post('/mock/pay/native/scan', bodyParser({ enableTypes: ['json'] }), (ctx) => {
+    const b = (isObject(ctx.request.body) ? ctx.request.body : {}) as { codeUrl?: unknown; openid?: unknown };
+    try {
+      const pr =
+        typeof b.codeUrl === 'string' && b.codeUrl.startsWith('weixin://wxpay/bizpayurl?')
+          ? new URL(b.codeUrl).searchParams.get('pr')
+          : null;
+      const tx = pr ? byPrepayId.get(pr) : undefined;
+      if (!pr || !tx) throw new StandInError(404, 'ORDER_NOT_EXIST', 'not a code_url of this stand-in');
+      if (!tx.openid) tx.openid = typeof b.openid === 'string' && b.openid ? b.openid : 'native-payer';
+      ctx.body = confirmPayment(pr, {});
+    } catch (err) {
+      mockError(ctx, err);
+    }
+  });
 
   router.post('/mock/pay/:prepayId/confirm', bodyParser({ enableTypes: ['json'] }), (ctx) => {
     const b = (isObject(ctx.request.body) ? ctx.request.body : {}) as ConfirmPaymentOptions;

@@ -150,6 +150,26 @@ export function createOrders(ctx: PaymentContext) {
     return { payParams: params, prepayId };
   }
 
+  /** WeChat Pay Native (a kiosk): the order's amount locked, the code_url to show; no voucher, no payer identity. */
+  async function payNative(orderId: string) {
+    let o = await Order.findById(orderId).lean<OrderDoc>();
+    if (!o) throw new AppError('NOT_FOUND', 'no such order');
+    if (o.status !== 'pending' || o.closeRequestedAt) throw new AppError('ORDER_NOT_PAYABLE', `a ${o.status} order cannot be paid`);
+    if (o.expiresAt <= clock.now()) throw new AppError('ORDER_EXPIRED', 'the order has expired');
+    o = await lockAmount(o, null);
+    const { codeUrl } = await wechatPay.native({
+      description: o.description,
+      outTradeNo: o.outTradeNo,
+      timeExpire: o.expiresAt,
+      notifyUrl: `${deps.notifyBase}/payments/wechat/notify`,
+      totalFen: o.lockedFen!,
+    });
+    // the stand-in's and WeChat's prepay id is the code's `pr`; kept so the pending job knows WeChat has the order
+    const prepayId = new URL(codeUrl).searchParams.get('pr') ?? codeUrl;
+    await Order.updateOne({ _id: o._id, status: 'pending' }, { $set: { prepayId } });
+    return { codeUrl, expiresAt: o.expiresAt.toISOString() };
+  }
+
   // ---------- closing ----------
   /** The guarded pending → closed, then what a close owes: the voucher back, the domain told, the event. */
   async function markClosed(o: OrderDoc, reason: string): Promise<boolean> {
@@ -242,5 +262,5 @@ export function createOrders(ctx: PaymentContext) {
     };
   }
 
-  return { createOrder, orderMoney, findOwned, pay, requestClose, closeAtWechat, markClosed, getOrder, listMine, subsidyReport };
+  return { createOrder, orderMoney, findOwned, pay, payNative, requestClose, closeAtWechat, markClosed, getOrder, listMine, subsidyReport };
 }

@@ -74,6 +74,8 @@ export interface PaymentPort {
   /** what an order took and gave back (issue 10: cancel quotes and pro-rata part refunds); null when unknown */
   orderMoney?(orderId: string): Promise<OrderMoney | null>;
   registerKind(kind: OrderKind, handlers: OrderKindHandlers): void;
+  /** WeChat Pay Native for a kiosk screen: the `code_url` to show as a QR code (absent where WeChat Pay is not configured) */
+  payNative?(orderId: string): Promise<{ codeUrl: string; expiresAt: string }>;
 }
 
 /**

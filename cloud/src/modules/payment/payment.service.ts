@@ -42,6 +42,7 @@ export function createPaymentService(deps: PaymentDeps) {
     registerKind(kind, h) {
       handlers.set(kind, h);
     },
+    payNative: orders.payNative,
   };
 
   return {

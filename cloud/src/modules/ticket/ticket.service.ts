@@ -399,6 +399,19 @@ export function createTicketService(deps: {
     return { venueId, admitted, rejected, duplicates: rows.reduce((s, r) => s + r.dup, 0) };
   }
 
+  /** The fields of a code whose signature holds (nothing else checked): what a gate needs before it takes a place. */
+  function inspect(code: string) {
+    return signer.verify(code);
+  }
+
+  /** Tickets of a venue admitted since `since` (a gate device's offline pack). */
+  async function admittedSince(venueId: string, since: Date): Promise<string[]> {
+    const rows = await Ticket.find({ venueId, status: 'used', usedAt: mongoose.trusted({ $gte: since }) }, { _id: 1 })
+      .limit(20_000)
+      .lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => String(r._id));
+  }
+
   /** The sweeper: admissions whose source was not told (a crash between the two writes). */
   async function finishAdmissions() {
     return kernel.effects.sweep('ticket');
@@ -420,6 +433,8 @@ export function createTicketService(deps: {
     sync,
     offlinePack,
     today,
+    inspect,
+    admittedSince,
   };
 }
 export type TicketService = ReturnType<typeof createTicketService>;

@@ -11,6 +11,7 @@ import { useLoad } from '../../hooks/useLoad';
 import { FEE_BADGE_LABELS_ZH, priceLine } from '@citysport/shared';
 import { rulesSummary, sportLabel, venueSports } from '../../utils/booking';
 import { param } from '../../utils/params';
+import LiveOccupancy from './LiveOccupancy';
 import './index.scss';
 
 export default function VenuePage() {
@@ -94,6 +95,7 @@ export default function VenuePage() {
               ))}
             </View>
           </View>
+          <LiveOccupancy venueId={venue.id} />
           {venue.contactPhone ? (
             <View className="vd-row vd-row--tap venue-detail__phone" onClick={() => call(venue.contactPhone)}>
               <Text className="vd-row__label">联系电话</Text>

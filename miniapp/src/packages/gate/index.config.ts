@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '闸机管理', enablePullDownRefresh: true });
