@@ -15,6 +15,20 @@ interface BookingFacts {
   amountFen: number;
 }
 
+/** An entry as the data centre sees it: the account's pseudonym, ids, age band and gender from the ID, the fee. */
+interface EventRegistrationFacts {
+  subject: string;
+  registrationId: string;
+  eventId: string;
+  groupId: string;
+  sport: string;
+  district: string;
+  mode: 'first_come' | 'lottery';
+  ageBand: string;
+  gender: 'M' | 'F';
+  feeFen: number;
+}
+
 export interface OutboxEventMap {
   'user.registered': { subject: string };
   'role.granted': { subject: string; role: string; scope: string | null };
@@ -78,20 +92,6 @@ export interface OutboxEventMap {
   'club.activity_signed_up': { subject: string; clubId: string; activityId: string; amountFen: number };
   'club.activity_attended': { subject: string; clubId: string; activityId: string };
   'club.dues_paid': { subject: string; clubId: string; duesId: string; amountFen: number; paidUntil: string };
-}
-
-/** An entry as the data centre sees it: the account's pseudonym, ids, age band and gender from the ID, the fee. */
-interface EventRegistrationFacts {
-  subject: string;
-  registrationId: string;
-  eventId: string;
-  groupId: string;
-  sport: string;
-  district: string;
-  mode: 'first_come' | 'lottery';
-  ageBand: string;
-  gender: 'M' | 'F';
-  feeFen: number;
   // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket
   'gate.passed': {
     visit: string;
