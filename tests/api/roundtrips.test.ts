@@ -3,7 +3,7 @@
  * successful paid booking (create → pay → WeChat's notification → confirmed), a sold-out loser and
  * a gate admission send to the engine. The counts are deterministic; the ceilings below are the
  * figures after the cheaper-wins work (docs/benchmarks.md has before/after), so a change that adds
- * round trips to the hot path fails here.
+ * round trips to the hot path fails here (and one that removes some updates the figure here).
  */
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, grant, type TestStack } from '../support/stack';
@@ -45,10 +45,13 @@ test('a successful paid booking: create, pay, notification, confirmed', async ()
   expect(create.result.status).toBe(201);
   const { orderId } = create.result.body.booking;
   record('booking create (201, paid slot)', create.trips);
+  // before issue 18: 11 (8 writes): the per-request rate-limit write is gone
+  expect([create.trips.total, create.trips.writes]).toEqual([10, 7]);
 
   const pay = await counter.measure(() => stack.request('POST', `/orders/${orderId}/pay`, { token: user.token, body: {} }));
   expect(pay.result.status).toBe(200);
   record('pay (JSAPI prepay)', pay.trips);
+  expect([pay.trips.total, pay.trips.writes]).toEqual([4, 2]); // before: 5 (3 writes)
 
   const prepayId = String(pay.result.body.payParams.package).replace('prepay_id=', '');
   const notify = await counter.measure(
@@ -63,6 +66,8 @@ test('a successful paid booking: create, pay, notification, confirmed', async ()
   );
   expect(notify.result.status).toBe(200);
   record('notification → order paid → booking confirmed (tickets, events)', notify.trips);
+  // before: 13 (9 writes): the order is not read again to tell the domain, no voucher read without a voucher
+  expect([notify.trips.total, notify.trips.writes]).toEqual([11, 9]);
 
   const b = await stack.request('GET', `/bookings/${create.result.body.booking.id}`, { token: user.token });
   expect(b.body.booking.status).toBe('confirmed');
@@ -82,6 +87,7 @@ test('a sold-out loser', async () => {
   const lose = await counter.measure(() => stack.request('POST', '/bookings', { token: loser.token, body: { slotIds: [slot.id] } }));
   expect([lose.result.status, lose.result.body.error.code]).toEqual([409, 'SLOT_SOLD_OUT']);
   record('sold-out loser (409)', lose.trips);
+  expect(lose.trips).toMatchObject({ total: 1, writes: 0 }); // before: 2 (1 write); the next one costs 0 (soldout-fastpath.test.ts)
 });
 
 test('a gate admission', async () => {
@@ -100,4 +106,5 @@ test('a gate admission', async () => {
   );
   expect(scan.result.status).toBe(200);
   record('gate admission (200)', scan.trips);
+  expect([scan.trips.total, scan.trips.writes]).toEqual([9, 8]); // before: 10 (9 writes)
 });
