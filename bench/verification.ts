@@ -13,6 +13,8 @@ const STEADY_SCANS = Number(process.env.BENCH_STEADY_SCANS ?? 3000);
 interface Stack {
   url: string;
   engine: string;
+  /** API processes behind the URL (BENCH_INSTANCES; 2 = two processes on one engine behind a loopback balancer) */
+  instances: number;
   venueId: string;
   token: string;
   codes: string[];
@@ -46,11 +48,12 @@ async function main() {
       connections: 32,
       amount: stack.codes.length - 1 - steadyScans,
     });
-    const md = `## Gate verification (\`bench/verification.ts\`)
+    const md = `## Gate verification (\`bench/verification.ts\`${stack.instances === 1 ? '' : `, ${stack.instances} instances`})
 
 - Command: \`npm run bench:verification\` — ${new Date().toISOString().slice(0, 10)}
 - Machine: ${machineLine()}
-- Engine: ${stack.engine} (fresh, in memory); API and load generator in separate processes on the same 2 cores.
+- Engine: ${stack.engine} (fresh, in memory); API (one or more processes, below) and load generator in separate processes on the same 2 cores.
+- Instances: ${stack.instances === 1 ? 'one API process' : `${stack.instances} API processes on the one engine behind a loopback TCP balancer (round robin per connection); jobs, leases, rate limits and nonces shared through the database`} (\`BENCH_INSTANCES=${stack.instances}\`).
 - Scenario: ${stack.codes.length} tickets of one session whose gate is open; every request scans a different fresh code once (Ed25519 check, time checks, one guarded valid → used update, the booking marked used, an outbox event, the scan recorded). 200 = admitted; socket errors and timeouts are failures, counted and timed.
 
 ${PHASE_HEADER}
@@ -63,7 +66,7 @@ ${outcomeTable([steady, burst])}
     const failed = Object.entries({ ...steady.statuses, ...burst.statuses }).filter(([k]) => k !== '200');
     if (failed.length) throw new Error(`unexpected outcomes: ${JSON.stringify(failed)}`);
     if (!WRITE_DOC) return console.log('[bench] --no-write: docs/benchmarks.md left as it was');
-    writeSection('verification', md);
+    writeSection(stack.instances === 1 ? 'verification' : `verification-${stack.instances}x`, md);
     console.log('[bench] written to docs/benchmarks.md');
   } finally {
     await stop();

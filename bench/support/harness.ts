@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
@@ -13,10 +14,11 @@ const ROOT = path.resolve(__dirname, '../..');
  * Runs a stack script in its own process (so the load generator never shares its event loop) and
  * waits for the one JSON line `{"url": …}` it prints when ready; stop() closes its stdin.
  */
-export async function spawnStack<T>(script: string): Promise<{ stack: T; stop: () => Promise<void> }> {
+export async function spawnStack<T>(script: string, env?: NodeJS.ProcessEnv): Promise<{ stack: T; stop: () => Promise<void> }> {
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(__dirname, script)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
+    ...(env ? { env } : {}),
   });
   const line = await new Promise<string>((resolve, reject) => {
     // anything else the stack prints is passed through
@@ -33,6 +35,40 @@ export async function spawnStack<T>(script: string): Promise<{ stack: T; stop: (
   };
 }
 
+/** How many API instances the benches run (`BENCH_INSTANCES=2`: two processes on one engine behind a loopback balancer). */
+export const BENCH_INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+
+/**
+ * A loopback TCP balancer: each new client connection goes to the next backend in turn (what an
+ * L4 load balancer does), and stays there for its keep-alive life.
+ */
+async function startBalancer(backends: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const targets = backends.map((u) => new URL(u));
+  let next = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const t = targets[next++ % targets.length];
+    const upstream = net.connect(Number(t.port), t.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.setNoDelay(true);
+      s.once('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Inside a stack script: WeChat stand-ins and the cloud API on a fresh in-memory engine, limits lifted. */
 export async function startBenchServer(
   name: string,
@@ -44,30 +80,42 @@ export async function startBenchServer(
     port: 0,
     ...(opts.wechatPay ? { wechatPay: opts.wechatPay } : {}),
   });
-  const server = await startServer(
-    {
-      ...withDevSecretsAllowed(process.env),
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DB_NAME: `bench_${name}_${Date.now()}`,
-      WECHAT_APPID: 'wx-bench',
-      WECHAT_SECRET: 'bench-secret',
-      WECHAT_API_BASE: mock.url,
-      WECHATPAY_API_BASE: mock.url,
-      LOGIN_RATE_PER_IP_PER_MIN: '1000000',
-      USER_RATE_PER_MIN: '1000000',
-      ...opts.env,
-    },
-    { persistent: false },
-  );
+  const env = {
+    ...withDevSecretsAllowed(process.env),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DB_NAME: `bench_${name}_${Date.now()}`,
+    WECHAT_APPID: 'wx-bench',
+    WECHAT_SECRET: 'bench-secret',
+    WECHAT_API_BASE: mock.url,
+    WECHATPAY_API_BASE: mock.url,
+    LOGIN_RATE_PER_IP_PER_MIN: '1000000',
+    USER_RATE_PER_MIN: '1000000',
+    ...opts.env,
+  };
+  const server = await startServer(env, { persistent: false });
+  // two-instance mode: more API processes on this engine and database, a balancer in front
+  const others: { stop: () => Promise<void> }[] = [];
+  const backends = [server.url];
+  for (let i = 1; i < BENCH_INSTANCES; i++) {
+    const other = await spawnStack<{ url: string }>('instance-server.ts', { ...env, MONGODB_URI: server.engine.uri });
+    others.push(other);
+    backends.push(other.stack.url);
+  }
+  const balancer = backends.length > 1 ? await startBalancer(backends) : null;
   return {
     server,
     mock,
+    instances: backends.length,
     /** prints the ready line, then serves until the parent closes stdin */
     ready(info: Record<string, unknown>) {
-      process.stdout.write(JSON.stringify({ url: server.url, engine: server.engine.name, ...info }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ url: balancer?.url ?? server.url, engine: server.engine.name, instances: backends.length, ...info }) + '\n',
+      );
       process.stdin.resume();
       process.stdin.on('end', async () => {
+        await balancer?.stop();
+        for (const o of others) await o.stop();
         await server.stop();
         await mock.stop();
         process.exit(0);

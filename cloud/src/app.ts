@@ -134,6 +134,7 @@ export function createApp(deps: AppDeps) {
     max: config.USER_RATE_PER_MIN,
     durationMs: 60_000,
     key: perUserOrIp(`${API_PREFIX}/payments/wechat/`),
+    batched: true, // reserves a share of the shared window per round trip (platform/ratelimit.ts)
   });
 
   for (const m of modules) {

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, type TestStack } from '../support/stack';
+import { reserveSize } from '../../cloud/src/platform/ratelimit';
 
 /**
  * Rate limits are kept in the database: two API instances on one engine count against the same
@@ -84,6 +85,49 @@ describe('per-user limit', () => {
     // the engine's concurrent upserts can lose one grant (TOOLCHAIN.md), never add one
     expect(ok).toBeLessThanOrEqual(6);
     expect(ok).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('batched per-user limit (reserves a share of the shared window per round trip)', () => {
+  let a: TestStack;
+  let b: TestStack;
+  let gate: TestStack;
+  beforeAll(async () => {
+    // 100 per minute: each round trip reserves 2 points (reserveSize), so 100 requests cost 50 writes
+    const env = { LOGIN_RATE_PER_IP_PER_MIN: '100000', USER_RATE_PER_MIN: '100' };
+    a = await startTestStack('ratelimit-batch-a', { clock, reuseConnection: true, env });
+    b = await startTestStack('ratelimit-batch-b', { clock, reuseConnection: true, env });
+    gate = await startTestStack('ratelimit-batch-gate', { clock, reuseConnection: true });
+  });
+  afterAll(async () => {
+    await a.stop();
+    await b.stop();
+    await gate.stop();
+  });
+
+  test('two instances together let exactly the budget through, with one write per reservation', async () => {
+    expect(reserveSize(100, true)).toBe(2);
+    const user = await gate.login('rl-batch-1');
+    const statuses: number[] = [];
+    for (let i = 0; i < 130; i++) statuses.push((await (i % 2 ? b : a).request('GET', '/me', { token: user.token })).status);
+    expect(statuses.slice(0, 100).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(100).every((s) => s === 429)).toBe(true);
+    expectLimited(await a.request('GET', '/me', { token: user.token }));
+    // 50 reservations of 2 served the 100; one more per instance found the window used up, then
+    // both refused in memory: 104 points counted, so 52 writes for 131 requests
+    const stored = await mongoose.connection.db!.collection('rate_limits').findOne({ key: `rl:user:${user.userId}` });
+    expect(stored?.points).toBe(104);
+  });
+
+  test('a concurrent burst on two instances never gets more than the budget through', async () => {
+    const user = await gate.login('rl-batch-burst');
+    const results = await Promise.all(Array.from({ length: 160 }, (_, i) => (i % 2 ? a : b).request('GET', '/me', { token: user.token })));
+    const ok = results.filter((r) => r.status === 200).length;
+    for (const r of results.filter((r) => r.status !== 200)) expectLimited(r);
+    expect(ok).toBeLessThanOrEqual(100);
+    // reserved and unspent points are lost for the window: at most instances × (reserve − 1); the
+    // engine's concurrent upserts can lose a grant too (TOOLCHAIN.md)
+    expect(ok).toBeGreaterThanOrEqual(96);
   });
 });
 

@@ -31,19 +31,41 @@ export interface CapacityItem {
 
 export type TakeAllResult = { ok: true } | { ok: false; failed: CapacityItem };
 
+export interface TakeOptions {
+  holder: string;
+  /**
+   * The holder is new and has never taken anything (e.g. a booking id made by this request): a
+   * refused take cannot be "a retry of a take that was applied", so the read that checks it is skipped.
+   */
+  fresh?: boolean;
+}
+
 export interface Capacity {
   define(kind: string, opts: CapacityKind): void;
   /** takes n places for `holder`; true when taken (also when this holder's take was applied before) */
-  take(kind: string, id: unknown, n: number, opts: { holder: string }): Promise<boolean>;
+  take(kind: string, id: unknown, n: number, opts: TakeOptions): Promise<boolean>;
   /** gives the holder's n places back once; false when there was nothing to give (never taken, or given already) */
   giveBack(kind: string, id: unknown, n: number, opts: { holder: string }): Promise<boolean>;
   /** all-or-nothing in a fixed order (kind, then id); on failure gives back what this call took */
-  takeAll(items: CapacityItem[], opts: { holder: string }): Promise<TakeAllResult>;
+  takeAll(items: CapacityItem[], opts: TakeOptions): Promise<TakeAllResult>;
   /** the mirror of takeAll; safe to repeat (each give-back is exactly once) */
   giveBackAll(items: CapacityItem[], opts: { holder: string }): Promise<void>;
+  /**
+   * The sold-out fast path: true when this instance saw a take of n (or fewer) places refused on
+   * this counter, or read it with fewer than n left, within the last `soldOutTtlMs`, and no
+   * give-back of this instance has run on it since. Only a refusal may be answered from it (SOLD
+   * OUT without a write); it is never trusted for success: the guarded take still decides. A
+   * give-back on another instance is seen here at most `soldOutTtlMs` later.
+   */
+  knownFull(kind: string, id: unknown, n: number): boolean;
+  /** a read showed fewer than n places left: remember it for the fast path */
+  noteFull(kind: string, id: unknown, n: number): void;
   /** true while the control-run switch is on (tests only) */
   readonly unguarded: boolean;
 }
+
+/** How long a refused take is remembered per instance (issue 18: ≤ 1 s). */
+export const SOLD_OUT_TTL_MS = 1_000;
 
 const DEFAULT_KEEP = 500;
 const takeToken = (holder: string) => `${holder}:take`;
@@ -54,9 +76,32 @@ export function inFixedOrder<T extends { kind: string; id: unknown }>(items: T[]
   return [...items].sort((a, b) => (a.kind === b.kind ? String(a.id).localeCompare(String(b.id)) : a.kind.localeCompare(b.kind)));
 }
 
-export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoint }): Capacity {
+export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoint; soldOutTtlMs?: number }): Capacity {
   const kinds = new Map<string, Required<CapacityKind>>();
   const unguarded = opts.unguarded === true;
+  // control runs show the race itself: no fast path there
+  const soldOutTtlMs = unguarded ? 0 : (opts.soldOutTtlMs ?? SOLD_OUT_TTL_MS);
+
+  // counter → the smallest n refused and until when (real time: a performance cache, not a business rule)
+  const soldOut = new Map<string, { n: number; until: number }>();
+  const cacheKey = (kind: string, id: unknown) => `${kind}:${String(id)}`;
+  function noteFull(kind: string, id: unknown, n: number) {
+    if (soldOutTtlMs <= 0) return;
+    const now = Date.now();
+    const k = cacheKey(kind, id);
+    const had = soldOut.get(k);
+    if (soldOut.size >= 10_000 && !had) for (const [key, v] of soldOut) if (v.until <= now) soldOut.delete(key);
+    soldOut.set(k, { n: had && had.until > now ? Math.min(had.n, n) : n, until: now + soldOutTtlMs });
+  }
+  function knownFull(kind: string, id: unknown, n: number): boolean {
+    const hit = soldOut.get(cacheKey(kind, id));
+    if (!hit) return false;
+    if (hit.until <= Date.now()) {
+      soldOut.delete(cacheKey(kind, id));
+      return false;
+    }
+    return n >= hit.n;
+  }
 
   function kindOf(kind: string) {
     const k = kinds.get(kind);
@@ -78,7 +123,7 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     return true;
   }
 
-  async function take(kind: string, id: unknown, n: number, { holder }: { holder: string }): Promise<boolean> {
+  async function take(kind: string, id: unknown, n: number, { holder, fresh }: TakeOptions): Promise<boolean> {
     if (unguarded) return unguardedTake(kind, id, n);
     const { coll, guard, keepTokens } = kindOf(kind);
     const t = takeToken(holder);
@@ -87,6 +132,10 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
       $push: { applied: { $each: [t], $slice: -keepTokens } },
     } as never);
     if (res.modifiedCount === 1) return true;
+    if (fresh) {
+      noteFull(kind, id, n); // full (or not open): the next callers are answered without a write
+      return false;
+    }
     // a retry of a take that was applied (and not given back) is still taken
     const again = await coll.countDocuments({ _id: id as never, $and: [{ applied: t }, { applied: { $ne: giveToken(holder) } }] });
     return again === 1;
@@ -103,7 +152,10 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
         $inc: { remaining: n },
         ...push,
       } as never);
-      if (back.modifiedCount === 1) return true;
+      if (back.modifiedCount === 1) {
+        soldOut.delete(cacheKey(kind, id)); // capacity came back: bookable again at once on this instance
+        return true;
+      }
       // never taken: leave a tombstone so a take still on its way for this holder is refused
       const tomb = await coll.updateOne({ _id: id as never, applied: { $nin: [t, g] } }, push as never);
       if (tomb.modifiedCount === 1) return false;
@@ -115,12 +167,12 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     return false;
   }
 
-  async function takeAll(items: CapacityItem[], o: { holder: string }): Promise<TakeAllResult> {
+  async function takeAll(items: CapacityItem[], o: TakeOptions): Promise<TakeAllResult> {
     const taken: CapacityItem[] = [];
     for (const item of inFixedOrder(items)) {
       if (!(await take(item.kind, item.id, item.n, o))) {
         // without the guards (control runs) a partial take is not given back: the leak the guard prevents
-        if (!unguarded) for (const t of taken) await giveBack(t.kind, t.id, t.n, o);
+        if (!unguarded) for (const t of taken) await giveBack(t.kind, t.id, t.n, { holder: o.holder });
         return { ok: false, failed: item };
       }
       taken.push(item);
@@ -141,6 +193,8 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     giveBack,
     takeAll,
     giveBackAll,
+    knownFull,
+    noteFull,
     unguarded,
   };
 }

@@ -15,6 +15,10 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const DEV_SECRETS_FLAG = 'CITYSPORT_DEV_SECRETS';
 const SECRETS_WITH_DEV_DEFAULTS = ['JWT_SECRET', 'PSEUDONYM_SECRET', 'DATA_KEY', 'TICKET_KEY_SEEDS'] as const;
 
+/** The built-in development values (and anything carrying their marker) are never production secrets. */
+const DEV_SECRET_MARKER = 'development-only';
+const isDevelopmentSecret = (value: string) => value.split(',').some((part) => part.includes(DEV_SECRET_MARKER));
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -100,6 +104,10 @@ const ConfigSchema = z
     if (c[DEV_SECRETS_FLAG]) ctx.addIssue({ code: 'custom', path: [DEV_SECRETS_FLAG], message: 'must not be set in production' });
     for (const key of [...SECRETS_WITH_DEV_DEFAULTS, 'MONGODB_URI'] as const) {
       if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+    }
+    // a development secret copied into a production environment is refused like a missing one
+    for (const key of SECRETS_WITH_DEV_DEFAULTS) {
+      if (c[key] && isDevelopmentSecret(c[key])) ctx.addIssue({ code: 'custom', path: [key], message: 'is a development secret' });
     }
     if (c.WECHAT_MOCK) ctx.addIssue({ code: 'custom', path: ['WECHAT_MOCK'], message: 'must be false in production' });
     for (const key of [

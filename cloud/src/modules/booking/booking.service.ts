@@ -105,7 +105,10 @@ export function createBookingService(deps: BookingDeps) {
     // Fast answer for the rush: a slot already read as full is full (the guarded take below
     // decides every other case, so a stale read can only cost a retry, never a double booking).
     const full = ordered.find((s) => s.remaining < input.quantity);
-    if (full) throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: full.id });
+    if (full) {
+      kernel.capacity.noteFull(SLOT_CAPACITY, full.id, input.quantity);
+      throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: full.id });
+    }
     const ban = await bans.activeBan(userId, venue.id, now);
     if (ban) throw new AppError('BOOKING_BANNED', 'booking is suspended after repeated no-shows', { until: ban.until.toISOString() });
 
@@ -152,12 +155,16 @@ export function createBookingService(deps: BookingDeps) {
     await Booking.collection.insertOne(doc); // built and typed above: skips mongoose's per-document work on the hot path
     kernel.crashPoint('booking.book:after-insert');
     const holder = String(doc._id);
+    let heldNothing = false;
     try {
       const took = await kernel.capacity.takeAll(
         doc.slotIds.map((id) => ({ kind: SLOT_CAPACITY, id, n: input.quantity })),
-        { holder },
+        { holder, fresh: true },
       );
-      if (!took.ok) throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: String(took.failed.id) });
+      if (!took.ok) {
+        heldNothing = !kernel.capacity.unguarded; // takeAll gave back what it took; no take of this holder is on its way
+        throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: String(took.failed.id) });
+      }
       kernel.crashPoint('booking.book:after-capacity');
       const limit = await kernel.limits.take(limits, { holder });
       if (!limit.ok)
@@ -194,6 +201,12 @@ export function createBookingService(deps: BookingDeps) {
       return placed;
     } catch (err) {
       if (kernel.isInjectedCrash(err)) throw err;
+      if (heldNothing) {
+        // lost the take before any limit was counted: nothing to give back, only the record to drop
+        // (a crash before this delete leaves a `taking` record the sweeper rolls back as below)
+        await Booking.collection.deleteOne({ _id: doc._id, status: 'taking' });
+        throw err;
+      }
       // all-or-nothing: give back whatever this attempt took (exactly once), then drop the record
       const failed = await kernel.effects.transition<BookingDoc>(
         EFFECTS_OWNER,
@@ -210,6 +223,11 @@ export function createBookingService(deps: BookingDeps) {
   async function book(userId: string, input: CreateBooking, idempotencyKey?: string): Promise<{ booking: BookingDto; replayed: boolean }> {
     const slotIds = Array.from(new Set(input.slotIds));
     if (slotIds.length !== input.slotIds.length) fail('VALIDATION_FAILED', 'slotIds', 'a slot is listed twice');
+    // The sold-out fast path (platform/capacity.ts): a slot this instance saw full within the last
+    // second is answered without a write; a retry of a key that booked still gets its booking.
+    const knownFull = slotIds.find((id) => kernel.capacity.knownFull(SLOT_CAPACITY, id, input.quantity));
+    if (knownFull && !(idempotencyKey && (await kernel.idempotencySeen('booking', userId, idempotencyKey))))
+      throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: knownFull });
     if (!idempotencyKey) return { booking: toDto(await place(userId, input, slotIds)), replayed: false };
     // A retry answers with the booking it made, whatever the slot's state is now (full, started …).
     const { result, replayed } = await kernel.claimOnce('booking', userId, idempotencyKey, requestHash(input), async () => {

@@ -53,7 +53,8 @@ export function createPaid(ctx: PaymentContext) {
       await tellDomain(o._id); // a redelivery after a crash still reaches the domain once
       return 'duplicate';
     }
-    await deps.vouchers.consume(String(won._id));
+    // an order without a voucher has none to spend: skip the read (issue 18, round trips)
+    if (won.voucherId) await deps.vouchers.consume(String(won._id));
     await emit(
       'order.paid',
       {
@@ -65,12 +66,12 @@ export function createPaid(ctx: PaymentContext) {
       },
       { eventId: `order.paid:${won._id}`, occurredAt: now },
     );
-    await tellDomain(won._id);
+    await tellDomain(won._id, won); // the guarded update returned the order as it is now: no second read
     return 'applied';
   }
 
-  async function tellDomain(orderId: Types.ObjectId) {
-    const o = await Order.findById(orderId).lean<OrderDoc>();
+  async function tellDomain(orderId: Types.ObjectId, current?: OrderDoc) {
+    const o = current ?? (await Order.findById(orderId).lean<OrderDoc>());
     if (!o || o.domainNotifiedAt || o.status === 'pending' || o.status === 'closed') return;
     const handler = ctx.handlers.get(o.kind);
     const outcome = handler ? await handler.onPaid({ orderId: String(o._id), refId: o.refId }) : 'rejected';
