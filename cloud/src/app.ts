@@ -165,6 +165,8 @@ export function createApp(deps: AppDeps) {
     /** every module's service by name (tests and tools) */
     modules: services,
     services: {
+      /** the app's clock: seeds date demo data from it, so a test's manual clock sees it in the future */
+      clock,
       identity: moduleDeps.use<IdentityService>('identity'),
       venues: moduleDeps.use<VenueService>('venue'),
       bookings: moduleDeps.use<BookingService>('booking'),

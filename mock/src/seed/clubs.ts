@@ -80,7 +80,7 @@ export async function seedClubs(services: CloudApp['services'], userIds: Record<
   }
   const adminId = ids['demo-admin'];
   const day = 86_400_000;
-  const now = Date.now();
+  const now = services.clock.now().getTime();
   const clubIds: string[] = [];
   for (const [i, c] of CLUBS.entries()) {
     const { founder, activities, ...fields } = c;

@@ -250,7 +250,7 @@ export async function seedGuidance(services: CloudApp['services'], userIds: Reco
     userIds[openid] = id;
     return id;
   };
-  const today = businessDay(new Date());
+  const today = businessDay(services.clock.now());
   let sessions = 0;
   for (const d of DEMO) {
     const id = await idOf(d.openid, d.nickname);

@@ -54,8 +54,8 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'venue_manager', scope: venueIds[0], reason }, 'grant');
   await seedGuidance(services, { ...userIds }, log);
 
-  await seedEvents(services.events, userIds['demo-organiser'], Date.now(), log);
-  await seedFitnessDemo(services, userIds);
+  await seedEvents(services.events, userIds['demo-organiser'], services.clock.now().getTime(), log);
+  await seedFitnessDemo(services, userIds, services.clock.now());
 
   await seedClubs(services, userIds, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);

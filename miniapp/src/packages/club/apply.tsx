@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Input, Switch, Text, Textarea, View } from '@tarojs/components';
+import { Input, Text, Textarea, View } from '@tarojs/components';
+import { Switch } from '@nutui/nutui-react-taro';
 import { ClubApplicationSchema } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import { notify } from '../../stores/elder';
@@ -108,7 +109,7 @@ export default function ClubApplyPage() {
         <Input className="club-form__input" type="digit" value={f.duesYuan} onInput={set('duesYuan')} />
         <View className="club-form__check">
           <Text>无需审核，自由加入</Text>
-          <Switch checked={openJoin} onChange={(e) => setOpenJoin(e.detail.value)} />
+          <Switch checked={openJoin} onChange={(on: boolean) => setOpenJoin(on)} />
         </View>
         {error ? <View className="club-notice club-apply-error">{error}</View> : null}
         <View className="club-button club-apply-submit" style={{ marginTop: '24px' }} onClick={() => void submit()}>
