@@ -55,6 +55,9 @@ export const ERRORS = {
   TICKET_NOT_YET_VALID: 409,
   TICKET_REVOKED: 409,
   TICKET_NOT_FOUND: 404,
+  // data centre (issue 17)
+  FEED_EVENT_NOT_QUARANTINED: 404,
+  DATA_CENTRE_RANGE_TOO_LONG: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -107,4 +110,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
   TICKET_REVOKED: '该票券已取消',
   TICKET_NOT_FOUND: '票券不存在',
+  // data centre (issue 17)
+  FEED_EVENT_NOT_QUARANTINED: '该事件不在隔离区',
+  DATA_CENTRE_RANGE_TOO_LONG: '查询时间范围过长（最多 400 天）',
 };

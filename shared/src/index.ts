@@ -12,3 +12,5 @@ export * from './schemas/payments';
 export * from './schemas/tickets';
 export * from './ticket-code';
 export * from './voucher';
+export * from './datacentre';
+export * from './schemas/datacentre';
