@@ -147,6 +147,9 @@ export function addToVenueHour(cell: VenueHourCell | undefined, f: BookingFact):
   return c;
 }
 
+/** a cell of only unpaid holds that expired says nothing: not kept */
+export const isEmptyVenueHour = (c: VenueHourCell) => c.bookings === 0 && c.cancelled === 0 && c.revenueFen === 0;
+
 export interface DistrictSportMonthCell {
   _id: string;
   district: string;
@@ -245,7 +248,7 @@ export function createRollups(deps: RollupDeps) {
                   : e.type === 'booking.no_show'
                     ? { noShow: true }
                     : {};
-      const defaults = { confirmed: false, cancelled: false, expired: false, used: false, noShow: false };
+      const defaults = { confirmed: false, cancelled: false, expired: false, used: false, noShow: false, refundFen: 0 };
       for (const k of Object.keys(flag)) delete (defaults as Record<string, unknown>)[k];
       await bookings.updateOne({ _id: b.bookingId }, { $set: { ...base, ...flag }, $setOnInsert: defaults }, { upsert: true });
       touched.venueHour.add(venueHourKey(base));
@@ -298,7 +301,17 @@ export function createRollups(deps: RollupDeps) {
         await orders.updateOne(
           { _id: orderId },
           {
-            $setOnInsert: { kind: 'booking', refId: null, paid: false, amountFen: 0, payableFen: 0, month, district: '未知', sport: '' },
+            $setOnInsert: {
+              kind: 'booking',
+              refId: null,
+              paid: false,
+              amountFen: 0,
+              payableFen: 0,
+              month,
+              district: '未知',
+              sport: '',
+              ...(e.type === 'voucher.used' ? { refunds: {} } : { vouchers: [] }),
+            },
             ...(update as object),
           } as never,
           { upsert: true },
@@ -329,7 +342,8 @@ export function createRollups(deps: RollupDeps) {
         .toArray();
       let cell: VenueHourCell | undefined;
       for (const f of facts) cell = addToVenueHour(cell, f);
-      if (cell) await coll<VenueHourCell>(COLL.venueHour).replaceOne({ _id: key }, cell as never, { upsert: true });
+      if (cell && !isEmptyVenueHour(cell))
+        await coll<VenueHourCell>(COLL.venueHour).replaceOne({ _id: key }, cell as never, { upsert: true });
       else await coll(COLL.venueHour).deleteOne({ _id: key });
     }
     for (const key of t.dsm) {
@@ -394,7 +408,10 @@ export function createRollups(deps: RollupDeps) {
       await db.collection(name).deleteMany({});
       for (let i = 0; i < cells.length; i += 5000) await db.collection<T>(name).insertMany(cells.slice(i, i + 5000) as never);
     };
-    await write(COLL.venueHour, [...vh.values()]);
+    await write(
+      COLL.venueHour,
+      [...vh.values()].filter((c) => !isEmptyVenueHour(c)),
+    );
     await write(
       COLL.districtSportMonth,
       [...dsm.values()].filter((c) => c.orders > 0),
