@@ -1,5 +1,18 @@
 /** Main package: the four tabs and login. Every domain is a subpackage (ARCHITECTURE.md, "Mini-program"). */
-const DOMAINS = ['venue', 'booking', 'pay', 'ticket', 'event', 'guidance', 'fitness-test', 'club', 'staff', 'admin', 'manage'] as const;
+const DOMAINS = [
+  'venue',
+  'booking',
+  'pay',
+  'ticket',
+  'event',
+  'guidance',
+  'fitness-test',
+  'club',
+  'staff',
+  'admin',
+  'manage',
+  'dashboard',
+] as const;
 
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {

@@ -297,7 +297,7 @@ test('replaying every event, re-emitting, a crash between facts and cells, and b
   expect(strip(await cellSnapshot())).toEqual(strip(before));
   await dc.rollups.rebuildCells();
   expect(strip(await cellSnapshot())).toEqual(strip(before));
-});
+}, 240_000);
 
 test('dashboards: heat map by hour of week, consumption by district with leverage, activity, public-service hours', async () => {
   await rollUpAll();
@@ -337,7 +337,7 @@ test('dashboards: heat map by hour of week, consumption by district with leverag
   const gusu = ps.body.items.find((r: { name: string }) => r.name === '姑苏体育馆');
   // the fixture's courts are free 08–22 every day: 14 h a day = 98 h a week, open every day
   expect(gusu).toMatchObject({ lowFeeHoursPerWeek: 98, meetsWeekly: true });
-});
+}, 180_000);
 
 test('dispatch report: JSON with month-on-month and year-on-year, and an xlsx whose sheets open', async () => {
   await rollUpAll();

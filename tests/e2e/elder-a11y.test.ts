@@ -52,7 +52,11 @@ function allPages(): { route: string; account: string }[] {
   const config = require('../../miniapp/src/app.config').default as { pages: string[]; subPackages: { root: string; pages: string[] }[] };
   const routes = [...config.pages, ...config.subPackages.flatMap((s) => s.pages.map((p) => `${s.root}/${p}`))];
   const accountOf = (route: string) =>
-    route === 'packages/staff/index' ? 'staff' : ['packages/manage/index', 'packages/admin/index'].includes(route) ? 'admin' : 'citizen';
+    route === 'packages/staff/index'
+      ? 'staff'
+      : ['packages/manage/index', 'packages/admin/index', 'packages/dashboard/index'].includes(route)
+        ? 'admin'
+        : 'citizen';
   // the login page last: visiting it would not log anyone out, but keeps the order readable
   return routes.map((route) => ({ route, account: accountOf(route) })).sort((a, b) => a.account.localeCompare(b.account));
 }

@@ -13,7 +13,14 @@ import {
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import type { Kernel } from '../../platform/kernel';
-import { COLL, PARTICIPATION_DOMAINS_ZH, type DistrictSportMonthCell, type ParticipationCell, type VenueHourCell } from './rollups';
+import {
+  COLL,
+  ensureRollupIndexes,
+  PARTICIPATION_DOMAINS_ZH,
+  type DistrictSportMonthCell,
+  type ParticipationCell,
+  type VenueHourCell,
+} from './rollups';
 
 /**
  * The bureau's dashboards and the monthly dispatch report (调度报表), read from the rollup cells
@@ -41,6 +48,7 @@ function daysBetween(from: string, to: string) {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
 }
 function checkRange(q: { from: string; to: string }) {
+  void ensureRollupIndexes().catch(() => {}); // built on first use; a query before it finishes still answers
   const n = daysBetween(q.from, q.to);
   if (n < 1) throw new AppError('VALIDATION_FAILED', 'from must not be after to', { fields: { to: 'must not be before from' } });
   if (n > 400) throw new AppError('DATA_CENTRE_RANGE_TOO_LONG', 'at most 400 days');

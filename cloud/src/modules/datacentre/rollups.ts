@@ -90,6 +90,27 @@ export const COLL = {
 const outbox = () => OutboxEvent.collection as unknown as mongoose.mongo.Collection<OutboxDoc>;
 const coll = <T extends { _id: string }>(name: string) => mongoose.connection.collection<T>(name);
 
+let indexed: Promise<unknown> | null = null;
+/** The indexes the incremental recompute and the dashboards read by (created once per process, idempotent). */
+export function ensureRollupIndexes(): Promise<unknown> {
+  indexed ??= Promise.all([
+    coll(COLL.bookingFacts).createIndex({ venueId: 1, day: 1, hour: 1 }),
+    coll(COLL.orderFacts).createIndex({ district: 1, sport: 1, month: 1 }),
+    coll(COLL.orderFacts).createIndex({ refId: 1 }),
+    coll(COLL.participationFacts).createIndex({ domain: 1, district: 1, month: 1 }),
+    coll(COLL.venueHour).createIndex({ day: 1 }),
+    coll(COLL.venueHour).createIndex({ venueId: 1, day: 1 }),
+    coll(COLL.venueHour).createIndex({ district: 1, day: 1 }),
+    coll(COLL.venueHour).createIndex({ month: 1 }),
+    coll(COLL.districtSportMonth).createIndex({ month: 1 }),
+    coll(COLL.participation).createIndex({ month: 1 }),
+  ]).catch((err) => {
+    indexed = null;
+    throw err;
+  });
+  return indexed;
+}
+
 export function slotPlace(startAtIso: string) {
   const local = inShanghai(startAtIso);
   return { hour: local.hour(), weekday: (local.day() + 6) % 7 };
@@ -366,6 +387,7 @@ export function createRollups(deps: RollupDeps) {
 
   /** One job run: folds the events not rolled up yet, oldest first, in batches. */
   async function run(maxBatches = 20): Promise<{ applied: number }> {
+    await ensureRollupIndexes();
     let applied = 0;
     for (let i = 0; i < maxBatches; i++) {
       const events = await outbox()
@@ -391,6 +413,7 @@ export function createRollups(deps: RollupDeps) {
 
   /** Recomputes every cell from the facts (streaming). */
   async function rebuildCells(): Promise<{ venueHour: number; dsm: number; participation: number }> {
+    await ensureRollupIndexes();
     const db = mongoose.connection;
     const vh = new Map<string, VenueHourCell>();
     for await (const f of coll<BookingFact>(COLL.bookingFacts).find({}))
