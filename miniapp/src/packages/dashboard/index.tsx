@@ -60,7 +60,7 @@ export default function DashboardPage() {
     <Screen className="dash-page">
       <View className="dash-head cs-card">
         <Text className="dash-head__title">体育大数据看板</Text>
-        <Tabs items={SECTIONS} value={section} onChange={setSection} className="dash-tabs" itemClass="dash-tab" currentSuffix="active" />
+        <Tabs items={SECTIONS} value={section} onChange={setSection} className="dash-tabs" itemClass="dash-tab" />
         {section !== 'dispatch' ? (
           <>
             <Tabs items={PRESETS} value={preset} onChange={setPreset} className="dash-chips" itemClass="dash-chip" currentSuffix="active" />
