@@ -11,6 +11,11 @@
 import { z } from 'zod';
 import type { OutboxEventMap, OutboxEventType } from '../events';
 import { SportSchema } from '../schemas/venues';
+import { EventSportSchema, REGISTRATION_MODES, REGISTRATION_STATUSES } from '../schemas/event-registration';
+import { GuidanceSportSchema } from '../schemas/guidance';
+import { ClubSportSchema } from '../schemas/clubs';
+import { ADULT_AGE_GROUPS, FITNESS_GRADES, FITNESS_ITEMS, FITNESS_STANDARDS } from '../fitness/engine';
+import { AGE_BANDS } from './personal-scan';
 
 /** A user in the feed: HMAC-SHA256 pseudonym (base64url, 22 chars), prefixed `e<n>.` from key epoch 1 on. */
 export const SubjectSchema = z
@@ -80,6 +85,40 @@ const refShape = <S extends z.ZodRawShape>(snapshot: S) => ({
   removed: z.boolean().describe('true: the record was deleted (the snapshot is its last state)'),
   snapshot: z.strictObject(snapshot),
 });
+
+const District = z.string().max(64).describe('district (区县)');
+const registrationShape = {
+  subject: SubjectSchema,
+  registrationId: Id.describe('registration (entry) id'),
+  eventId: Id.describe('event id'),
+  groupId: Id.describe('group (组别) id'),
+  sport: EventSportSchema.describe('sport'),
+  district: District,
+  mode: z.enum(REGISTRATION_MODES).describe('first come or lottery'),
+  ageBand: z.enum(AGE_BANDS).describe('age band on race day'),
+  gender: z.enum(['M', 'F']).describe('gender (from the ID)'),
+  feeFen: Fen.describe('entry fee in fen'),
+};
+const registrationExample = {
+  subject: 'Q3k2b1VzZXJQc2V1ZG9ueW',
+  registrationId: '6750a1b2c3d4e5f601240001',
+  eventId: '6750a1b2c3d4e5f600007001',
+  groupId: '6750a1b2c3d4e5f600007011',
+  sport: 'running' as const,
+  district: '渝中区',
+  mode: 'lottery' as const,
+  ageBand: '18-39' as const,
+  gender: 'F' as const,
+  feeFen: 10000,
+};
+const registration = <E extends z.ZodRawShape>(about: string, extra: E, example: z.infer<z.ZodObject<E>>): EventContract<any> =>
+  contract<unknown>({
+    schemaVersion: 1,
+    about,
+    aggregate: 'registrationId',
+    schema: z.strictObject({ ...registrationShape, ...extra }),
+    example: { ...registrationExample, ...example },
+  });
 
 export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEventMap[K]> } = {
   'user.registered': contract({
@@ -192,6 +231,195 @@ export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEven
       batchId: '6750a1b2c3d4e5f600005555',
       voucherId: '6750a1b2c3d4e5f600006666',
       orderId: '6750a1b2c3d4e5f601230001',
+    },
+  }),
+  'event.registered': registration(
+    'a citizen entered an event group (status: held until paid, confirmed, or entered in the lottery)',
+    { status: z.enum(REGISTRATION_STATUSES) },
+    { status: 'held' },
+  ),
+  'event.registration_confirmed': registration('an entry was confirmed (paid, free, or won in the lottery and paid)', {}, {}),
+  'event.registration_cancelled': registration(
+    'an entry was cancelled (by the citizen, the organiser or the event); refundFen went back',
+    { refundFen: Fen.describe('refunded in fen') },
+    { refundFen: 10000 },
+  ),
+  'event.registration_lapsed': registration('an entry lapsed (unpaid by the deadline, or lost the lottery)', {}, {}),
+  'event.drawn': contract({
+    schemaVersion: 1,
+    about: "an event's lottery was drawn",
+    aggregate: 'eventId',
+    schema: z.strictObject({
+      eventId: Id,
+      sport: EventSportSchema,
+      district: District,
+      entries: z.number().int().nonnegative().describe('entries in the draw'),
+      winners: z.number().int().nonnegative().describe('places drawn'),
+    }),
+    example: { eventId: '6750a1b2c3d4e5f600007001', sport: 'running', district: '渝中区', entries: 1200, winners: 800 },
+  }),
+  'event.checked_in': registration('a confirmed entrant was checked in (ticket admitted at pick-up or the start)', {}, {}),
+  'guidance.session_delivered': contract({
+    schemaVersion: 1,
+    about: 'an instructor logged a delivered guidance session (公益健身指导)',
+    aggregate: 'sessionId',
+    schema: z.strictObject({
+      instructor: SubjectSchema.describe('the instructor as an HMAC pseudonym'),
+      sessionId: Id,
+      sport: GuidanceSportSchema,
+      district: District,
+      startAt: Iso,
+      durationMinutes: z.number().int().nonnegative().describe('minutes delivered'),
+      attended: z.number().int().nonnegative().describe('citizens who attended'),
+    }),
+    example: {
+      instructor: 'SW5zdHJ1Y3RvclBzZXVkb2',
+      sessionId: '6750a1b2c3d4e5f600008001',
+      sport: 'taichi',
+      district: '渝中区',
+      startAt: '2026-12-05T01:00:00.000Z',
+      durationMinutes: 60,
+      attended: 18,
+    },
+  }),
+  'guidance.attended': contract({
+    schemaVersion: 1,
+    about: 'a citizen attended a guidance session (ticket admitted)',
+    aggregate: 'sessionId',
+    schema: z.strictObject({ subject: SubjectSchema, sessionId: Id, sport: GuidanceSportSchema, district: District, startAt: Iso }),
+    example: {
+      subject: 'Q3k2b1VzZXJQc2V1ZG9ueW',
+      sessionId: '6750a1b2c3d4e5f600008001',
+      sport: 'taichi',
+      district: '渝中区',
+      startAt: '2026-12-05T01:00:00.000Z',
+    },
+  }),
+  'fitness.report_issued': contract({
+    schemaVersion: 1,
+    about: 'a fitness-test report was issued or revised (体质测试): age group, sex, district and scores only',
+    aggregate: 'reportId',
+    schema: z.strictObject({
+      reportId: Id,
+      standard: z.enum(FITNESS_STANDARDS),
+      ageGroup: z.enum(ADULT_AGE_GROUPS).describe("the standard's age group (5-year band)"),
+      sex: z.enum(['M', 'F']),
+      district: District,
+      testMonth: z
+        .string()
+        .regex(/^\d{4}-\d{2}$/)
+        .describe('month of the test (no day)'),
+      items: z.array(z.strictObject({ item: z.enum(FITNESS_ITEMS), score: z.number().int().min(0).max(5).nullable() })),
+      total: z.number().int().nonnegative(),
+      grade: z.enum(FITNESS_GRADES).nullable().describe('null when withheld (an item missing)'),
+      revision: z.number().int().positive().describe('1, +1 on each correction (a later revision replaces an earlier)'),
+    }),
+    example: {
+      reportId: '6750a1b2c3d4e5f600009001',
+      standard: 'GTB2003-adult',
+      ageGroup: '30-34',
+      sex: 'M',
+      district: '渝中区',
+      testMonth: '2026-12',
+      items: [
+        { item: 'heightWeight', score: 5 },
+        { item: 'vitalCapacityMl', score: 4 },
+      ],
+      total: 9,
+      grade: null,
+      revision: 1,
+    },
+  }),
+  'club.approved': contract({
+    schemaVersion: 1,
+    about: 'a sports club was approved',
+    aggregate: 'clubId',
+    schema: z.strictObject({
+      clubId: Id,
+      district: District,
+      sport: ClubSportSchema,
+      founder: SubjectSchema.describe('the founder as an HMAC pseudonym'),
+    }),
+    example: { clubId: '6750a1b2c3d4e5f60000a001', district: '渝中区', sport: 'running', founder: 'Rm91bmRlclBzZXVkb255bW' },
+  }),
+  'club.status_changed': contract({
+    schemaVersion: 1,
+    about: 'a club was suspended, dissolved or reinstated',
+    aggregate: 'clubId',
+    schema: z.strictObject({ clubId: Id, status: z.enum(['suspended', 'dissolved', 'approved']) }),
+    example: { clubId: '6750a1b2c3d4e5f60000a001', status: 'suspended' },
+  }),
+  'club.member_joined': contract({
+    schemaVersion: 1,
+    about: 'a citizen became a club member',
+    aggregate: 'clubId',
+    schema: z.strictObject({ subject: SubjectSchema, clubId: Id, sport: ClubSportSchema, district: District }),
+    example: { subject: 'Q3k2b1VzZXJQc2V1ZG9ueW', clubId: '6750a1b2c3d4e5f60000a001', sport: 'running', district: '渝中区' },
+  }),
+  'club.member_left': contract({
+    schemaVersion: 1,
+    about: 'a member left a club (by themselves, removed by the club, or the club dissolved)',
+    aggregate: 'clubId',
+    schema: z.strictObject({ subject: SubjectSchema, clubId: Id, by: z.enum(['self', 'club', 'dissolved']) }),
+    example: { subject: 'Q3k2b1VzZXJQc2V1ZG9ueW', clubId: '6750a1b2c3d4e5f60000a001', by: 'self' },
+  }),
+  'club.activity_signed_up': contract({
+    schemaVersion: 1,
+    about: 'a member signed up for a club activity',
+    aggregate: 'activityId',
+    schema: z.strictObject({ subject: SubjectSchema, clubId: Id, activityId: Id, amountFen: Fen.describe('activity fee in fen') }),
+    example: {
+      subject: 'Q3k2b1VzZXJQc2V1ZG9ueW',
+      clubId: '6750a1b2c3d4e5f60000a001',
+      activityId: '6750a1b2c3d4e5f60000a101',
+      amountFen: 2000,
+    },
+  }),
+  'club.activity_attended': contract({
+    schemaVersion: 1,
+    about: 'a member attended a club activity (checked in)',
+    aggregate: 'activityId',
+    schema: z.strictObject({ subject: SubjectSchema, clubId: Id, activityId: Id }),
+    example: { subject: 'Q3k2b1VzZXJQc2V1ZG9ueW', clubId: '6750a1b2c3d4e5f60000a001', activityId: '6750a1b2c3d4e5f60000a101' },
+  }),
+  'club.dues_paid': contract({
+    schemaVersion: 1,
+    about: 'a member paid club dues (会费) up to paidUntil',
+    aggregate: 'duesId',
+    schema: z.strictObject({
+      subject: SubjectSchema,
+      clubId: Id,
+      duesId: Id,
+      amountFen: Fen,
+      paidUntil: Iso.describe('membership paid until'),
+    }),
+    example: {
+      subject: 'Q3k2b1VzZXJQc2V1ZG9ueW',
+      clubId: '6750a1b2c3d4e5f60000a001',
+      duesId: '6750a1b2c3d4e5f60000a201',
+      amountFen: 12000,
+      paidUntil: '2027-12-01T16:00:00.000Z',
+    },
+  }),
+  'gate.passed': contract({
+    schemaVersion: 1,
+    about: 'one person passed a venue gate (in or out); visit pseudonymises the ticket',
+    aggregate: 'venueId',
+    schema: z.strictObject({
+      visit: SubjectSchema.describe('the ticket as an HMAC pseudonym (pairs an in with its out)'),
+      venueId: Id,
+      deviceId: Id.describe('the gate device'),
+      direction: z.enum(['in', 'out']),
+      offline: z.boolean().describe('recorded offline and uploaded later'),
+      duplicate: z.boolean().describe('an offline entry on a ticket another gate had admitted already'),
+    }),
+    example: {
+      visit: 'VGlja2V0UHNldWRvbnltMD',
+      venueId: '6750a1b2c3d4e5f600000001',
+      deviceId: '6750a1b2c3d4e5f60000b001',
+      direction: 'in',
+      offline: false,
+      duplicate: false,
     },
   }),
   'ref.venue': contract({
