@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
-import { shanghaiTime } from '@citysport/shared';
+import { EVENT_CONTRACTS, shanghaiTime } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { emit } from '../../cloud/src/platform/outbox';
@@ -429,4 +429,20 @@ test('reference snapshots: a venue change sends a new version, a removed resourc
     .collection('outbox')
     .findOne({ eventId: `ref.resource:${res!._id}:v2` });
   expect(gone!.payload).toMatchObject({ removed: true, version: 2 });
+});
+
+test('participation from other domains: an event check-in, a guidance attendance and a fitness test count once each (a corrected report does not)', async () => {
+  const at = { occurredAt: new Date('2026-09-15T02:00:00Z') }; // a month no booking touches
+  const ex = <T extends 'event.checked_in' | 'guidance.attended' | 'fitness.report_issued'>(t: T) => EVENT_CONTRACTS[t].example;
+  await emit('event.checked_in', ex('event.checked_in'), { eventId: 'roll-ev-1', ...at });
+  await emit('guidance.attended', { ...ex('guidance.attended'), district: '姑苏区' }, { eventId: 'roll-gd-1', ...at });
+  await emit('fitness.report_issued', ex('fitness.report_issued'), { eventId: 'roll-ft-1', ...at });
+  await emit('fitness.report_issued', { ...ex('fitness.report_issued'), revision: 2 }, { eventId: 'roll-ft-2', ...at });
+  await rollUpAll();
+  const cells = (await db().collection('dc_participation_month').find({}).toArray()).filter((c) => String(c._id).endsWith('|2026-09'));
+  expect(Object.fromEntries(cells.map((c) => [String(c._id), c.count]))).toEqual({
+    'events|渝中区|2026-09': 1,
+    'guidance|姑苏区|2026-09': 1,
+    'fitness|渝中区|2026-09': 1,
+  });
 });

@@ -21,11 +21,21 @@ export interface ParticipationRule<T extends OutboxEventType = OutboxEventType> 
   domain: string;
   /** the venue it happened at (its district from the venue's data), or the district directly */
   place: (p: Payload<T>) => { venueId: string } | { district: string };
+  /** counts only the events this accepts (default: all) */
+  when?: (p: Payload<T>) => boolean;
 }
 const rule = <T extends OutboxEventType>(r: ParticipationRule<T>) => r as unknown as ParticipationRule;
 export const PARTICIPATION: Partial<Record<OutboxEventType, ParticipationRule>> = {
   'booking.used': rule<'booking.used'>({ domain: 'venue', place: (p) => ({ venueId: p.venueId }) }),
   'ticket.admitted': rule<'ticket.admitted'>({ domain: 'gate', place: (p) => ({ venueId: p.venueId }) }),
+  'event.checked_in': rule<'event.checked_in'>({ domain: 'events', place: (p) => ({ district: p.district }) }),
+  'guidance.attended': rule<'guidance.attended'>({ domain: 'guidance', place: (p) => ({ district: p.district }) }),
+  // one test, one count: a corrected report (revision 2, 3, …) is the same test
+  'fitness.report_issued': rule<'fitness.report_issued'>({
+    domain: 'fitness',
+    place: (p) => ({ district: p.district }),
+    when: (p) => p.revision === 1,
+  }),
 };
 export const PARTICIPATION_DOMAINS_ZH: Record<string, string> = {
   venue: '场馆预订到场',
@@ -340,7 +350,7 @@ export function createRollups(deps: RollupDeps) {
       }
     }
     const rule = PARTICIPATION[e.type];
-    if (rule) {
+    if (rule && (!rule.when || rule.when(e.payload as never))) {
       const where = rule.place(e.payload as never);
       const district = 'district' in where ? where.district : districtOf(where.venueId);
       const fact: ParticipationFact = { _id: e.eventId, domain: rule.domain, district, month };
