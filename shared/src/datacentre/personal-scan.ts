@@ -10,6 +10,11 @@ const FORBIDDEN_KEY =
   /^(name|realname|nickname|displayname|holdername|phone|mobile|tel|telephone|contactphone|idnumber|idcard|idcardno|identity|birth|birthday|birthdate|dateofbirth|dob|age|address|homeaddress|email|openid|unionid|userid|ownerid|note|remark|comment|reason|text|message|description|intro)$/i;
 const MOBILE = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/;
 const ID_NUMBER = /(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])/;
+/**
+ * A database id, a pseudonym or a digest (hex, 24+ characters, at least one letter): its digit runs
+ * are chance, not a phone or ID number — about one ObjectId in five from some processes carries 18 digits.
+ */
+const HEX_TOKEN = /^(e\d+\.)?(?=[0-9a-f]*[a-f])[0-9a-f]{24,}$/i;
 const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i;
 /** CJK text is a name or a free text unless the contract names the field as public (a district, a venue's name) */
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -29,8 +34,9 @@ export function findPersonalData(payload: unknown, publicText: readonly string[]
   const walk = (value: unknown, path: string[]) => {
     const dotted = path.join('.');
     if (typeof value === 'string') {
-      if (MOBILE.test(value)) found.push({ path: dotted, why: 'a mobile number' });
-      if (ID_NUMBER.test(value)) found.push({ path: dotted, why: 'an ID number' });
+      const token = HEX_TOKEN.test(value);
+      if (!token && MOBILE.test(value)) found.push({ path: dotted, why: 'a mobile number' });
+      if (!token && ID_NUMBER.test(value)) found.push({ path: dotted, why: 'an ID number' });
       if (EMAIL.test(value)) found.push({ path: dotted, why: 'an e-mail address' });
       if (CJK.test(value) && !allowed.has(dotted) && path[path.length - 1] !== 'district')
         found.push({ path: dotted, why: 'a name or free text' });
