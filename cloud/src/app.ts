@@ -21,6 +21,7 @@ import { venueModule, type VenueService } from './modules/venue';
 import { paymentModule, type OrderKind, type OrderKindHandlers, type PaymentParts, type PaymentPort } from './modules/payment';
 import { bookingModule, type BookingService } from './modules/booking';
 import { notificationModule, type NotificationService } from './modules/notification';
+import { datacentreModule } from './modules/datacentre';
 import { ticketModule, type TicketService, type TicketSourceHandlers } from './modules/ticket';
 import { eventModule, type EventService } from './modules/event';
 import { guidanceModule, type GuidanceParts } from './modules/guidance';
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
     fitnessModule,
     clubModule,
     gateModule,
+    datacentreModule,
     ...(deps.extraModules ?? []),
   ];
 
@@ -93,7 +95,7 @@ export function createApp(deps: AppDeps) {
   const moduleDeps: ModuleDeps = {
     kernel,
     config,
-    pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET),
+    pseudonym: createPseudonymizer(config.PSEUDONYM_SECRET, config.PSEUDONYM_EPOCH),
     use: <T>(name: string) => {
       if (!services.has(name)) throw new Error(`module ${name} is not created (yet)`);
       return services.get(name) as T;

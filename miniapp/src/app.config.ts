@@ -13,6 +13,7 @@ const DOMAINS = [
   'manage',
   'instructor',
   'gate',
+  'dashboard',
 ] as const;
 
 /** Pages of a subpackage besides its `index`. */

@@ -147,6 +147,9 @@ export const ERRORS = {
   VENUE_FULL: 409,
   WALKUP_PRODUCT_NOT_FOUND: 404,
   WALKUP_SOLD_OUT: 409,
+  // data centre (issue 17)
+  FEED_EVENT_NOT_QUARANTINED: 404,
+  DATA_CENTRE_RANGE_TOO_LONG: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -289,4 +292,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   VENUE_FULL: '场馆人数已满，请稍候',
   WALKUP_PRODUCT_NOT_FOUND: '该票种不存在',
   WALKUP_SOLD_OUT: '今日该票种已售完',
+  // data centre (issue 17)
+  FEED_EVENT_NOT_QUARANTINED: '该事件不在隔离区',
+  DATA_CENTRE_RANGE_TOO_LONG: '查询时间范围过长（最多 400 天）',
 };

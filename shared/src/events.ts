@@ -39,7 +39,7 @@ export interface OutboxEventMap {
   'booking.expired': BookingFacts;
   'booking.no_show': BookingFacts;
   'booking.used': BookingFacts;
-  'order.paid': { subject: string; orderId: string; kind: string; amountFen: number; payableFen: number };
+  'order.paid': { subject: string; orderId: string; kind: string; refId?: string; amountFen: number; payableFen: number };
   'order.closed': { subject: string; orderId: string; kind: string; amountFen: number };
   'order.refunded': { subject: string; orderId: string; kind: string; refundFen: number };
   'ticket.admitted': {
@@ -102,6 +102,24 @@ export interface OutboxEventMap {
     /** an offline entry on a ticket another gate had admitted already */
     duplicate: boolean;
   };
+  // reference data for the data centre (issue 17): versioned snapshots on change and removal
+  'ref.venue': RefSnapshot<{
+    name: string;
+    district: string;
+    address: string;
+    location: { lat: number; lng: number };
+    sports: string[];
+    freeOrLowFee: boolean;
+    openHours: { open: string; close: string; note?: string };
+  }>;
+  'ref.resource': RefSnapshot<{ venueId: string; name: string; sport: string; kind: string; templates: number }>;
+}
+
+interface RefSnapshot<S> {
+  refId: string;
+  version: number;
+  removed: boolean;
+  snapshot: S;
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

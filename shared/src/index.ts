@@ -20,3 +20,5 @@ export * from './schemas/fitness';
 export * from './schemas/clubs';
 export * from './schemas/gate';
 export * from './gate-signing';
+export * from './datacentre';
+export * from './schemas/datacentre';

@@ -87,6 +87,16 @@ const ConfigSchema = z
       .default('64kb'),
     LOGIN_RATE_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60),
     USER_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
+    // data-centre feed (issue 17): unset URL = events wait in the outbox (and the NDJSON export)
+    DATA_CENTRE_URL: z.string().url().optional(),
+    /** HMAC-SHA256 key of X-CitySport-Signature (required in production when DATA_CENTRE_URL is set) */
+    DATA_CENTRE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    DATA_CENTRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+    DATA_CENTRE_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+    /** refusals of one event by the receiver before it is quarantined */
+    DATA_CENTRE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    /** pseudonym key epoch (rotate PSEUDONYM_SECRET together with it) */
+    PSEUDONYM_EPOCH: z.coerce.number().int().min(0).max(9999).default(0),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') {
@@ -109,6 +119,8 @@ const ConfigSchema = z
     for (const key of SECRETS_WITH_DEV_DEFAULTS) {
       if (c[key] && isDevelopmentSecret(c[key])) ctx.addIssue({ code: 'custom', path: [key], message: 'is a development secret' });
     }
+    if (c.DATA_CENTRE_URL && !c.DATA_CENTRE_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['DATA_CENTRE_SECRET'], message: 'is required in production when DATA_CENTRE_URL is set' });
     if (c.WECHAT_MOCK) ctx.addIssue({ code: 'custom', path: ['WECHAT_MOCK'], message: 'must be false in production' });
     for (const key of [
       'WECHATPAY_APIV3_KEY',
@@ -128,6 +140,7 @@ const ConfigSchema = z
     PSEUDONYM_SECRET: c.PSEUDONYM_SECRET ?? 'citysport-development-only-pseudonym-key',
     DATA_KEY: c.DATA_KEY ?? 'citysport-development-only-field-data-key',
     TICKET_KEY_SEEDS: (c.TICKET_KEY_SEEDS ?? 'citysport-development-only-ticket-signing-seed').split(',').map((x) => x.trim()),
+    DATA_CENTRE_SECRET: c.DATA_CENTRE_SECRET ?? 'citysport-development-only-datacentre-key',
     PUBLIC_API_BASE: c.PUBLIC_API_BASE ?? `http://${c.HOST}:${c.PORT}/api/v1`,
   }));
 

@@ -39,9 +39,16 @@ async function main() {
       const mchid = env.WECHATPAY_MCHID ?? '1900000109';
       const keys = loadOrCreateKeyMaterial(keyDir, { appid, mchid });
       const signMode = env.WECHATPAY_SIGN_MODE === 'platform_certificate' ? 'platform_certificate' : 'public_key';
-      const mock = await startMockWechat({ appid, secret, port: mockPort, wechatPay: { keys, signMode } });
+      const mock = await startMockWechat({
+        appid,
+        secret,
+        port: mockPort,
+        wechatPay: { keys, signMode },
+        dataCentreSecret: env.DATA_CENTRE_SECRET,
+      });
       stops.push(mock.stop);
       env.WECHAT_API_BASE ??= mock.url;
+      env.DATA_CENTRE_URL ??= `${mock.url}/mock/datacentre/ingest`; // the data-centre stand-in (issue 17)
       env.WECHATPAY_API_BASE ??= mock.url;
       env.WECHATPAY_MCHID = mchid;
       env.WECHATPAY_APIV3_KEY ??= keys.apiV3Key;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import Koa from 'koa';
 import { code2SessionRoutes } from './code2session';
 import { subscribeRoutes, type SentMessage, type SubscribeStandIn } from './subscribe';
+import { createDataCentreReceiver } from '../datacentre/receiver';
 import { createWechatPayStandIn, type WechatPayStandIn, type WechatPayStandInOptions } from '../wechatpay/standin';
 
 export interface MockWechatOptions {
@@ -11,13 +12,17 @@ export interface MockWechatOptions {
   tokenGraceMs?: number;
   /** mounts the WeChat Pay API v3 stand-in (/v3/…, /mock/pay/…) on the same app */
   wechatPay?: Omit<WechatPayStandInOptions, 'log'> & { log?: (m: string) => void };
+  /** the data-centre stand-in's signature key (DATA_CENTRE_SECRET) */
+  dataCentreSecret?: string;
 }
 
 export function createMockWechatApp(opts: MockWechatOptions) {
   const app = new Koa();
   const subscribe = subscribeRoutes({ appid: opts.appid, secret: opts.secret, tokenGraceMs: opts.tokenGraceMs });
   const wechatPay = opts.wechatPay ? createWechatPayStandIn(opts.wechatPay) : undefined;
-  const routers = [code2SessionRoutes(opts), subscribe.router, ...(wechatPay ? [wechatPay.router] : [])];
+  // the data-centre receiver stand-in (issue 17) shares the port: POST /mock/datacentre/ingest
+  const datacentre = createDataCentreReceiver({ secret: opts.dataCentreSecret ?? 'citysport-development-only-datacentre-key' });
+  const routers = [code2SessionRoutes(opts), subscribe.router, ...(wechatPay ? [wechatPay.router] : []), datacentre.router];
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return { app, sentMessages: subscribe.sent, subscribe, wechatPay };
 }

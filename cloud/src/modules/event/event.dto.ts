@@ -1,4 +1,4 @@
-import type { EventDetailDto, EventGroupDto, EventSummaryDto, RegistrationDto } from '@citysport/shared';
+import { ageBand, type EventDetailDto, type EventGroupDto, type EventSummaryDto, type RegistrationDto } from '@citysport/shared';
 import type { Pseudonymizer } from '../../platform/pseudonym';
 import type { AdmissionSource } from '../ticket';
 import type { EventDoc, EventGroupDoc, RegistrationDoc } from './event.model';
@@ -77,10 +77,7 @@ export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | '
   };
 }
 
-const band = (age: number) =>
-  age < 18 ? 'under18' : age < 30 ? '18-29' : age < 40 ? '30-39' : age < 50 ? '40-49' : age < 60 ? '50-59' : '60+';
-
-/** The outbox's view of an entry: the account pseudonym, ids, an age band and gender — no name, ID number or phone. */
+/** The outbox's view of an entry: the account pseudonym, ids, the feed's age band and gender — no name, ID number or phone. */
 export function factsOf(pseudonym: Pseudonymizer, r: RegistrationDoc, e: Pick<EventDoc, 'sport' | 'district'>) {
   return {
     subject: pseudonym(String(r.userId)),
@@ -90,7 +87,7 @@ export function factsOf(pseudonym: Pseudonymizer, r: RegistrationDoc, e: Pick<Ev
     sport: e.sport,
     district: e.district,
     mode: r.mode,
-    ageBand: band(r.ageOnRaceDay),
+    ageBand: ageBand(r.ageOnRaceDay),
     gender: r.gender,
     feeFen: r.feeFen,
   };

@@ -61,6 +61,7 @@ export function createPaid(ctx: PaymentContext) {
         subject: deps.pseudonym(String(won.ownerId)),
         orderId: String(won._id),
         kind: won.kind,
+        refId: String(won.refId),
         amountFen: won.amountFen,
         payableFen: won.payableFen,
       },

@@ -377,7 +377,33 @@ export function createVenueService(deps: VenueServiceOptions) {
     return new Map(venues.map((v) => [String(v._id), v.name]));
   }
 
+  /**
+   * Slot supply for the data centre's public-service check (issue 17): per venue and day, the
+   * distinct clock hours with any slot, and those with a free or low-fee slot (≤ lowFeeFen per hour).
+   */
+  async function supplyByDay(fromDay: string, toDay: string, lowFeeFen: number) {
+    const rows = await Slot.find(
+      { day: mongoose.trusted({ $gte: fromDay, $lte: toDay }), status: 'open' },
+      { venueId: 1, day: 1, startAt: 1, endAt: 1, priceFen: 1 },
+    ).lean<Pick<SlotDoc, 'venueId' | 'day' | 'startAt' | 'endAt' | 'priceFen'>[]>();
+    const out = new Map<string, { venueId: string; day: string; hours: Set<number>; lowFeeHours: Set<number> }>();
+    for (const s of rows) {
+      const key = `${s.venueId}|${s.day}`;
+      const e = out.get(key) ?? { venueId: String(s.venueId), day: s.day, hours: new Set<number>(), lowFeeHours: new Set<number>() };
+      const hours = Math.max(1, Math.round((s.endAt.getTime() - s.startAt.getTime()) / 3_600_000));
+      const perHour = s.priceFen / hours;
+      for (let t = s.startAt.getTime(); t < s.endAt.getTime(); t += 3_600_000) {
+        const h = Math.floor(t / 3_600_000);
+        e.hours.add(h);
+        if (perHour <= lowFeeFen) e.lowFeeHours.add(h);
+      }
+      out.set(key, e);
+    }
+    return [...out.values()].map((e) => ({ venueId: e.venueId, day: e.day, hours: e.hours.size, lowFeeHours: e.lowFeeHours.size }));
+  }
+
   return {
+    supplyByDay,
     listVenues,
     getVenue,
     venueExists,

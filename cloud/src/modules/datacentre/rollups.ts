@@ -1,0 +1,471 @@
+import mongoose from 'mongoose';
+import { businessDay, inShanghai, type OutboxEventMap, type OutboxEventType } from '@citysport/shared';
+import type { Kernel } from '../../platform/kernel';
+import { OutboxEvent, type OutboxDoc } from '../../platform/outbox';
+
+/**
+ * Rollups for analysis (issue 17, item 4), kept up to date from the same outbox events the feed
+ * delivers. Two layers:
+ * - facts: one document per booking / order / participation, written with `$set`/`$addToSet`
+ *   only, so applying an event twice (a replay, a crash before `rolledUpAt`) changes nothing;
+ * - cells: venue × day × hour, district × sport × month, domain × district × month — each cell
+ *   recomputed from its facts whenever an event touches it (deterministic, so idempotent too).
+ * `rebuild()` drops both and folds every outbox event again; `rebuildCells()` recomputes the cells
+ * from the facts (what `npm run seed:history` uses after its bulk inserts).
+ *
+ * PARTICIPATION of other domains (events, guidance, fitness, clubs, courses, gates): one entry per
+ * event type in `PARTICIPATION` below — the domain it counts for and where it happened.
+ */
+type Payload<T extends OutboxEventType> = OutboxEventMap[T];
+export interface ParticipationRule<T extends OutboxEventType = OutboxEventType> {
+  domain: string;
+  /** the venue it happened at (its district from the venue's data), or the district directly */
+  place: (p: Payload<T>) => { venueId: string } | { district: string };
+  /** counts only the events this accepts (default: all) */
+  when?: (p: Payload<T>) => boolean;
+}
+const rule = <T extends OutboxEventType>(r: ParticipationRule<T>) => r as unknown as ParticipationRule;
+export const PARTICIPATION: Partial<Record<OutboxEventType, ParticipationRule>> = {
+  'booking.used': rule<'booking.used'>({ domain: 'venue', place: (p) => ({ venueId: p.venueId }) }),
+  'ticket.admitted': rule<'ticket.admitted'>({ domain: 'gate', place: (p) => ({ venueId: p.venueId }) }),
+  'event.checked_in': rule<'event.checked_in'>({ domain: 'events', place: (p) => ({ district: p.district }) }),
+  'guidance.attended': rule<'guidance.attended'>({ domain: 'guidance', place: (p) => ({ district: p.district }) }),
+  // one test, one count: a corrected report (revision 2, 3, …) is the same test
+  'fitness.report_issued': rule<'fitness.report_issued'>({
+    domain: 'fitness',
+    place: (p) => ({ district: p.district }),
+    when: (p) => p.revision === 1,
+  }),
+};
+export const PARTICIPATION_DOMAINS_ZH: Record<string, string> = {
+  venue: '场馆预订到场',
+  gate: '闸机入场',
+  events: '赛事活动',
+  guidance: '健身指导',
+  fitness: '体质测试',
+  clubs: '俱乐部活动',
+  courses: '培训课程',
+};
+
+export interface BookingFact {
+  _id: string;
+  venueId: string;
+  district: string;
+  sport: string;
+  day: string;
+  hour: number;
+  /** 0 = Monday … 6 = Sunday */
+  weekday: number;
+  month: string;
+  quantity: number;
+  amountFen: number;
+  confirmed: boolean;
+  cancelled: boolean;
+  expired: boolean;
+  used: boolean;
+  noShow: boolean;
+  orderId?: string;
+  paidFen?: number;
+  subsidyFen?: number;
+  refundFen?: number;
+}
+export interface OrderFact {
+  _id: string;
+  kind: string;
+  refId: string | null;
+  paid: boolean;
+  amountFen: number;
+  payableFen: number;
+  month: string;
+  district: string;
+  sport: string;
+  vouchers: string[];
+  refunds: Record<string, number>;
+}
+export interface ParticipationFact {
+  _id: string;
+  domain: string;
+  district: string;
+  month: string;
+}
+
+export const COLL = {
+  bookingFacts: 'dc_booking_facts',
+  orderFacts: 'dc_order_facts',
+  participationFacts: 'dc_participation_facts',
+  venueHour: 'dc_venue_hour',
+  districtSportMonth: 'dc_district_sport_month',
+  participation: 'dc_participation_month',
+} as const;
+const outbox = () => OutboxEvent.collection as unknown as mongoose.mongo.Collection<OutboxDoc>;
+const coll = <T extends { _id: string }>(name: string) => mongoose.connection.collection<T>(name);
+
+let indexed: Promise<unknown> | null = null;
+/** The indexes the incremental recompute and the dashboards read by (created once per process, idempotent). */
+export function ensureRollupIndexes(): Promise<unknown> {
+  indexed ??= Promise.all([
+    coll(COLL.bookingFacts).createIndex({ venueId: 1, day: 1, hour: 1 }),
+    coll(COLL.orderFacts).createIndex({ district: 1, sport: 1, month: 1 }),
+    coll(COLL.orderFacts).createIndex({ refId: 1 }),
+    coll(COLL.participationFacts).createIndex({ domain: 1, district: 1, month: 1 }),
+    coll(COLL.venueHour).createIndex({ day: 1 }),
+    coll(COLL.venueHour).createIndex({ venueId: 1, day: 1 }),
+    coll(COLL.venueHour).createIndex({ district: 1, day: 1 }),
+    coll(COLL.venueHour).createIndex({ month: 1 }),
+    coll(COLL.districtSportMonth).createIndex({ month: 1 }),
+    coll(COLL.participation).createIndex({ month: 1 }),
+  ]).catch((err) => {
+    indexed = null;
+    throw err;
+  });
+  return indexed;
+}
+
+export function slotPlace(startAtIso: string) {
+  const local = inShanghai(startAtIso);
+  return { hour: local.hour(), weekday: (local.day() + 6) % 7 };
+}
+const monthOf = (day: string) => day.slice(0, 7);
+
+// ---- cells: the one definition of each figure, used by the incremental path and the rebuild ----
+export interface VenueHourCell {
+  _id: string;
+  venueId: string;
+  district: string;
+  day: string;
+  hour: number;
+  weekday: number;
+  month: string;
+  bookings: number;
+  places: number;
+  used: number;
+  noShows: number;
+  cancelled: number;
+  revenueFen: number;
+  subsidyFen: number;
+}
+export function venueHourKey(f: Pick<BookingFact, 'venueId' | 'day' | 'hour'>) {
+  return `${f.venueId}|${f.day}|${f.hour}`;
+}
+export function addToVenueHour(cell: VenueHourCell | undefined, f: BookingFact): VenueHourCell {
+  const c = cell ?? {
+    _id: venueHourKey(f),
+    venueId: f.venueId,
+    district: f.district,
+    day: f.day,
+    hour: f.hour,
+    weekday: f.weekday,
+    month: f.month,
+    bookings: 0,
+    places: 0,
+    used: 0,
+    noShows: 0,
+    cancelled: 0,
+    revenueFen: 0,
+    subsidyFen: 0,
+  };
+  if (!f.confirmed) return c; // holds that expired unpaid are no bookings
+  if (f.cancelled) {
+    c.cancelled++;
+  } else {
+    c.bookings++;
+    c.places += f.quantity;
+    if (f.used) c.used++;
+    if (f.noShow) c.noShows++;
+  }
+  c.revenueFen += (f.paidFen ?? 0) - (f.refundFen ?? 0);
+  c.subsidyFen += f.cancelled ? 0 : (f.subsidyFen ?? 0);
+  return c;
+}
+
+/** a cell of only unpaid holds that expired says nothing: not kept */
+export const isEmptyVenueHour = (c: VenueHourCell) => c.bookings === 0 && c.cancelled === 0 && c.revenueFen === 0;
+
+export interface DistrictSportMonthCell {
+  _id: string;
+  district: string;
+  sport: string;
+  month: string;
+  orders: number;
+  /** consumption: what was bought, vouchers included */
+  amountFen: number;
+  /** paid by citizens */
+  spendFen: number;
+  subsidyFen: number;
+  vouchersUsed: number;
+  refundFen: number;
+}
+export const dsmKey = (f: Pick<OrderFact, 'district' | 'sport' | 'month'>) => `${f.district}|${f.sport}|${f.month}`;
+export function addToDistrictSportMonth(cell: DistrictSportMonthCell | undefined, f: OrderFact): DistrictSportMonthCell {
+  const c = cell ?? {
+    _id: dsmKey(f),
+    district: f.district,
+    sport: f.sport,
+    month: f.month,
+    orders: 0,
+    amountFen: 0,
+    spendFen: 0,
+    subsidyFen: 0,
+    vouchersUsed: 0,
+    refundFen: 0,
+  };
+  if (!f.paid) return c;
+  c.orders++;
+  c.amountFen += f.amountFen;
+  c.spendFen += f.payableFen;
+  c.subsidyFen += f.amountFen - f.payableFen;
+  c.vouchersUsed += f.vouchers.length;
+  c.refundFen += Object.values(f.refunds ?? {}).reduce((a, b) => a + b, 0);
+  return c;
+}
+
+export interface ParticipationCell {
+  _id: string;
+  domain: string;
+  district: string;
+  month: string;
+  count: number;
+}
+export const partKey = (f: Pick<ParticipationFact, 'domain' | 'district' | 'month'>) => `${f.domain}|${f.district}|${f.month}`;
+
+export interface RollupDeps {
+  kernel: Kernel;
+  /** the district of a venue (through the venue module's service) */
+  districtsOf: (venueIds: string[]) => Promise<Map<string, string>>;
+  batchSize?: number;
+}
+
+export function createRollups(deps: RollupDeps) {
+  const districtCache = new Map<string, string>();
+  async function districts(venueIds: string[]) {
+    const missing = [...new Set(venueIds)].filter((id) => !districtCache.has(id));
+    if (missing.length) for (const [id, d] of await deps.districtsOf(missing)) districtCache.set(id, d);
+    return (id: string) => districtCache.get(id) ?? '未知';
+  }
+
+  /** Folds one event into the facts; returns the cells it touched. Only $set / $addToSet: idempotent. */
+  async function apply(e: OutboxDoc, districtOf: (venueId: string) => string, touched: Touched) {
+    const bookings = coll<BookingFact>(COLL.bookingFacts);
+    const orders = coll<OrderFact>(COLL.orderFacts);
+    const p = e.payload as Record<string, any>;
+    const month = businessDay(e.occurredAt).slice(0, 7);
+    if (e.type.startsWith('booking.')) {
+      const b = p as Payload<'booking.booked'>;
+      const place = slotPlace(b.startAt);
+      const base = {
+        venueId: b.venueId,
+        district: districtOf(b.venueId),
+        sport: b.sport,
+        day: b.day,
+        hour: place.hour,
+        weekday: place.weekday,
+        month: monthOf(b.day),
+        quantity: b.quantity,
+        amountFen: b.amountFen,
+      };
+      const flag: Partial<BookingFact> =
+        e.type === 'booking.booked'
+          ? b.status === 'confirmed'
+            ? { confirmed: true }
+            : {}
+          : e.type === 'booking.confirmed'
+            ? { confirmed: true }
+            : e.type === 'booking.cancelled'
+              ? { cancelled: true }
+              : e.type === 'booking.expired'
+                ? { expired: true }
+                : e.type === 'booking.used'
+                  ? { used: true }
+                  : e.type === 'booking.no_show'
+                    ? { noShow: true }
+                    : {};
+      const defaults = { confirmed: false, cancelled: false, expired: false, used: false, noShow: false, refundFen: 0 };
+      for (const k of Object.keys(flag)) delete (defaults as Record<string, unknown>)[k];
+      await bookings.updateOne({ _id: b.bookingId }, { $set: { ...base, ...flag }, $setOnInsert: defaults }, { upsert: true });
+      touched.venueHour.add(venueHourKey(base));
+      // an order paid before its booking fact arrived learns its place now
+      const o = await orders.findOne({ refId: b.bookingId, kind: 'booking' });
+      if (o && (o.district !== base.district || o.sport !== base.sport || o.month === '')) {
+        touched.dsm.add(dsmKey(o));
+        await orders.updateOne({ _id: o._id }, { $set: { district: base.district, sport: base.sport } });
+        touched.dsm.add(dsmKey({ ...o, district: base.district, sport: base.sport }));
+      }
+    } else if (e.type === 'order.paid') {
+      const o = p as Payload<'order.paid'>;
+      const booking = o.kind === 'booking' && o.refId ? await bookings.findOne({ _id: o.refId }) : null;
+      const fact = {
+        kind: o.kind,
+        refId: o.refId ?? null,
+        paid: true,
+        amountFen: o.amountFen,
+        payableFen: o.payableFen,
+        month,
+        district: booking?.district ?? '未知',
+        sport: booking?.sport ?? o.kind,
+      };
+      await orders.updateOne({ _id: o.orderId }, { $set: fact, $setOnInsert: { vouchers: [], refunds: {} } }, { upsert: true });
+      touched.dsm.add(dsmKey(fact));
+      if (booking) {
+        await bookings.updateOne(
+          { _id: booking._id },
+          { $set: { orderId: o.orderId, paidFen: o.payableFen, subsidyFen: o.amountFen - o.payableFen } },
+        );
+        touched.venueHour.add(venueHourKey(booking));
+      }
+    } else if (e.type === 'order.refunded' || e.type === 'voucher.used') {
+      const orderId = (p as { orderId: string }).orderId;
+      const update =
+        e.type === 'order.refunded'
+          ? { $set: { [`refunds.${e.eventId.replace(/[.$]/g, '_')}`]: (p as Payload<'order.refunded'>).refundFen } }
+          : { $addToSet: { vouchers: (p as Payload<'voucher.used'>).voucherId } };
+      await orders.updateOne({ _id: orderId }, update as never);
+      const o = await orders.findOne({ _id: orderId });
+      if (o) {
+        touched.dsm.add(dsmKey(o));
+        if (o.kind === 'booking' && o.refId) {
+          const refundFen = Object.values(o.refunds ?? {}).reduce((a, b) => a + b, 0);
+          const b = await bookings.findOneAndUpdate({ _id: o.refId }, { $set: { refundFen } });
+          if (b) touched.venueHour.add(venueHourKey(b));
+        }
+      } else {
+        // the order's paid event comes later (occurrence ties): keep what we know, the paid event fills the rest
+        await orders.updateOne(
+          { _id: orderId },
+          {
+            $setOnInsert: {
+              kind: 'booking',
+              refId: null,
+              paid: false,
+              amountFen: 0,
+              payableFen: 0,
+              month,
+              district: '未知',
+              sport: '',
+              ...(e.type === 'voucher.used' ? { refunds: {} } : { vouchers: [] }),
+            },
+            ...(update as object),
+          } as never,
+          { upsert: true },
+        );
+      }
+    }
+    const rule = PARTICIPATION[e.type];
+    if (rule && (!rule.when || rule.when(e.payload as never))) {
+      const where = rule.place(e.payload as never);
+      const district = 'district' in where ? where.district : districtOf(where.venueId);
+      const fact: ParticipationFact = { _id: e.eventId, domain: rule.domain, district, month };
+      await coll<ParticipationFact>(COLL.participationFacts).updateOne({ _id: fact._id }, { $set: fact }, { upsert: true });
+      touched.participation.add(partKey(fact));
+    }
+  }
+
+  interface Touched {
+    venueHour: Set<string>;
+    dsm: Set<string>;
+    participation: Set<string>;
+  }
+
+  async function recompute(t: Touched) {
+    for (const key of t.venueHour) {
+      const [venueId, day, hour] = key.split('|');
+      const facts = await coll<BookingFact>(COLL.bookingFacts)
+        .find({ venueId, day, hour: Number(hour) })
+        .toArray();
+      let cell: VenueHourCell | undefined;
+      for (const f of facts) cell = addToVenueHour(cell, f);
+      if (cell && !isEmptyVenueHour(cell))
+        await coll<VenueHourCell>(COLL.venueHour).replaceOne({ _id: key }, cell as never, { upsert: true });
+      else await coll(COLL.venueHour).deleteOne({ _id: key });
+    }
+    for (const key of t.dsm) {
+      const [district, sport, month] = key.split('|');
+      const facts = await coll<OrderFact>(COLL.orderFacts).find({ district, sport, month }).toArray();
+      let cell: DistrictSportMonthCell | undefined;
+      for (const f of facts) cell = addToDistrictSportMonth(cell, f);
+      if (cell && cell.orders > 0)
+        await coll<DistrictSportMonthCell>(COLL.districtSportMonth).replaceOne({ _id: key }, cell as never, { upsert: true });
+      else await coll(COLL.districtSportMonth).deleteOne({ _id: key });
+    }
+    for (const key of t.participation) {
+      const [domain, district, month] = key.split('|');
+      const count = await coll(COLL.participationFacts).countDocuments({ domain, district, month });
+      await coll<ParticipationCell>(COLL.participation).replaceOne({ _id: key }, { domain, district, month, count } as never, {
+        upsert: true,
+      });
+    }
+  }
+
+  /** One job run: folds the events not rolled up yet, oldest first, in batches. */
+  async function run(maxBatches = 20): Promise<{ applied: number }> {
+    await ensureRollupIndexes();
+    let applied = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const events = await outbox()
+        .find({ rolledUpAt: null })
+        .sort({ occurredAt: 1, _id: 1 })
+        .limit(deps.batchSize ?? 500)
+        .toArray();
+      if (!events.length) break;
+      const venueIds = events.flatMap((e) => {
+        const v = (e.payload as { venueId?: unknown }).venueId;
+        return typeof v === 'string' ? [v] : [];
+      });
+      const districtOf = await districts(venueIds);
+      const touched: Touched = { venueHour: new Set(), dsm: new Set(), participation: new Set() };
+      for (const e of events) await apply(e, districtOf, touched);
+      deps.kernel.crashPoint('datacentre:rollups:before-cells');
+      await recompute(touched);
+      await outbox().updateMany({ eventId: { $in: events.map((e) => e.eventId) } }, { $set: { rolledUpAt: deps.kernel.clock.now() } });
+      applied += events.length;
+    }
+    return { applied };
+  }
+
+  /** Recomputes every cell from the facts (streaming). */
+  async function rebuildCells(): Promise<{ venueHour: number; dsm: number; participation: number }> {
+    await ensureRollupIndexes();
+    const db = mongoose.connection;
+    const vh = new Map<string, VenueHourCell>();
+    for await (const f of coll<BookingFact>(COLL.bookingFacts).find({}))
+      vh.set(venueHourKey(f), addToVenueHour(vh.get(venueHourKey(f)), f));
+    const dsm = new Map<string, DistrictSportMonthCell>();
+    for await (const f of coll<OrderFact>(COLL.orderFacts).find({})) dsm.set(dsmKey(f), addToDistrictSportMonth(dsm.get(dsmKey(f)), f));
+    const part = new Map<string, ParticipationCell>();
+    for await (const f of coll<ParticipationFact>(COLL.participationFacts).find({})) {
+      const k = partKey(f);
+      const c = part.get(k) ?? { _id: k, domain: f.domain, district: f.district, month: f.month, count: 0 };
+      c.count++;
+      part.set(k, c);
+    }
+    const write = async <T extends { _id: string }>(name: string, cells: T[]) => {
+      await db.collection(name).deleteMany({});
+      for (let i = 0; i < cells.length; i += 5000) await db.collection<T>(name).insertMany(cells.slice(i, i + 5000) as never);
+    };
+    await write(
+      COLL.venueHour,
+      [...vh.values()].filter((c) => !isEmptyVenueHour(c)),
+    );
+    await write(
+      COLL.districtSportMonth,
+      [...dsm.values()].filter((c) => c.orders > 0),
+    );
+    await write(COLL.participation, [...part.values()]);
+    return { venueHour: vh.size, dsm: dsm.size, participation: part.size };
+  }
+
+  /** The rebuild command: drop facts and cells, fold every outbox event again. */
+  async function rebuild(): Promise<{ applied: number }> {
+    for (const name of Object.values(COLL)) await mongoose.connection.collection(name).deleteMany({});
+    await outbox().updateMany({}, { $set: { rolledUpAt: null } });
+    let applied = 0;
+    for (;;) {
+      const r = await run(50);
+      applied += r.applied;
+      if (r.applied === 0) break;
+    }
+    return { applied };
+  }
+
+  return { run, rebuild, rebuildCells };
+}
+export type Rollups = ReturnType<typeof createRollups>;
