@@ -1,6 +1,6 @@
+import { xlsxOf } from '../../platform/xlsx';
 import { createHash } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
-import ExcelJS from 'exceljs';
 import { inShanghai, type DuesLedgerRow } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
@@ -202,32 +202,20 @@ export function createClubDues(deps: ClubDeps) {
   const STATUS_ZH = { held: '待支付', paid: '已缴', refunded: '已退', closed: '已关闭' } as const;
   async function ledgerXlsx(clubId: string, clubName: string): Promise<Buffer> {
     const rows = await ledger(clubId);
-    const wb = new ExcelJS.Workbook();
-    wb.creator = 'CitySport';
-    const ws = wb.addWorksheet('会费台账');
-    ws.columns = [
-      { header: '成员', key: 'nickname', width: 16 },
-      { header: '金额（元）', key: 'amount', width: 12 },
-      { header: '期间开始', key: 'start', width: 14 },
-      { header: '期间结束', key: 'end', width: 14 },
-      { header: '状态', key: 'status', width: 10 },
-      { header: '缴费时间', key: 'paidAt', width: 20 },
-      { header: '已退（元）', key: 'refunded', width: 12 },
-    ];
-    for (const r of rows)
-      ws.addRow({
-        // a leading = + - @ would make a spreadsheet formula of a nickname
-        nickname: /^[=+\-@]/.test(r.nickname) ? `'${r.nickname}` : r.nickname,
-        amount: r.amountFen / 100,
-        start: inShanghai(new Date(r.periodStart)).format('YYYY-MM-DD'),
-        end: inShanghai(new Date(r.periodEnd)).format('YYYY-MM-DD'),
-        status: STATUS_ZH[r.status],
-        paidAt: r.paidAt ? inShanghai(new Date(r.paidAt)).format('YYYY-MM-DD HH:mm') : '',
-        refunded: r.refundedFen / 100,
-      });
-    ws.getRow(1).font = { bold: true };
-    ws.headerFooter.oddHeader = clubName;
-    return Buffer.from(await wb.xlsx.writeBuffer());
+    return xlsxOf({
+      name: '会费台账',
+      pageHeader: clubName,
+      rows,
+      columns: [
+        { header: '成员', width: 16, value: (r) => r.nickname },
+        { header: '金额（元）', width: 12, value: (r) => r.amountFen / 100 },
+        { header: '期间开始', width: 14, value: (r) => inShanghai(new Date(r.periodStart)).format('YYYY-MM-DD') },
+        { header: '期间结束', width: 14, value: (r) => inShanghai(new Date(r.periodEnd)).format('YYYY-MM-DD') },
+        { header: '状态', width: 10, value: (r) => STATUS_ZH[r.status] },
+        { header: '缴费时间', width: 20, value: (r) => (r.paidAt ? inShanghai(new Date(r.paidAt)).format('YYYY-MM-DD HH:mm') : '') },
+        { header: '已退（元）', width: 12, value: (r) => r.refundedFen / 100 },
+      ],
+    });
   }
 
   /** The leased job: a reminder a month before paid-until, once per paid-until. */

@@ -1,6 +1,6 @@
+import { xlsxOf } from '../../platform/xlsx';
 import { randomInt } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
-import ExcelJS from 'exceljs';
 import { REGISTRATION_STATUS_LABELS_ZH, maskName } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { EVENT_GROUP_CAPACITY, type EventDeps } from './event.context';
@@ -244,27 +244,27 @@ export function createEventExtras(deps: EventDeps, core: { registrations: Regist
     const groups = new Map(
       (await EventGroup.find({ eventId: e._id }, { name: 1 }).lean<EventGroupDoc[]>()).map((g) => [String(g._id), g.name]),
     );
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('报名名单');
-    ws.addRow(['组别', '状态', '姓名', '证件号', '手机', '性别', '比赛日年龄', '号码布', '报名时间']);
-    const cursor = Registration.find({ eventId: e._id, status: mongoose.trusted({ $nin: ['failed', 'taking'] }) })
+    const rows = Registration.find({ eventId: e._id, status: mongoose.trusted({ $nin: ['failed', 'taking'] }) })
       .sort({ _id: 1 })
       .lean<RegistrationDoc>()
       .cursor();
-    for await (const r of cursor)
-      ws.addRow([
-        groups.get(String(r.groupId)) ?? '',
-        REGISTRATION_STATUS_LABELS_ZH[r.status],
-        r.masked.name,
-        r.masked.idNumber,
-        r.masked.phone,
-        r.gender === 'M' ? '男' : '女',
-        r.ageOnRaceDay,
-        r.bib ?? '',
-        r.createdAt.toISOString(),
-      ]);
+    const sheet = await xlsxOf<RegistrationDoc>({
+      name: '报名名单',
+      rows,
+      columns: [
+        { header: '组别', value: (r) => groups.get(String(r.groupId)) ?? '' },
+        { header: '状态', value: (r) => REGISTRATION_STATUS_LABELS_ZH[r.status] },
+        { header: '姓名', value: (r) => r.masked.name },
+        { header: '证件号', value: (r) => r.masked.idNumber },
+        { header: '手机', value: (r) => r.masked.phone },
+        { header: '性别', value: (r) => (r.gender === 'M' ? '男' : '女') },
+        { header: '比赛日年龄', value: (r) => r.ageOnRaceDay },
+        { header: '号码布', value: (r) => r.bib ?? '' },
+        { header: '报名时间', value: (r) => r.createdAt.toISOString() },
+      ],
+    });
     await kernel.audit(actorId, 'event.export', null, { eventId: String(e._id) });
-    return Buffer.from(await wb.xlsx.writeBuffer());
+    return sheet;
   }
 
   /** places left per group, read fresh (the calendar's figure is the same counter) */

@@ -1,5 +1,5 @@
+import { xlsxOf } from '../../platform/xlsx';
 import mongoose, { Types } from 'mongoose';
-import ExcelJS from 'exceljs';
 import {
   INSTRUCTOR_LEVEL_LABELS_ZH,
   INSTRUCTOR_LEVEL_THRESHOLDS,
@@ -108,42 +108,27 @@ export function createActivity(clock: Clock) {
 
   async function xlsx(q: { year?: number; district?: string }): Promise<Buffer> {
     const { period, items } = await evaluate(q);
-    const wb = new ExcelJS.Workbook();
-    wb.created = clock.now();
-    const ws = wb.addWorksheet('指导员活跃度');
-    ws.columns = [
-      { header: '区县', key: 'district', width: 12 },
-      { header: '区内排名', key: 'rank', width: 10 },
-      { header: '姓名', key: 'name', width: 12 },
-      { header: '等级', key: 'level', width: 10 },
-      { header: '已完成场次', key: 'delivered', width: 12 },
-      { header: '指导时长（小时）', key: 'hours', width: 16 },
-      { header: '服务人数', key: 'people', width: 10 },
-      { header: '平均评分', key: 'rating', width: 10 },
-      { header: '未履约场次', key: 'notDelivered', width: 12 },
-      { header: '达标要求', key: 'threshold', width: 10 },
-      { header: '是否达标', key: 'met', width: 10 },
-    ];
-    for (const it of items)
-      ws.addRow({
-        district: it.district,
-        rank: it.rankInDistrict,
-        name: it.name,
-        level: INSTRUCTOR_LEVEL_LABELS_ZH[it.level],
-        delivered: it.delivered,
-        hours: it.hours,
-        people: it.peopleServed,
-        rating: it.rating ?? '—',
-        notDelivered: it.notDelivered,
-        threshold: it.threshold,
-        met: it.thresholdMet ? '是' : '否',
-      });
-    ws.getRow(1).font = { bold: true };
-    ws.addRow([]);
-    ws.addRow([
-      `统计期间：${formatShanghai(period.from, 'YYYY-MM-DD')} 至 ${formatShanghai(new Date(new Date(period.to).getTime() - 1), 'YYYY-MM-DD')}`,
-    ]);
-    return Buffer.from(await wb.xlsx.writeBuffer());
+    return xlsxOf({
+      name: '指导员活跃度',
+      created: clock.now(),
+      rows: items,
+      columns: [
+        { header: '区县', width: 12, value: (it) => it.district },
+        { header: '区内排名', width: 10, value: (it) => it.rankInDistrict },
+        { header: '姓名', width: 12, value: (it) => it.name },
+        { header: '等级', width: 10, value: (it) => INSTRUCTOR_LEVEL_LABELS_ZH[it.level] },
+        { header: '已完成场次', width: 12, value: (it) => it.delivered },
+        { header: '指导时长（小时）', width: 16, value: (it) => it.hours },
+        { header: '服务人数', width: 10, value: (it) => it.peopleServed },
+        { header: '平均评分', width: 10, value: (it) => it.rating ?? '—' },
+        { header: '未履约场次', width: 12, value: (it) => it.notDelivered },
+        { header: '达标要求', width: 10, value: (it) => it.threshold },
+        { header: '是否达标', width: 10, value: (it) => (it.thresholdMet ? '是' : '否') },
+      ],
+      notes: [
+        `统计期间：${formatShanghai(period.from, 'YYYY-MM-DD')} 至 ${formatShanghai(new Date(new Date(period.to).getTime() - 1), 'YYYY-MM-DD')}`,
+      ],
+    });
   }
 
   return { evaluate, xlsx };
