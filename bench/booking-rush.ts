@@ -11,7 +11,7 @@
 import autocannon from 'autocannon';
 import mongoose from 'mongoose';
 import { machineLine, writeSection } from './support/report';
-import { PHASE_HEADER, WRITE_DOC, fire, outcomeTable, phaseRow, spawnStack } from './support/harness';
+import { PHASE_HEADER, WRITE_DOC, engineGuardedRate, fire, outcomeTable, phaseRow, spawnStack } from './support/harness';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const RUSH_CONNECTIONS = Number(process.env.BENCH_RUSH_CONNECTIONS ?? 250);
@@ -56,27 +56,6 @@ async function loginAll(url: string): Promise<string[]> {
   return tokens;
 }
 
-/**
- * The ceiling: single-document guarded decrements straight through the driver, 50 at a time.
- * Divided by the measured time: the callers' last updates finish after the nominal deadline.
- */
-async function engineGuardedRate(): Promise<number> {
-  const coll = mongoose.connection.db!.collection('bench_raw_counter');
-  const { insertedId } = await coll.insertOne({ remaining: 1e9 });
-  let ops = 0;
-  const started = process.hrtime.bigint();
-  const end = Date.now() + ENGINE_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (Date.now() < end) {
-        await coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } });
-        ops++;
-      }
-    }),
-  );
-  return ops / (Number(process.hrtime.bigint() - started) / 1e9);
-}
-
 async function soldPerSlot(stack: Stack) {
   const db = mongoose.connection.useDb(stack.dbName).db!;
   const ids = [...stack.courtSlotIds, stack.sessionSlotId];
@@ -108,7 +87,7 @@ async function main() {
   try {
     console.log(`[bench] engine: ${stack.engine}; API ${stack.url}`);
     await mongoose.connect(stack.engineUri, { dbName: `${stack.dbName}_raw`, maxPoolSize: 50 });
-    const engineRate = await engineGuardedRate();
+    const engineRate = await engineGuardedRate(ENGINE_SECONDS);
     console.log(`[bench] engine raw guarded updates: ${engineRate.toFixed(0)}/s`);
     const tokens = await loginAll(stack.url);
     console.log(`[bench] ${tokens.length} citizens logged in`);

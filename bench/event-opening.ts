@@ -14,7 +14,7 @@ import mongoose from 'mongoose';
 import { idCardCheckChar } from '@citysport/shared';
 import { entriesDigestOf, newSeed, rankGroup } from '../cloud/src/modules/event/event.draw';
 import { machineLine, writeSection } from './support/report';
-import { PHASE_HEADER, WRITE_DOC, fire, outcomeTable, phaseRow, spawnStack } from './support/harness';
+import { PHASE_HEADER, WRITE_DOC, engineGuardedRate, fire, outcomeTable, phaseRow, spawnStack } from './support/harness';
 
 const RUNNERS = Number(process.env.BENCH_RUNNERS ?? 30_000);
 const PLACES = Number(process.env.BENCH_PLACES ?? 20_000);
@@ -58,23 +58,6 @@ async function loginAll(url: string): Promise<string[]> {
   return tokens;
 }
 
-async function engineGuardedRate(): Promise<number> {
-  const coll = mongoose.connection.db!.collection('bench_raw_counter');
-  const { insertedId } = await coll.insertOne({ remaining: 1e9 });
-  let ops = 0;
-  const started = process.hrtime.bigint();
-  const end = Date.now() + ENGINE_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (Date.now() < end) {
-        await coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } });
-        ops++;
-      }
-    }),
-  );
-  return ops / (Number(process.hrtime.bigint() - started) / 1e9);
-}
-
 function drawBench() {
   const groups = ['g1', 'g2', 'g3'];
   const entries = Array.from({ length: DRAW_ENTRIES }, (_, i) => ({
@@ -105,7 +88,7 @@ async function main() {
   try {
     console.log(`[bench] engine: ${stack.engine}; API ${stack.url}`);
     await mongoose.connect(stack.engineUri, { dbName: `${stack.dbName}_raw`, maxPoolSize: 50 });
-    const engineRate = await engineGuardedRate();
+    const engineRate = await engineGuardedRate(ENGINE_SECONDS);
     const ceiling = engineRate / WRITES_PER_REGISTRATION;
     console.log(`[bench] engine raw guarded updates: ${engineRate.toFixed(0)}/s → ceiling ${ceiling.toFixed(0)} registrations/s`);
     const tokens = await loginAll(stack.url);

@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -270,3 +271,24 @@ ${rows.join('\n')}`;
 
 /** `--no-write`: print the section only (tiny smoke runs must not overwrite the recorded figures). */
 export const WRITE_DOC = !process.argv.includes('--no-write');
+
+/**
+ * The ceiling: single-document guarded decrements straight through the driver, 50 at a time.
+ * Divided by the measured time: the callers' last updates finish after the nominal deadline.
+ */
+export async function engineGuardedRate(seconds: number): Promise<number> {
+  const coll = mongoose.connection.db!.collection('bench_raw_counter');
+  const { insertedId } = await coll.insertOne({ remaining: 1e9 });
+  let ops = 0;
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (Date.now() < end) {
+        await coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } });
+        ops++;
+      }
+    }),
+  );
+  return ops / (Number(process.hrtime.bigint() - started) / 1e9);
+}
