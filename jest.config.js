@@ -47,4 +47,8 @@ module.exports = {
     { ...common, ...withEngine, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
+  // jest's default (cores − 1) runs one file at a time on a 2-core machine; the API and e2e files
+  // mostly wait on the engine, the stand-ins and Chromium, so two at a time nearly halves the run
+  // (each file has its own database: tests/support/db.ts)
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
 };
