@@ -151,3 +151,34 @@ describe('job lease', () => {
     expect(runs).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('paging', () => {
+  const Dated = mongoose.model('PagingDated', new mongoose.Schema({ startAt: Date, tag: String }, { collection: 'kernel_paging' }));
+  test('in a field order, pages follow that order, ties by id, with no repeat or gap; an unknown cursor is a 400', async () => {
+    const base = Date.UTC(2027, 0, 1);
+    // inserted out of date order, with ties on the same day
+    const days = [5, 1, 3, 1, 4, 2, 3, 0, 5, 2];
+    await Dated.insertMany(days.map((d, i) => ({ startAt: new Date(base + d * 86_400_000), tag: `e${i}` })));
+    const seen: { startAt: Date; _id: mongoose.Types.ObjectId }[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await kernel.cursorPage<any, any>(Dated, { tag: mongoose.trusted({ $ne: 'none' }) }, { cursor, limit: 3 }, (d) => d, {
+        field: 'startAt',
+        direction: 1,
+      });
+      seen.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(days.length);
+    expect(new Set(seen.map((d) => String(d._id))).size).toBe(days.length);
+    const keys = seen.map((d) => `${d.startAt.toISOString()}|${String(d._id)}`);
+    expect(keys).toEqual([...keys].sort());
+    await expect(
+      kernel.cursorPage(Dated, {}, { cursor: String(new mongoose.Types.ObjectId()), limit: 3 }, (d) => d, {
+        field: 'startAt',
+        direction: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});

@@ -5,6 +5,12 @@ type EventService = CloudApp['services']['events'];
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
+const SHANGHAI = 8 * 3_600_000;
+/** the day `ms` falls on in Shanghai, at hh:mm there (a race starts at 07:30, not at seed time) */
+const dayAt = (ms: number, hh: number, mm = 0) => {
+  const d = new Date(ms + SHANGHAI);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hh, mm) - SHANGHAI).toISOString();
+};
 const PLEDGE =
   '本人承诺：身体健康，无心脏病、高血压等不适宜参加剧烈运动的疾病；已了解赛事风险并自愿参赛；比赛中如感不适将立即停止运动并寻求医疗帮助；所填信息真实有效。';
 
@@ -18,15 +24,15 @@ export function demoEvents(now: number): EventInput[] {
       sport: 'running',
       district: '工业园区',
       place: '金鸡湖文化中心广场（起点）',
-      startAt: iso(now + 60 * DAY),
+      startAt: dayAt(now + 60 * DAY, 7, 30),
       description:
         '环金鸡湖赛道，途经东方之门、李公堤、月光码头。报名采用公开可验证的抽签：开放报名时公布种子承诺，截止时公布名单摘要，抽签后公开种子，任何人可复算。',
       registration: {
         mode: 'lottery',
         opensAt: opens,
-        closesAt: iso(now + 20 * DAY),
+        closesAt: dayAt(now + 20 * DAY, 18),
         holdMinutes: 15,
-        paymentDeadline: iso(now + 27 * DAY),
+        paymentDeadline: dayAt(now + 27 * DAY, 18),
         offerHours: 48,
       },
       refundPolicy: {
@@ -57,9 +63,9 @@ export function demoEvents(now: number): EventInput[] {
       sport: 'running',
       district: '姑苏区',
       place: '平江路历史街区',
-      startAt: iso(now + 30 * DAY),
+      startAt: dayAt(now + 30 * DAY, 8),
       description: '沿古城墙与平江河而行，先到先得，名额有限。',
-      registration: { mode: 'first_come', opensAt: opens, closesAt: iso(now + 25 * DAY), holdMinutes: 15, offerHours: 48 },
+      registration: { mode: 'first_come', opensAt: opens, closesAt: dayAt(now + 25 * DAY, 18), holdMinutes: 15, offerHours: 48 },
       refundPolicy: {
         tiers: [
           { daysBefore: 14, percent: 100 },
@@ -76,9 +82,9 @@ export function demoEvents(now: number): EventInput[] {
       sport: 'badminton',
       district: '高新区',
       place: '苏州高新区体育中心羽毛球馆',
-      startAt: iso(now + 45 * DAY),
+      startAt: dayAt(now + 45 * DAY, 9),
       description: '以队伍报名：队长创建队伍获得邀请码，队员凭邀请码报名，4至8人成队，全员报名成功即组队完成。',
-      registration: { mode: 'first_come', opensAt: opens, closesAt: iso(now + 35 * DAY), holdMinutes: 30, offerHours: 48 },
+      registration: { mode: 'first_come', opensAt: opens, closesAt: dayAt(now + 35 * DAY, 18), holdMinutes: 30, offerHours: 48 },
       refundPolicy: { tiers: [{ daysBefore: 7, percent: 100 }] },
       transfer: { allowed: false },
       pledge: { text: PLEDGE, version: 'v1' },

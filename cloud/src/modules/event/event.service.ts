@@ -333,7 +333,8 @@ export function createEventService(deps: EventDeps) {
     if (q.sport) filter.sport = q.sport;
     if (q.district) filter.district = q.district;
     if (q.month) filter.month = q.month;
-    const page = await kernel.cursorPage<EventDoc, EventDoc>(SportEvent, filter, q, (e) => e);
+    // a calendar: soonest first
+    const page = await kernel.cursorPage<EventDoc, EventDoc>(SportEvent, filter, q, (e) => e, { field: 'startAt', direction: 1 });
     const groups = await groupsOf(page.items.map((e) => e._id));
     return { items: page.items.map((e) => summaryDto(e, groups.get(String(e._id)) ?? [])), nextCursor: page.nextCursor };
   }

@@ -63,7 +63,12 @@ export default function DrawPage() {
           ))}
           <View className="cs-card">
             <Text className="draw-step__title">如何自行验证</Text>
-            <Text className="draw-line">规则：{d.algorithm}</Text>
+            <Text className="draw-line">
+              规则：每个组别内，以公开的种子为密钥，对每个报名编号计算
+              HMAC-SHA256，按结果从小到大排序；前“名额”个中签，其后“候补”个依次候补。种子承诺 = SHA-256(种子)；名单摘要 = 按编号排序的“编号
+              组别”各行的 SHA-256。
+            </Text>
+            <Text className="draw-hash">算法原文：{d.algorithm}</Text>
             <Text className="draw-line">
               名单只含匿名编号（不含姓名、证件号）。任何人可运行 npm run verify:draw -- &lt;接口地址&gt; {id} 复算中签结果。
             </Text>

@@ -67,6 +67,7 @@ export default function EventDetailPage() {
                 <Button
                   className="event-group__register"
                   type="primary"
+                  block
                   disabled={e.registration.mode === 'first_come' && g.remaining === 0}
                   onClick={() => void Taro.navigateTo({ url: `/packages/event/register?id=${e.id}&groupId=${g.id}` })}
                 >
