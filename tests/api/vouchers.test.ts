@@ -123,6 +123,14 @@ test('a voucher lowers what WeChat is asked to charge; paid → used; the subsid
   await until(async () => (await stack.request('GET', `/orders/${booking.orderId}`, { token: user.token })).body.order.status === 'paid');
   const order = (await stack.request('GET', `/orders/${booking.orderId}`, { token: user.token })).body.order;
   expect(order).toMatchObject({ amountFen: 4000, discountFen: 1000, payableFen: 3000, voucherId: voucher.id });
+  // the booking shows what was paid beside its list price (我的预订 showed ¥40 for ¥30 paid)
+  await until(
+    async () => (await stack.request('GET', `/bookings/${booking.id}`, { token: user.token })).body.booking.status === 'confirmed',
+  );
+  expect((await stack.request('GET', `/bookings/${booking.id}`, { token: user.token })).body.booking).toMatchObject({
+    amountFen: 4000,
+    paidFen: 3000,
+  });
   const mine = (await stack.request('GET', '/vouchers/mine', { token: user.token })).body.items;
   expect(mine.find((v: { id: string }) => v.id === voucher.id).status).toBe('used');
   const report = (await stack.request('GET', '/admin/reports/subsidy', { token: admin.token })).body.items;
@@ -142,7 +150,11 @@ test('a fully covered order is paid without WeChat; a full refund gives the vouc
   expect(res.status).toBe(200);
   expect(res.body.order).toMatchObject({ status: 'paid', payableFen: 0, discountFen: 3000 });
   expect(stack.mock.wechatPay!.state.transaction(`CS${booking.orderId}`)).toBeUndefined();
-  expect((await stack.request('GET', `/bookings/${booking.id}`, { token: user.token })).body.booking.status).toBe('confirmed');
+  expect((await stack.request('GET', `/bookings/${booking.id}`, { token: user.token })).body.booking).toMatchObject({
+    status: 'confirmed',
+    amountFen: 3000,
+    paidFen: 0,
+  });
   const refund = await stack.request('POST', `/orders/${booking.orderId}/refund`, { token: user.token, body: { reason: '行程变更' } });
   expect(refund.status).toBe(200);
   await until(

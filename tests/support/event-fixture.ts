@@ -45,7 +45,7 @@ export function fakePayments() {
     async pay(orderId: string) {
       const o = orders.get(orderId)!;
       o.status = 'paid';
-      return kinds.get(o.kind)!.onPaid({ orderId, refId: o.refId });
+      return kinds.get(o.kind)!.onPaid({ orderId, refId: o.refId, paidFen: o.amountFen });
     },
   };
 }

@@ -46,7 +46,10 @@ export const BookingSchema = z.object({
   endAt: z.string(),
   quantity: z.number().int().positive(),
   companions: z.array(z.object({ name: z.string() })),
+  /** the list price of what was booked */
   amountFen: z.number().int().nonnegative(),
+  /** what the citizen paid (after a voucher) once paid; null before payment and for free bookings */
+  paidFen: z.number().int().nonnegative().nullable(),
   holdExpiresAt: z.string().nullable(),
   orderId: IdSchema.nullable(),
   /** free cancellation until this instant (cut-off before start) */

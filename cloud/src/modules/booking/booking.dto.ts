@@ -20,6 +20,7 @@ export function toDto(b: BookingDoc): BookingDto {
     quantity: b.quantity,
     companions: b.companions.map((c) => ({ name: c.name })),
     amountFen: b.amountFen,
+    paidFen: b.paidFen ?? null,
     holdExpiresAt: b.holdExpiresAt ? b.holdExpiresAt.toISOString() : null,
     orderId: b.orderId,
     cancelDeadline: b.cancelDeadline.toISOString(),

@@ -34,6 +34,8 @@ export interface BookingDoc {
   quantity: number;
   companions: { name: string }[];
   amountFen: number;
+  /** what was paid (after a voucher), set when payment confirms; absent on free and unpaid bookings */
+  paidFen?: number | null;
   status: StoredBookingStatus;
   holdExpiresAt: Date | null;
   orderId: string | null;
@@ -80,6 +82,7 @@ const BookingSchemaDef = new Schema<BookingDoc>(
     quantity: { type: Number, required: true },
     companions: { type: [{ name: String, _id: false }], default: [] },
     amountFen: { type: Number, required: true },
+    paidFen: { type: Number, default: null },
     status: { type: String, required: true },
     holdExpiresAt: { type: Date, default: null },
     orderId: { type: String, default: null },

@@ -299,10 +299,10 @@ export function createBookingService(deps: BookingDeps) {
   }
 
   /** Payment's onPaid for bookings: a held booking becomes confirmed; anything else is refunded by payment. */
-  async function confirmPaid(bookingId: string): Promise<'applied' | 'rejected'> {
+  async function confirmPaid(bookingId: string, paidFen: number): Promise<'applied' | 'rejected'> {
     const won = await transition(
       { _id: new Types.ObjectId(bookingId), status: 'held' },
-      { status: 'confirmed', confirmedAt: kernel.clock.now() },
+      { status: 'confirmed', confirmedAt: kernel.clock.now(), paidFen },
       ['tickets.issue', 'event.confirmed'],
       'booking.confirm:after-transition',
     );

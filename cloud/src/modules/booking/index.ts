@@ -52,7 +52,7 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
   ],
   orderKinds: (bookings) => ({
     booking: {
-      onPaid: ({ refId }) => bookings.confirmPaid(refId),
+      onPaid: ({ refId, paidFen }) => bookings.confirmPaid(refId, paidFen),
       // a whole-order refund goes through the booking: tickets revoked, places back, then the refund (admins may pass the window)
       onRefundRequested: async (e) => void (await bookings.cancel(e.ownerId, e.refId, e.reason, { overrideWindow: e.byAdmin })),
       onClosed: async ({ refId }) => void (await bookings.releaseHold(refId)),

@@ -75,7 +75,7 @@ export function createPaid(ctx: PaymentContext) {
     const o = current ?? (await Order.findById(orderId).lean<OrderDoc>());
     if (!o || o.domainNotifiedAt || o.status === 'pending' || o.status === 'closed') return;
     const handler = ctx.handlers.get(o.kind);
-    const outcome = handler ? await handler.onPaid({ orderId: String(o._id), refId: o.refId }) : 'rejected';
+    const outcome = handler ? await handler.onPaid({ orderId: String(o._id), refId: o.refId, paidFen: o.payableFen }) : 'rejected';
     const marked = await Order.updateOne({ _id: o._id, domainNotifiedAt: null }, { $set: { domainNotifiedAt: clock.now() } });
     if (marked.modifiedCount === 1 && outcome === 'rejected') {
       await Order.updateOne({ _id: o._id }, { $set: { note: '订单已超时关闭，款项将原路退回' } });

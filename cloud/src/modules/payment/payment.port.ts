@@ -19,6 +19,8 @@ export interface NewOrder {
 export interface PaidEvent {
   orderId: string;
   refId: string;
+  /** what the citizen paid (the order's amount less any voucher): what the domain shows as 实付 */
+  paidFen: number;
 }
 
 /** What a domain answers when told an order was paid: `rejected` makes payment refund it. */

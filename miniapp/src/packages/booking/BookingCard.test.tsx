@@ -20,6 +20,7 @@ const held: Booking = {
   quantity: 1,
   companions: [],
   amountFen: 4000,
+  paidFen: null,
   holdExpiresAt: new Date(NOW + 9 * 60_000 + 52_000).toISOString(),
   orderId: 'o1',
   cancelDeadline: '2026-12-03T00:00:00Z',
@@ -56,5 +57,15 @@ describe('BookingCard (我的预订)', () => {
     expect(container.querySelector('.booking-card__note')?.textContent).toBe('已支付的订单将原路退款');
     fireEvent.click(screen.getByText('入场码'));
     expect(calls.navigations).toEqual(['/packages/ticket/index?bookingId=b1']);
+  });
+
+  it('paid with a voucher: the card shows what was paid, with the list price beside it', () => {
+    const paid: Booking = { ...held, status: 'confirmed', amountFen: 8000, paidFen: 7500, holdExpiresAt: null };
+    const { container } = render(<BookingCard booking={paid} now={NOW} cancelling={false} onCancel={() => undefined} />);
+    expect(container.querySelector('.booking-card__amount--paid')?.textContent).toBe('¥75.00（原价 ¥80.00）');
+    const full: Booking = { ...paid, paidFen: 8000 };
+    const again = render(<BookingCard booking={full} now={NOW} cancelling={false} onCancel={() => undefined} />);
+    expect(again.container.querySelector('.booking-card__amount')?.textContent).toBe('¥80.00');
+    expect(again.container.querySelector('.booking-card__amount--paid')).toBeNull();
   });
 });

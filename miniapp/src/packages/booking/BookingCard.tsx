@@ -57,11 +57,20 @@ export default function BookingCard({ booking: b, now, cancelling, onCancel }: B
           className="booking-card__places"
           value={`${b.quantity}人${b.companions.length ? `（同行：${b.companions.map((c) => c.name).join('、')}）` : ''}`}
         />
-        <Row
-          label="金额"
-          className={`booking-card__amount${b.amountFen === 0 ? ' booking-card__amount--free' : ''}`}
-          value={formatPrice(b.amountFen)}
-        />
+        {b.paidFen !== null && b.paidFen !== b.amountFen ? (
+          // a voucher paid part of it: show what was paid, with the list price beside it
+          <Row
+            label="实付"
+            className="booking-card__amount booking-card__amount--paid"
+            value={`${formatPrice(b.paidFen)}（原价 ${formatPrice(b.amountFen)}）`}
+          />
+        ) : (
+          <Row
+            label={b.paidFen !== null ? '实付' : '金额'}
+            className={`booking-card__amount${b.amountFen === 0 ? ' booking-card__amount--free' : ''}`}
+            value={formatPrice(b.amountFen)}
+          />
+        )}
         {b.status === 'cancelled' && b.cancelReason ? <Row label="原因" className="booking-card__reason" value={b.cancelReason} /> : null}
       </View>
 
