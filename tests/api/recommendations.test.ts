@@ -4,7 +4,8 @@
  * and full things are left out; with personalisation off both get the identical list; the
  * preferences endpoint and a bad-input sweep.
  */
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import type { RecommendationService } from '../../cloud/src/modules/recommendation';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { DatacentreService } from '../../cloud/src/modules/datacentre';
 import { seedDemoData } from '../../mock/src/seed/seed';
@@ -209,4 +210,22 @@ test('bad input → 400 with a stable code and nothing written; no token → 401
     const res = await stack.request(method, path, method === 'PUT' ? { body: { personalisation: false } } : {});
     expect(res.status).toBe(401);
   }
+});
+
+test('one answer is a handful of batched queries, the same number for a long history as for none', async () => {
+  const service = stack.cloud.modules.get('recommendation') as RecommendationService;
+  const count = async (userId: string) => {
+    let n = 0;
+    mongoose.set('debug', () => void n++);
+    try {
+      await service.recommend(userId, { lat: 31.3, lng: 120.6 });
+    } finally {
+      mongoose.set('debug', false);
+    }
+    return n;
+  };
+  const fresh = await stack.login('rec-newcomer');
+  const [forA, forNew] = [await count(a.userId), await count(fresh.userId)];
+  expect(forA).toBeLessThanOrEqual(15);
+  expect(forA).toBe(forNew); // no query per booking, slot, session or event
 });

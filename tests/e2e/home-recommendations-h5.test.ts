@@ -23,6 +23,12 @@ afterAll(async () => {
 });
 
 const elder = (on: boolean) => h5.page.evaluate((v) => localStorage.setItem('cs.elder', JSON.stringify({ data: v })), on ? '1' : '0');
+/** the top of the page, then scrolled to the end of the list (the page scrolls inside the h5 shell) */
+async function shots(name: string) {
+  await h5.shot(`${name}.png`);
+  await h5.page.locator('.rec-card:visible').last().scrollIntoViewIfNeeded();
+  await h5.shot(`${name}-more.png`);
+}
 const reasons = () => h5.page.locator('.rec-card__reason:visible').allTextContents();
 
 async function home(mode: 'normal' | 'elder') {
@@ -41,10 +47,10 @@ test('王小明 sees his picks with reasons, in normal and elderly mode; a card 
   expect(mine.some((r) => r.includes('你常打羽毛球'))).toBe(true);
   expect(mine.some((r) => r.includes('柔韧性'))).toBe(true);
   expect(await h5.page.locator('.recs__explain--on:visible').count()).toBe(1);
-  await h5.shot('home-recommendations.png', true);
+  await shots('home-recommendations');
 
   await home('elder');
-  await h5.shot('home-recommendations-elder.png', true);
+  await shots('home-recommendations-elder');
   await elder(false);
 
   await h5.page.locator('.rec-card--venue:visible').first().click();
@@ -62,7 +68,7 @@ test('李晓红 sees a different list; with 个性化 off it is the list for eve
   expect(hers).not.toEqual(his);
   expect(hers.some((r) => r.includes('你常上健身课'))).toBe(true);
   expect(hers.some((r) => r.includes('羽毛球'))).toBe(false);
-  await h5.shot('home-recommendations-citizen2.png', true);
+  await shots('home-recommendations-citizen2');
 
   const saved = h5.page.waitForResponse((r) => r.url().endsWith('/api/v1/me/preferences') && r.request().method() === 'PUT');
   await h5.page.locator('.recs-personalise:visible').click();
@@ -73,7 +79,7 @@ test('李晓红 sees a different list; with 个性化 off it is the list for eve
   );
   const general = await reasons();
   expect(general.length).toBeGreaterThan(0);
-  await h5.shot('home-recommendations-off.png', true);
+  await shots('home-recommendations-off');
 
   // the same list for him once he turns it off too (set through the API)
   const him = await stack.login('demo-citizen');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_SPORT_LABELS_ZH, type EventSport } from './event-registration';
 
 /**
  * 为你推荐 (issue 15, part 4): GET /me/recommendations and the citizen's 个性化推荐 switch.
@@ -99,4 +100,14 @@ export function dateZh(at: Date): string {
 /** 距你 800 m · 距你 1.2 km */
 export function distancePhraseZh(metres: number): string {
   return metres < 1000 ? `距你 ${Math.max(10, Math.round(metres / 10) * 10)} m` : `距你 ${(metres / 1000).toFixed(1)} km`;
+}
+
+/** 你常打羽毛球 · 你常去游泳 · 你常上健身课 · 你常练瑜伽 · 你常跑步 (a venue or event sport) */
+export function playsPhraseZh(sport: string): string {
+  const label = EVENT_SPORT_LABELS_ZH[sport as EventSport] ?? sport;
+  if (sport === 'swimming') return '你常去游泳';
+  if (sport === 'fitness') return `你常上${label}`;
+  if (sport === 'yoga') return `你常练${label}`;
+  if (sport === 'running' || sport === 'cycling' || sport === 'triathlon') return `你常参加${label}`;
+  return `你常打${label}`;
 }

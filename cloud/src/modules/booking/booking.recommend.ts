@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import { SPORT_LABELS_ZH, distancePhraseZh, haversineMetres, whenPhraseZh, type Sport } from '@citysport/shared';
+import { SPORT_LABELS_ZH, distancePhraseZh, haversineMetres, playsPhraseZh, whenPhraseZh, type Sport } from '@citysport/shared';
 import type { RecommendationCandidate, RecommendationContext, RecommendationPlugin } from '../../platform/recommend';
 import type { VenueService } from '../venue';
 import { Booking, type BookingDoc } from './booking.model';
@@ -12,14 +12,6 @@ const WINDOW_MS = 3 * 86_400_000;
 const LEAD_MS = 30 * 60_000;
 const MAX_VENUE_ITEMS = 5;
 
-/** 你常打羽毛球 · 你常去游泳 · 你常上健身课 · 你常练瑜伽 */
-export function playsPhraseZh(sport: string): string {
-  const label = SPORT_LABELS_ZH[sport as Sport] ?? sport;
-  if (sport === 'swimming') return '你常去游泳';
-  if (sport === 'fitness') return `你常上${label}`;
-  if (sport === 'yoga') return `你常练${label}`;
-  return `你常打${label}`;
-}
 const SESSION_SPORTS = new Set(['swimming', 'fitness', 'yoga']);
 const freePhrase = (sport: string) => (SESSION_SPORTS.has(sport) ? '有名额' : '有空场');
 

@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import { EVENT_SPORT_LABELS_ZH, dateZh, type EventSport, type RegistrationStatus } from '@citysport/shared';
+import { dateZh, playsPhraseZh, type RegistrationStatus } from '@citysport/shared';
 import type { RecommendationCandidate, RecommendationContext, RecommendationPlugin } from '../../platform/recommend';
 import { EventGroup, Registration, SportEvent, type EventDoc, type EventGroupDoc, type RegistrationDoc } from './event.model';
 
@@ -76,7 +76,7 @@ export function eventRecommendations(): RecommendationPlugin {
       }
       if (citizen.profile.sports.some((s) => s.sport === e.sport)) {
         score += 30;
-        parts.push(`你常参与${EVENT_SPORT_LABELS_ZH[e.sport as EventSport] ?? e.sport}`);
+        parts.push(playsPhraseZh(e.sport));
       }
       if (!parts.length) continue;
       out.push({ ...base, score, reason: [...parts, deadline].join(' · ') });

@@ -40,8 +40,7 @@ export default function Recommendations({ enabled }: { enabled: boolean }) {
       await recommendationsApi.setPersonalisation(on);
       if (!on) setOrigin(null);
       asked.current = false;
-      notify(on ? '已开启个性化推荐' : '已关闭个性化推荐');
-      await reload(true);
+      await reload(true); // the explanation line under the header says which list it is
     } catch (e) {
       notify(errorMessageZh(e));
     } finally {
