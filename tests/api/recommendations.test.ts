@@ -69,6 +69,12 @@ test('two seeded citizens get different lists, each reason true of its item', as
   }
   expect(la.items.map((i) => `${i.kind}:${i.id}`)).not.toEqual(lb.items.map((i) => `${i.kind}:${i.id}`));
 
+  // his history is past, used bookings in 我的预订 (no slot or limit held today)
+  const past = await stack.request('GET', '/bookings/mine?status=past&limit=50', { token: a.token });
+  expect(past.status).toBe(200);
+  expect(past.body.items.filter((x: { sport: string; status: string }) => x.sport === 'badminton' && x.status === 'used').length).toBe(8);
+  expect((await stack.request('GET', '/bookings/mine?status=active', { token: a.token })).body.items).toEqual([]);
+
   // the badminton player: a venue for 羽毛球 with a free badminton slot at the time the reason names
   const venue = la.items.find((i) => i.kind === 'venue' && i.reason.includes('你常打羽毛球'))!;
   expect(venue).toBeDefined();
