@@ -1,3 +1,4 @@
+import { expect, test } from '@jest/globals';
 import { dateZh, distanceZh, kindLabel, metaOf } from './format';
 
 const item = (over: Partial<Parameters<typeof metaOf>[0]>) => ({
