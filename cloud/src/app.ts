@@ -28,6 +28,8 @@ import { guidanceModule, type GuidanceParts } from './modules/guidance';
 import { fitnessModule, type FitnessService } from './modules/fitness';
 import { clubModule, type ClubService } from './modules/club';
 import { gateModule } from './modules/gate';
+import { recommendationModule } from './modules/recommendation';
+import type { RecommendationRegistry } from './platform/recommend';
 
 export interface AppDeps {
   config: Config;
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps) {
     clubModule,
     gateModule,
     datacentreModule,
+    recommendationModule,
     ...(deps.extraModules ?? []),
   ];
 
@@ -112,6 +115,8 @@ export function createApp(deps: AppDeps) {
       payments.registerKind(kind as OrderKind, handlers);
     }
     for (const [kind, handlers] of Object.entries(m.ticketSources?.(service, moduleDeps) ?? {})) tickets.registerSource(kind, handlers);
+    const plugin = m.recommendations?.(service, moduleDeps);
+    if (plugin) find<RecommendationRegistry>('recommendation')?.register(m.name, plugin);
   }
   const jobs: JobSpec[] = modules.flatMap((m) => m.jobs?.(services.get(m.name), moduleDeps) ?? []);
 

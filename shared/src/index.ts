@@ -22,3 +22,4 @@ export * from './schemas/gate';
 export * from './gate-signing';
 export * from './datacentre';
 export * from './schemas/datacentre';
+export * from './schemas/recommendations';

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Kernel } from './kernel';
 import type { JobSpec } from './jobs';
 import type { Pseudonymizer } from './pseudonym';
+import type { RecommendationPlugin } from './recommend';
 
 /**
  * What a module gets when it is created: the kernel, the platform pieces, and other modules'
@@ -33,4 +34,6 @@ export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers
   orderKinds?(service: S, deps: ModuleDeps): Record<string, OrderHandlers>;
   /** ticket sources this module issues tickets for: ticket calls their handlers */
   ticketSources?(service: S, deps: ModuleDeps): Record<string, SourceHandlers>;
+  /** 为你推荐: what this module knows of the citizen and its candidates (platform/recommend.ts) */
+  recommendations?(service: S, deps: ModuleDeps): RecommendationPlugin;
 }

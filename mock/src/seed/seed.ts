@@ -5,6 +5,7 @@ import { seedEvents } from './events';
 import { seedGuidance } from './guidance';
 import { seedFitnessDemo } from './fitness';
 import { seedClubs } from './clubs';
+import { seedRecommendationHistory } from './recommendations';
 
 export { DEMO_ACCOUNTS };
 
@@ -55,9 +56,10 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedGuidance(services, { ...userIds }, log);
 
   await seedEvents(services.events, userIds['demo-organiser'], services.clock.now().getTime(), log);
-  await seedFitnessDemo(services, userIds, services.clock.now());
+  const fitnessDemo = await seedFitnessDemo(services, userIds, services.clock.now());
 
   await seedClubs(services, userIds, log);
+  await seedRecommendationHistory(services, userIds, { venueIds, fitnessStationIds: fitnessDemo.stationIds }, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };
 }

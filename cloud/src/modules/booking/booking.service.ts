@@ -24,6 +24,7 @@ import { createPartialCancel } from './booking.partial-cancel';
 import { createWaitlist } from './booking.waitlist';
 import { createReleaseReminders } from './booking.release-reminders';
 import { standingOf } from './booking.standing';
+import { importPastBooking } from './booking.recommend';
 
 export type { BookingDeps } from './booking.context';
 
@@ -370,6 +371,8 @@ export function createBookingService(deps: BookingDeps) {
     listBans: bans.listBans,
     banVenueId: bans.banVenueId,
     liftBan: bans.liftBan,
+    /** demo fixtures only: a used booking in the past (booking.recommend.ts) */
+    importPastBooking: (input: Parameters<typeof importPastBooking>[2]) => importPastBooking(venues, kernel.clock.now(), input),
   };
 }
 

@@ -5,6 +5,7 @@ import type { OrderKindHandlers, PaymentPort } from '../payment';
 import type { TicketService, TicketSourceHandlers } from '../ticket';
 import { createBookingService, type BookingService } from './booking.service';
 import { bookingRoutes, manageRoutes } from './booking.routes';
+import { bookingRecommendations } from './booking.recommend';
 
 export { createBookingService, type BookingService, type BookingDeps } from './booking.service';
 export { bookingRoutes, manageRoutes } from './booking.routes';
@@ -59,4 +60,6 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
     },
   }),
   ticketSources: (bookings) => ({ booking: { onAdmitted: (bookingId) => bookings.markUsed(bookingId) } }),
+  // 为你推荐: the sports and district the citizen books; venues with free slots soon
+  recommendations: (_bookings, { use }) => bookingRecommendations(use<VenueService>('venue')),
 };

@@ -466,6 +466,21 @@ export function createRollups(deps: RollupDeps) {
     return { applied };
   }
 
-  return { run, rebuild, rebuildCells };
+  /**
+   * 为你推荐 (not personalised): confirmed bookings per venue since `fromDay`, from the venue × hour
+   * cells (one aggregation by the `venueId, day` index).
+   */
+  async function venueBookings(venueIds: string[], fromDay: string): Promise<Map<string, number>> {
+    if (!venueIds.length) return new Map();
+    const rows = await coll<VenueHourCell>(COLL.venueHour)
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { venueId: { $in: venueIds }, day: { $gte: fromDay } } },
+        { $group: { _id: '$venueId', n: { $sum: '$bookings' } } },
+      ])
+      .toArray();
+    return new Map(rows.map((r) => [r._id, r.n]));
+  }
+
+  return { run, rebuild, rebuildCells, venueBookings };
 }
 export type Rollups = ReturnType<typeof createRollups>;

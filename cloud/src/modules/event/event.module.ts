@@ -6,6 +6,7 @@ import type { TicketService, TicketSourceHandlers } from '../ticket';
 import { keyedHasher } from './event.context';
 import { createEventService, type EventService } from './event.service';
 import { eventRoutes, organiserRoutes } from './event.routes';
+import { eventRecommendations } from './event.recommend';
 
 interface IdentityLookups {
   grantsOf: GrantLookup;
@@ -44,4 +45,6 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
     },
   }),
   ticketSources: (events) => ({ registration: { onAdmitted: (registrationId) => events.registrations.markCheckedIn(registrationId) } }),
+  // 为你推荐: open events in the citizen's district or sport
+  recommendations: () => eventRecommendations(),
 };

@@ -4,6 +4,7 @@ import { createFieldCipher } from '../../platform/crypto-field';
 import type { TicketService, TicketSourceHandlers } from '../ticket';
 import { createFitnessService, FITNESS_TICKET_SOURCE, type FitnessService } from './fitness.service';
 import { fitnessRoutes } from './fitness.routes';
+import { fitnessRecommendations } from './fitness.recommend';
 
 export { createFitnessService, FITNESS_SLOT, FITNESS_TICKET_SOURCE, FITNESS_TAKING_STALE_MS, type FitnessService } from './fitness.service';
 
@@ -24,4 +25,6 @@ export const fitnessModule: ModuleDescriptor<FitnessService, never, TicketSource
   routes: (fitness, { use }) => [fitnessRoutes(fitness, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   jobs: (fitness) => [{ name: 'fitness-heal', everyMs: 30_000, run: () => fitness.heal() }],
   ticketSources: (fitness) => ({ [FITNESS_TICKET_SOURCE]: { onAdmitted: (bookingId) => fitness.markCheckedIn(bookingId) } }),
+  // 为你推荐: the latest report's weak items (and age when the account has no real-name ID)
+  recommendations: () => fitnessRecommendations(),
 };

@@ -17,6 +17,8 @@ export interface UserDoc {
   phoneSealed?: string;
   idNumberSealed?: string;
   sessionKeySealed?: string;
+  /** the citizen's own choices (issue 15: 个性化推荐 on unless they turn it off); absent = defaults */
+  preferences?: { personalisation?: boolean };
   createdAt: Date;
   lastLoginAt: Date;
 }
@@ -35,6 +37,7 @@ const UserSchema = new Schema<UserDoc>(
     phoneSealed: String,
     idNumberSealed: String,
     sessionKeySealed: String,
+    preferences: { personalisation: { type: Boolean } },
     createdAt: { type: Date, required: true },
     lastLoginAt: { type: Date, required: true },
   },

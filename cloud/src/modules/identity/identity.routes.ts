@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { AdminRoleChangeSchema, LoginRequestSchema, PageQuerySchema } from '@citysport/shared';
+import { AdminRoleChangeSchema, LoginRequestSchema, PageQuerySchema, PreferencesSchema } from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState } from '../../platform/auth';
 import { parse } from '../../platform/validate';
 import type { Middleware } from 'koa';
@@ -16,6 +16,16 @@ export function identityRoutes(service: IdentityService, opts: { loginLimiter: M
 
   router.get('/me', requireUser, async (ctx) => {
     ctx.body = { user: await service.getMe(currentUser(ctx).userId) };
+  });
+
+  // 个性化推荐 (issue 15): the citizen's own switch, stored on the account
+  router.get('/me/preferences', requireUser, async (ctx) => {
+    ctx.body = { preferences: await service.getPreferences(currentUser(ctx).userId) };
+  });
+
+  router.put('/me/preferences', requireUser, async (ctx) => {
+    const prefs = parse(PreferencesSchema, ctx.request.body);
+    ctx.body = { preferences: await service.setPreferences(currentUser(ctx).userId, prefs) };
   });
 
   router.post('/admin/roles', requireUser, admin, async (ctx) => {

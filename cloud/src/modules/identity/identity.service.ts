@@ -1,13 +1,18 @@
 import { Types } from 'mongoose';
 import mongoose from 'mongoose';
 import {
+  DEFAULT_PREFERENCES,
   SCOPED_ROLES,
+  ageOnDate,
+  businessDay,
+  isValidIdCard,
   maskIdCard,
   maskMobile,
   type AdminRoleChange,
   type AuditEntry as AuditEntryDto,
   type Me,
   type PageQuery,
+  type Preferences,
   type Role,
   type RoleGrant,
 } from '@citysport/shared';
@@ -184,7 +189,41 @@ export function createIdentityService(deps: IdentityDeps) {
     return grants.filter((g) => roles.includes(g.role) && g.scope).map((g) => g.scope!);
   }
 
+  async function getPreferences(userId: string): Promise<Preferences> {
+    const u = await User.findById(userId, { preferences: 1 }).lean<Pick<UserDoc, 'preferences'>>();
+    if (!u) throw new AppError('USER_NOT_FOUND', 'user no longer exists');
+    return { personalisation: u.preferences?.personalisation ?? DEFAULT_PREFERENCES.personalisation };
+  }
+
+  /** The citizen's own switch; the audit row records the change (PIPL: when they opted out of personalisation). */
+  async function setPreferences(userId: string, prefs: Preferences): Promise<Preferences> {
+    const before = await getPreferences(userId);
+    const res = await User.updateOne({ _id: userId }, { $set: { 'preferences.personalisation': prefs.personalisation } });
+    if (res.matchedCount === 0) throw new AppError('USER_NOT_FOUND', 'user no longer exists');
+    if (before.personalisation !== prefs.personalisation)
+      await deps.audit.audit(userId, 'preferences.update', userId, { personalisation: prefs.personalisation });
+    return prefs;
+  }
+
+  /**
+   * What recommendations may use from the account: the switch and the age in whole years from the
+   * real-name ID number it holds (the birth date inside the sealed number; nothing is copied out).
+   */
+  async function recommendationBasis(userId: string): Promise<{ personalisation: boolean; age: number | null }> {
+    const u = await User.findById(userId, { preferences: 1, idNumberSealed: 1 }).lean<Pick<UserDoc, 'preferences' | 'idNumberSealed'>>();
+    if (!u) throw new AppError('USER_NOT_FOUND', 'user no longer exists');
+    let age: number | null = null;
+    if (u.idNumberSealed) {
+      const id = cipher.decrypt(u.idNumberSealed);
+      if (isValidIdCard(id)) age = ageOnDate(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, businessDay(clock.now()));
+    }
+    return { personalisation: u.preferences?.personalisation ?? DEFAULT_PREFERENCES.personalisation, age };
+  }
+
   return {
+    getPreferences,
+    setPreferences,
+    recommendationBasis,
     login,
     getMe,
     grantsOf,

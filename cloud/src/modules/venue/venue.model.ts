@@ -104,4 +104,7 @@ const SlotSchemaDef = new Schema<SlotDoc>(
 // one slot per resource and start: materialising twice (or from two jobs) cannot duplicate
 SlotSchemaDef.index({ resourceId: 1, startAt: 1 }, { unique: true });
 SlotSchemaDef.index({ venueId: 1, day: 1 });
+// 为你推荐: free slots soon, by sport
+SlotSchemaDef.index({ sport: 1, startAt: 1 });
+SlotSchemaDef.index({ startAt: 1 });
 export const Slot = mongoose.model<SlotDoc>('Slot', SlotSchemaDef);

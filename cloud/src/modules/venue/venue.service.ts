@@ -402,7 +402,63 @@ export function createVenueService(deps: VenueServiceOptions) {
     return [...out.values()].map((e) => ({ venueId: e.venueId, day: e.day, hours: e.hours.size, lowFeeHours: e.lowFeeHours.size }));
   }
 
+  /**
+   * 为你推荐: per venue, the earliest bookable slot (open, released, places left) starting in
+   * [from, to), optionally only these sports; with the venue's name, district and location.
+   * Two queries (slots by the `sport, startAt` index, then their venues).
+   */
+  async function freeSlotsSoon(q: { from: Date; to: Date; now: Date; sports?: string[]; limit?: number }) {
+    const filter: Record<string, unknown> = {
+      startAt: mongoose.trusted({ $gte: q.from, $lt: q.to }),
+      status: 'open',
+      remaining: mongoose.trusted({ $gt: 0 }),
+      releaseAt: mongoose.trusted({ $lte: q.now }),
+    };
+    if (q.sports) filter.sport = mongoose.trusted({ $in: q.sports });
+    const slots = await Slot.find(filter, { venueId: 1, sport: 1, startAt: 1, remaining: 1, resourceName: 1, day: 1 })
+      .sort({ startAt: 1 })
+      .limit(q.limit ?? 2000)
+      .lean<Pick<SlotDoc, '_id' | 'venueId' | 'sport' | 'startAt' | 'remaining' | 'resourceName' | 'day'>[]>();
+    const venueIds = [...new Set(slots.map((s) => String(s.venueId)))];
+    const venues = await Venue.find(
+      { _id: mongoose.trusted({ $in: venueIds.map((id) => new Types.ObjectId(id)) }) },
+      {
+        name: 1,
+        district: 1,
+        location: 1,
+      },
+    ).lean<Pick<VenueDoc, '_id' | 'name' | 'district' | 'location'>[]>();
+    const byId = new Map(venues.map((v) => [String(v._id), v]));
+    return slots
+      .filter((s) => byId.has(String(s.venueId)))
+      .map((s) => {
+        const v = byId.get(String(s.venueId))!;
+        return {
+          slotId: String(s._id),
+          venueId: String(s.venueId),
+          venueName: v.name,
+          district: v.district,
+          location: v.location,
+          sport: s.sport,
+          startAt: s.startAt,
+          day: s.day,
+          remaining: s.remaining,
+        };
+      });
+  }
+
+  /** district per venue id (one query) */
+  async function districtsOf(venueIds: string[]): Promise<Map<string, string>> {
+    const ids = venueIds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+    const rows = await Venue.find({ _id: mongoose.trusted({ $in: ids }) }, { district: 1 }).lean<
+      { _id: Types.ObjectId; district: string }[]
+    >();
+    return new Map(rows.map((v) => [String(v._id), v.district]));
+  }
+
   return {
+    freeSlotsSoon,
+    districtsOf,
     supplyByDay,
     listVenues,
     getVenue,

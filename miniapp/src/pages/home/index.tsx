@@ -3,6 +3,7 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { IS_H5 } from '../../api/config';
 import ElderOffer from '../../components/ElderOffer';
+import Recommendations from '../../components/Recommendations';
 import Screen from '../../components/Screen';
 import { goToLogin, isLoggedIn, loadMe, useSession } from '../../stores/session';
 import './index.scss';
@@ -77,6 +78,8 @@ export default function HomePage() {
       </View>
 
       <ElderOffer />
+
+      {token ? <Recommendations enabled /> : null}
 
       <View className="home-notice cs-card">
         <Text className="home-notice__title">公共体育场馆免费或低收费开放</Text>
