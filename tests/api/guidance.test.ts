@@ -386,6 +386,9 @@ describe('instructor requests from organisations', () => {
     };
     const created = await stack.request('POST', '/guidance/requests', { token: org.token, body });
     expect(created.status).toBe(201);
+    expect(created.body.request.status).toBe('open');
+    const school = await stack.request('GET', `/guidance/requests/${created.body.request.id}`, { token: org.token });
+    expect(school.body.request).toMatchObject({ instructor: null, sessionStatus: null, rating: null });
     const suggested = created.body.suggestions.map((s: { id: string }) => s.id);
     expect(suggested).toContain(coach.userId);
     expect(suggested).not.toContain(other.userId); // square dance only
@@ -431,6 +434,18 @@ describe('instructor requests from organisations', () => {
       body: { stars: 5, comment: '很专业' },
     });
     expect(rated.status).toBe(201);
+    // what the organisation's pages show: the matched instructor, the session's state, its rating
+    const mine = await stack.request('GET', '/guidance/requests/mine', { token: org.token });
+    expect(mine.body.items[0]).toMatchObject({
+      id: created.body.request.id,
+      status: 'assigned',
+      instructor: { id: coach.userId, name: '王建国', level: 'third' },
+      sessionStatus: 'delivered',
+      rating: { stars: 5, comment: '很专业', reply: null },
+    });
+    const one = await stack.request('GET', `/guidance/requests/${created.body.request.id}`, { token: org.token });
+    expect(one.body.request.instructor.name).toBe('王建国');
+    expect(one.body.suggestions).toEqual([]);
     const again = await stack.request('POST', `/guidance/requests/${created.body.request.id}/rating`, {
       token: org.token,
       body: { stars: 5 },
