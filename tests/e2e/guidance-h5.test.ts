@@ -127,7 +127,27 @@ test.each([false, true])(
     }
 
     // the log page: two photos picked through <input type=file>, a wrong file refused in Chinese, one removed
-    const photo = await h5.page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 320 } });
+    // a "photo" drawn by the browser (a park at dawn), PNG bytes
+    const photo = Buffer.from(
+      await h5.page.evaluate(() => {
+        const c = document.createElement('canvas');
+        c.width = c.height = 320;
+        const g = c.getContext('2d')!;
+        const sky = g.createLinearGradient(0, 0, 0, 320);
+        sky.addColorStop(0, '#ffd59e');
+        sky.addColorStop(0.6, '#8fd3f4');
+        g.fillStyle = sky;
+        g.fillRect(0, 0, 320, 320);
+        g.fillStyle = '#3c9d5d';
+        g.fillRect(0, 230, 320, 90);
+        g.fillStyle = '#f5a623';
+        g.beginPath();
+        g.arc(240, 90, 36, 0, Math.PI * 2);
+        g.fill();
+        return c.toDataURL('image/png').split(',')[1];
+      }),
+      'base64',
+    );
     await h5.page.goto(`${h5.url}/#/packages/instructor/log?id=${first.id}`);
     await h5.page.reload();
     await h5.page.locator('.ins-photo__file').waitFor({ state: 'attached' });

@@ -107,6 +107,9 @@ export const guidanceApi = {
   request: (id: string) => request({ path: `/guidance/requests/${seg(id)}`, schema: RequestDetailSchema }),
   rateRequest: (id: string, body: { stars: number; comment?: string }) =>
     request({ method: 'POST', path: `/guidance/requests/${seg(id)}/rating`, data: RatingInputSchema.parse(body), schema: Any }),
+  /** open requests in the instructor's specialities, and taking one (it becomes their session) */
+  openRequests: () => request({ path: '/instructor/requests', schema: z.object({ items: z.array(RequestOutSchema) }) }),
+  acceptRequest: (id: string) => request({ method: 'POST', path: `/instructor/requests/${seg(id)}/accept`, schema: Any }),
   pending: () => request({ path: '/admin/instructors', query: { status: 'pending' }, schema: AdminInstructorListSchema }),
   review: (id: string, approved: boolean, reason?: string) =>
     request({
