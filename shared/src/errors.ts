@@ -109,6 +109,12 @@ export const ERRORS = {
   GUIDANCE_REQUEST_NOT_FOUND: 404,
   GUIDANCE_REQUEST_NOT_OPEN: 409,
   INSTRUCTOR_NOT_AVAILABLE: 409,
+  SESSION_CODE_INVALID: 400,
+  SESSION_CODE_EXPIRED: 409,
+  SESSION_CODE_WRONG_SESSION: 403,
+  GUIDANCE_NOT_SIGNED_UP: 403,
+  GUIDANCE_ALREADY_ATTENDED: 409,
+  ATTENDANCE_WINDOW_CLOSED: 422,
   // fitness tests (体质测试)
   /** the separate health-data consent (PIPL art. 28/29), or a guardian's for under-14s, is missing */
   CONSENT_REQUIRED: 422,
@@ -256,6 +262,12 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   GUIDANCE_REQUEST_NOT_FOUND: '指导需求不存在',
   GUIDANCE_REQUEST_NOT_OPEN: '该需求已处理',
   INSTRUCTOR_NOT_AVAILABLE: '该指导员在此时间不可安排',
+  SESSION_CODE_INVALID: '签到码无效，请扫描指导员手机上显示的签到码',
+  SESSION_CODE_EXPIRED: '签到码已过期，请扫描指导员屏幕上最新的签到码',
+  SESSION_CODE_WRONG_SESSION: '这是其他活动的签到码',
+  GUIDANCE_NOT_SIGNED_UP: '您未报名该活动，无法签到',
+  GUIDANCE_ALREADY_ATTENDED: '您已签到，无需重复签到',
+  ATTENDANCE_WINDOW_CLOSED: '不在签到时间内（开始前30分钟至活动结束）',
   // fitness tests (体质测试)
   CONSENT_REQUIRED: '请阅读并单独勾选同意收集健康信息（未满14周岁须监护人同意）',
   FITNESS_STATION_NOT_FOUND: '测试站点不存在',

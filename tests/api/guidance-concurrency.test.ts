@@ -2,11 +2,13 @@
  * 200 citizens racing for a 30-place guidance session, through HTTP on the real app and engine.
  * The control run (controlRunWithoutGuards: the kernel's one switch) shows the race the guarded
  * capacity take prevents; then the real app gives out exactly 30 places and 30 tickets.
+ * And one citizen checking in with the session's rotating code 50 times at once: the control run
+ * admits more than once, the real app once.
  */
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, type TestStack } from '../support/stack';
-import { adminUser, publish, verifiedInstructor } from '../support/guidance-fixture';
+import { PLACE, adminUser, publish, verifiedInstructor } from '../support/guidance-fixture';
 
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
 let stack: TestStack;
@@ -68,4 +70,66 @@ test('with the guard: exactly 30 sign-ups and 30 tickets, 170 GUIDANCE_SESSION_F
     .collection('guidance_sessions')
     .findOne({ _id: new mongoose.Types.ObjectId(s.id) });
   expect(doc?.remaining).toBe(0);
+});
+
+describe('one citizen checking in with the session code 50 times at once', () => {
+  async function ready() {
+    const start = new Date(clock.now().getTime() + 3 * 3600_000);
+    const s = await publish(stack, coach, start, { capacity: 5 });
+    const citizen = citizens[0];
+    expect((await stack.request('POST', `/guidance/sessions/${s.id}/signups`, { token: citizen.token })).status).toBe(201);
+    return { s, citizen, start };
+  }
+  async function burst(target: TestStack, s: { id: string }, citizen: { token: string }, start: Date) {
+    const saved = clock.now();
+    clock.set(new Date(start.getTime() - 10 * 60_000));
+    try {
+      const checkedIn = await stack.request('POST', `/instructor/sessions/${s.id}/check-in`, {
+        token: coach.token,
+        body: { ...PLACE, accuracyM: 8 },
+      });
+      expect(checkedIn.status).toBe(200);
+      const { code } = (await stack.request('GET', `/instructor/sessions/${s.id}/code`, { token: coach.token })).body;
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          target.request('POST', `/guidance/sessions/${s.id}/check-in`, { token: citizen.token, body: { code, ...PLACE, accuracyM: 10 } }),
+        ),
+      );
+      const admissions = await db()
+        .collection('verifications')
+        .countDocuments({ venueId: new mongoose.Types.ObjectId(s.id), result: 'admitted' });
+      return {
+        ok: results.filter((r) => r.status === 200).length,
+        already: results.filter((r) => r.body?.error?.code === 'GUIDANCE_ALREADY_ATTENDED').length,
+        errors: results.filter((r) => r.status >= 500).length,
+        admissions,
+      };
+    } finally {
+      clock.set(saved);
+    }
+  }
+
+  test('control: without the guards, the same citizen is admitted more than once', async () => {
+    const { s, citizen, start } = await ready();
+    const r = await burst(control, s, citizen, start);
+    process.stdout.write(`[race] session-code control: ${r.ok} check-ins, ${r.admissions} admissions of one citizen\n`);
+    expect(r.admissions).toBeGreaterThan(1);
+  });
+
+  test('with the guards: one attendance, 49 GUIDANCE_ALREADY_ATTENDED, no 5xx', async () => {
+    const { s, citizen, start } = await ready();
+    const r = await burst(stack, s, citizen, start);
+    process.stdout.write(`[race] session-code guarded: ${r.ok} check-in, ${r.already} already attended\n`);
+    expect(r).toEqual({ ok: 1, already: 49, errors: 0, admissions: 1 });
+    const signup = await db()
+      .collection('guidance_signups')
+      .findOne({ _id: `${s.id}:${citizen.userId}` as never });
+    expect(signup?.status).toBe('attended');
+    expect(await db().collection('outbox').countDocuments({ type: 'guidance.attended', 'payload.sessionId': s.id })).toBe(1);
+    expect(
+      await db()
+        .collection('tickets')
+        .countDocuments({ venueId: new mongoose.Types.ObjectId(s.id), status: 'used' }),
+    ).toBe(1);
+  });
 });

@@ -386,6 +386,9 @@ describe('instructor requests from organisations', () => {
     };
     const created = await stack.request('POST', '/guidance/requests', { token: org.token, body });
     expect(created.status).toBe(201);
+    expect(created.body.request.status).toBe('open');
+    const school = await stack.request('GET', `/guidance/requests/${created.body.request.id}`, { token: org.token });
+    expect(school.body.request).toMatchObject({ instructor: null, sessionStatus: null, rating: null });
     const suggested = created.body.suggestions.map((s: { id: string }) => s.id);
     expect(suggested).toContain(coach.userId);
     expect(suggested).not.toContain(other.userId); // square dance only
@@ -431,10 +434,156 @@ describe('instructor requests from organisations', () => {
       body: { stars: 5, comment: '很专业' },
     });
     expect(rated.status).toBe(201);
+    // what the organisation's pages show: the matched instructor, the session's state, its rating
+    const mine = await stack.request('GET', '/guidance/requests/mine', { token: org.token });
+    expect(mine.body.items[0]).toMatchObject({
+      id: created.body.request.id,
+      status: 'assigned',
+      instructor: { id: coach.userId, name: '王建国', level: 'third' },
+      sessionStatus: 'delivered',
+      rating: { stars: 5, comment: '很专业', reply: null },
+    });
+    const one = await stack.request('GET', `/guidance/requests/${created.body.request.id}`, { token: org.token });
+    expect(one.body.request.instructor.name).toBe('王建国');
+    expect(one.body.suggestions).toEqual([]);
     const again = await stack.request('POST', `/guidance/requests/${created.body.request.id}/rating`, {
       token: org.token,
       body: { stars: 5 },
     });
     expect(again.status).toBe(409);
+  });
+});
+
+describe('the rotating session code citizens scan', () => {
+  const start = new Date(T0.getTime() + 5 * HOUR);
+  const at = (ms: number) => clock.set(new Date(start.getTime() + ms));
+  const codeOf = (id: string, who = coach) => stack.request('GET', `/instructor/sessions/${id}/code`, { token: who.token });
+  const checkIn = (id: string, who: { token: string }, code: unknown, p: { lat: number; lng: number } = PLACE, accuracyM = 10) =>
+    stack.request('POST', `/guidance/sessions/${id}/check-in`, { token: who.token, body: { code, ...p, accuracyM } });
+  const signupOf = (sessionId: string, userId: string) =>
+    db()
+      .collection('guidance_signups')
+      .findOne({ _id: `${sessionId}:${userId}` as never });
+
+  test('signed-up citizens check in once, at the place, with a recent code of this session; everyone else is refused', async () => {
+    const s = await publish(stack, coach, start);
+    const elsewhere = await publish(stack, coach, start, { title: '晨练八段锦', sport: 'baduanjin' });
+    const [a, b, c, late] = await Promise.all(['code-a', 'code-b', 'code-c', 'code-late'].map((o) => stack.login(o)));
+    const stranger = await stack.login('code-stranger');
+    for (const u of [a, b, c, late])
+      expect((await stack.request('POST', `/guidance/sessions/${s.id}/signups`, { token: u.token })).status).toBe(201);
+
+    at(-20 * MIN);
+    const before = await codeOf(s.id);
+    expect(before.status).toBe(409);
+    expect(before.body.error.code).toBe('GUIDANCE_NOT_CHECKED_IN');
+    for (const id of [s.id, elsewhere.id])
+      expect(
+        (await stack.request('POST', `/instructor/sessions/${id}/check-in`, { token: coach.token, body: { ...PLACE, accuracyM: 8 } }))
+          .status,
+      ).toBe(200);
+    expect((await codeOf(s.id, other)).status).toBe(403);
+    const code = await codeOf(s.id);
+    expect(code.status).toBe(200);
+    expect(code.headers.get('cache-control')).toBe('no-store');
+    expect(code.body).toMatchObject({ stepSeconds: 30, shortCode: expect.stringMatching(/^\d{8}$/) });
+    expect(code.body.code).toMatch(/^CS1\./);
+
+    // not signed up; outside the fence; a spoofed accuracy; a ticket's code; another session's code
+    const notSigned = await checkIn(s.id, stranger, code.body.code);
+    expect([notSigned.status, notSigned.body.error.code]).toEqual([403, 'GUIDANCE_NOT_SIGNED_UP']);
+    const far = await checkIn(s.id, a, code.body.code, north(PLACE, 250));
+    expect([far.status, far.body.error.code]).toEqual([422, 'OUTSIDE_GEOFENCE']);
+    const spoofed = await checkIn(s.id, a, code.body.code, north(PLACE, 150), 5000);
+    expect(spoofed.body.error.code).toBe('LOCATION_TOO_INACCURATE');
+    const ticketCode = (await stack.request('GET', `/tickets/${(await ticketOf(stack, a, s.id)).id}/code`, { token: a.token })).body;
+    const asTicket = await checkIn(s.id, a, ticketCode.code);
+    expect([asTicket.status, asTicket.body.error.code]).toEqual([400, 'SESSION_CODE_INVALID']);
+    const asTicketDigits = await checkIn(s.id, a, ticketCode.shortCode);
+    expect(asTicketDigits.body.error.code).toBe('SESSION_CODE_INVALID');
+    const otherCode = (await codeOf(elsewhere.id)).body;
+    const wrong = await checkIn(s.id, a, otherCode.code);
+    expect([wrong.status, wrong.body.error.code]).toEqual([403, 'SESSION_CODE_WRONG_SESSION']);
+    const wrongDigits = await checkIn(s.id, a, otherCode.shortCode);
+    expect(wrongDigits.body.error.code).toBe('SESSION_CODE_WRONG_SESSION');
+    expect((await signupOf(s.id, a.userId))?.status).toBe('confirmed');
+
+    // scanned 150 m away (inside the fence): admitted through the ticket, once
+    const ok = await checkIn(s.id, a, code.body.code, north(PLACE, 150));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ result: 'admitted', distanceM: 150, signup: { status: 'attended' } });
+    expect(
+      (
+        await db()
+          .collection('tickets')
+          .findOne({ 'source.id': (await signupOf(s.id, a.userId))?.ref })
+      )?.status,
+    ).toBe('used');
+    const twice = await checkIn(s.id, a, code.body.code);
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'GUIDANCE_ALREADY_ATTENDED']);
+    // the 8 digits typed (h5, or no camera) in the same step
+    expect((await checkIn(s.id, b, code.body.shortCode)).status).toBe(200);
+
+    // the step allowance: 55 s old is good, 100 s old is not (a photo of the code sent home)
+    at(-20 * MIN + 55_000);
+    const aging = (await codeOf(s.id)).body;
+    at(-20 * MIN + 55_000 + 100_000);
+    const stale = await checkIn(s.id, c, aging.code);
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'SESSION_CODE_EXPIRED']);
+    expect((await checkIn(s.id, c, aging.shortCode)).body.error.code).toBe('SESSION_CODE_EXPIRED');
+    expect((await checkIn(s.id, c, (await codeOf(s.id)).body.code)).status).toBe(200);
+
+    // the session's window: a code taken just before the end is refused just after it
+    at(HOUR - 20_000);
+    const last = (await codeOf(s.id)).body;
+    at(HOUR + 15_000);
+    const after = await checkIn(s.id, late, last.code);
+    expect([after.status, after.body.error.code]).toEqual([422, 'ATTENDANCE_WINDOW_CLOSED']);
+    expect((await codeOf(s.id)).body.error.code).toBe('ATTENDANCE_WINDOW_CLOSED');
+    expect((await signupOf(s.id, late.userId))?.status).toBe('confirmed');
+
+    const attended = await db()
+      .collection('guidance_signups')
+      .countDocuments({ sessionId: new mongoose.Types.ObjectId(s.id), status: 'attended' });
+    expect(attended).toBe(3);
+    expect(await db().collection('outbox').countDocuments({ type: 'guidance.attended', 'payload.sessionId': s.id })).toBe(3);
+  });
+
+  test('bad input to the code check-in → 4xx, nothing written', async () => {
+    const s = await publish(stack, coach, start);
+    const u = await stack.login('code-bad');
+    expect((await stack.request('POST', `/guidance/sessions/${s.id}/signups`, { token: u.token })).status).toBe(201);
+    at(-10 * MIN);
+    await stack.request('POST', `/instructor/sessions/${s.id}/check-in`, { token: coach.token, body: { ...PLACE, accuracyM: 8 } });
+    const code = (await codeOf(s.id)).body.code as string;
+    const bodies: unknown[] = [
+      {},
+      { code },
+      { code, lat: '31.3', lng: 120.6, accuracyM: 5 },
+      { code, lat: 91, lng: 120.6, accuracyM: 5 },
+      { code, lat: 31.3, lng: 181, accuracyM: 5 },
+      { code, ...PLACE, accuracyM: -1 },
+      { code: { $gt: '' }, ...PLACE, accuracyM: 5 },
+      { code: `${code}x`.repeat(50), ...PLACE, accuracyM: 5 },
+      { code: '1234567', ...PLACE, accuracyM: 5 },
+      { code: 12345678, ...PLACE, accuracyM: 5 },
+      { code, ...PLACE, accuracyM: 5, userId: coach.userId },
+      [code],
+    ];
+    for (const body of bodies) {
+      const r = await stack.request('POST', `/guidance/sessions/${s.id}/check-in`, { token: u.token, body });
+      expect([r.status, JSON.stringify(body).slice(0, 40)]).toEqual([400, JSON.stringify(body).slice(0, 40)]);
+    }
+    const forged = `${code.slice(0, -4)}AAAA`;
+    expect((await checkIn(s.id, u, forged)).body.error.code).toBe('SESSION_CODE_INVALID');
+    expect((await stack.request('POST', `/guidance/sessions/${s.id}/check-in`, { body: { code, ...PLACE, accuracyM: 5 } })).status).toBe(
+      401,
+    );
+    expect(
+      (await stack.request('POST', `/guidance/sessions/not-an-id/check-in`, { token: u.token, body: { code, ...PLACE, accuracyM: 5 } }))
+        .status,
+    ).toBe(400);
+    expect((await stack.request('GET', `/instructor/sessions/${s.id}/code`, { token: u.token })).status).toBe(403);
+    expect((await signupOf(s.id, u.userId))?.status).toBe('confirmed');
   });
 });

@@ -87,3 +87,132 @@ test.each([false, true])(
   },
   180_000,
 );
+
+test.each([false, true])(
+  'the rotating session code and a citizen checking in with it, the log page with photos, an organisation request (关怀模式 %s)',
+  async (on) => {
+    const mode = on ? 'elder' : 'normal';
+    const citizen = await stack.login('demo-citizen');
+    if (!on) {
+      const signed = await stack.request('POST', `/guidance/sessions/${first.id}/signups`, { token: citizen.token });
+      expect(signed.status).toBe(201);
+    }
+
+    // the instructor (checked in by the test above) shows the code
+    await loginAs(h5, 'instructor');
+    await elder(on);
+    await h5.page.goto(`${h5.url}/#/packages/instructor/session?id=${first.id}`);
+    await h5.page.reload();
+    await h5.page.locator('.ins-code__digits').waitFor();
+    expect(await h5.page.locator('.ins-code .qr-code__run').count()).toBeGreaterThan(20);
+    const digits = (await h5.page.locator('.ins-code').getAttribute('data-short-code'))!;
+    expect(digits).toMatch(/^\d{8}$/);
+    await shot(`guidance-session-code-${mode}.png`);
+
+    if (!on) {
+      // the citizen at the place types the digits (h5 has no camera scan): a wrong code first
+      await loginAs(h5, 'citizen');
+      const here = north(first.place.location, 60);
+      await h5.page.goto(`${h5.url}/#/packages/guidance/session?id=${first.id}&lat=${here.lat}&lng=${here.lng}&acc=10`);
+      await h5.page.reload();
+      await h5.page.locator('.gd-checkin-code input').fill('12345678');
+      await h5.page.locator('.gd-checkin-btn').click();
+      await h5.page.locator('.gd-checkin-bad').waitFor();
+      expect(await h5.page.locator('.gd-checkin-bad').innerText()).toContain('签到码');
+      await h5.page.locator('.gd-checkin-code input').fill(digits);
+      await h5.page.locator('.gd-checkin-btn').click();
+      await h5.page.locator('.gd-checkin-ok').waitFor();
+      await shot('guidance-citizen-checked-in-normal.png');
+      await loginAs(h5, 'instructor');
+    }
+
+    // the log page: two photos picked through <input type=file>, a wrong file refused in Chinese, one removed
+    // a "photo" drawn by the browser (a park at dawn), PNG bytes
+    const photo = Buffer.from(
+      await h5.page.evaluate(() => {
+        const c = document.createElement('canvas');
+        c.width = c.height = 320;
+        const g = c.getContext('2d')!;
+        const sky = g.createLinearGradient(0, 0, 0, 320);
+        sky.addColorStop(0, '#ffd59e');
+        sky.addColorStop(0.6, '#8fd3f4');
+        g.fillStyle = sky;
+        g.fillRect(0, 0, 320, 320);
+        g.fillStyle = '#3c9d5d';
+        g.fillRect(0, 230, 320, 90);
+        g.fillStyle = '#f5a623';
+        g.beginPath();
+        g.arc(240, 90, 36, 0, Math.PI * 2);
+        g.fill();
+        return c.toDataURL('image/png').split(',')[1];
+      }),
+      'base64',
+    );
+    await h5.page.goto(`${h5.url}/#/packages/instructor/log?id=${first.id}`);
+    await h5.page.reload();
+    await h5.page.locator('.ins-photo__file').waitFor({ state: 'attached' });
+    await h5.page.locator('.ins-log-content textarea').fill('今天带领大家练习二十四式太极拳起势至云手，讲解呼吸与重心。');
+    await h5.page.locator('.ins-photo__file').setInputFiles([
+      { name: '现场1.png', mimeType: 'image/png', buffer: photo },
+      { name: '现场2.png', mimeType: 'image/png', buffer: photo },
+      { name: '现场3.png', mimeType: 'image/png', buffer: photo },
+    ]);
+    await h5.page.locator('.ins-photo[data-photo-id]:not([data-photo-id=""])').nth(2).waitFor();
+    await h5.page.locator('.ins-photo__remove').nth(1).click();
+    expect(await h5.page.locator('.ins-photo[data-photo-id]:not([data-photo-id=""])').count()).toBe(2);
+    await h5.page
+      .locator('.ins-photo__file')
+      .setInputFiles([{ name: '说明.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') }]);
+    await h5.page.locator('.ins-photo-error').waitFor();
+    expect(await h5.page.locator('.ins-photo-error').innerText()).toContain('仅支持 JPG、PNG、WebP 图片');
+    await shot(`guidance-log-photos-${mode}.png`);
+    if (on) {
+      await h5.page.locator('.ins-log-submit').click();
+      await h5.page.locator('.ins-log-done').waitFor();
+      const detail = await stack.request('GET', `/guidance/sessions/${first.id}`, { token: citizen.token });
+      expect(detail.body.session.status).toBe('delivered');
+      expect(detail.body.log.photoIds).toHaveLength(2);
+    }
+
+    // an organisation asks for an instructor (the h5 location stand-in gives the place)
+    await loginAs(h5, 'citizen-2');
+    const place = north(first.place.location, 500);
+    if (!on) {
+      await h5.page.goto(`${h5.url}/#/packages/guidance/request?lat=${place.lat}&lng=${place.lng}&acc=10`);
+      await h5.page.reload();
+      await h5.page.locator('.gd-req-submit').click();
+      await h5.page.locator('.form-field__error').first().waitFor();
+      await h5.page.locator('.gd-req-org input').fill('沧浪街道双塔社区');
+      await h5.page.locator('.gd-req-sport-taichi').click();
+      await h5.page.locator('.gd-req-place input').fill('双塔社区活动中心');
+      await h5.page.locator('.gd-req-address input').fill('姑苏区定慧寺巷28号');
+      await h5.page.locator('.gd-req-locate').click();
+      await h5.page.locator('.gd-req-size input').fill('25');
+      await shot('guidance-request-form-normal.png');
+      await h5.page.locator('.gd-req-submit').click();
+      await h5.page.locator('.gd-request-detail').waitFor();
+      expect(await h5.page.locator('.gd-request-status').innerText()).toContain('待匹配');
+      await shot('guidance-request-open-normal.png');
+    } else {
+      // the bureau assigns the open request; the organisation sees the instructor
+      const org = await stack.login('demo-citizen-2');
+      const req = (await stack.request('GET', '/guidance/requests/mine', { token: org.token })).body.items[0];
+      const admin = await stack.login('demo-admin');
+      const suggestions = (await stack.request('GET', `/guidance/requests/${req.id}`, { token: org.token })).body.suggestions;
+      const assigned = await stack.request('POST', `/admin/guidance/requests/${req.id}/assign`, {
+        token: admin.token,
+        body: { instructorId: suggestions[0].id, reason: '就近安排' },
+      });
+      expect(assigned.status).toBe(200);
+      await h5.page.goto(`${h5.url}/#/packages/guidance/requests`);
+      await h5.page.reload();
+      await h5.page.locator('.gd-request-card').first().waitFor();
+      await shot('guidance-requests-elder.png');
+      await h5.page.locator('.gd-request-card').first().click();
+      await h5.page.locator('.gd-request-instructor').waitFor();
+      expect(await h5.page.locator('.gd-request-instructor').innerText()).toContain(suggestions[0].name);
+      await shot('guidance-request-assigned-elder.png');
+    }
+  },
+  180_000,
+);

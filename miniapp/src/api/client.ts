@@ -117,3 +117,67 @@ export async function request<S extends z.ZodType>(opts: RequestOptions<S>): Pro
     throw e;
   }
 }
+
+/** One file to upload: a path the mini-program gave (Taro.chooseImage), or, in h5, the File an <input type=file> picked. */
+export type UploadSource = { filePath: string } | { file: Blob; name: string };
+
+function errorOf(status: number, data: unknown, what: string): ApiError {
+  const body = ErrorBodySchema.safeParse(data, { jitless: true });
+  if (body.success) return new ApiError(body.data.error.code, status, body.data.error.message, body.data.error.details);
+  return new ApiError(`HTTP_${status}`, status, `${what} failed with HTTP ${status}`);
+}
+
+async function sendUpload<S extends z.ZodType>(
+  opts: { path: string; source: UploadSource; field?: string; schema: S },
+  mayRetry: boolean,
+): Promise<z.output<S>> {
+  const field = opts.field ?? 'file';
+  const token = hooks ? hooks.getToken() : null;
+  const header: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  let status: number;
+  let data: unknown;
+  try {
+    if ('file' in opts.source) {
+      // h5: the browser sends the multipart body itself (its boundary in the content type)
+      const form = new FormData();
+      form.append(field, opts.source.file, opts.source.name);
+      const res = await fetch(buildUrl(opts.path), { method: 'POST', body: form, headers: header });
+      status = res.status;
+      data = await res.json().catch(() => undefined);
+    } else {
+      const res = await Taro.uploadFile({ url: buildUrl(opts.path), filePath: opts.source.filePath, name: field, header });
+      status = res.statusCode;
+      try {
+        data = typeof res.data === 'string' ? JSON.parse(res.data) : res.data;
+      } catch {
+        data = undefined;
+      }
+    }
+  } catch (e) {
+    throw new ApiError(NETWORK_ERROR, 0, (e as { errMsg?: string; message?: string })?.errMsg ?? String(e));
+  }
+  if (status === 401 && mayRetry && hooks && (await hooks.relogin().catch(() => false))) return sendUpload(opts, false);
+  if (status >= 200 && status < 300) {
+    const parsed = opts.schema.safeParse(data, { jitless: true });
+    if (!parsed.success)
+      throw new ApiError(BAD_RESPONSE, status, `response of upload ${opts.path} does not match its schema`, parsed.error.issues);
+    return parsed.data;
+  }
+  throw errorOf(status, data, `upload ${opts.path}`);
+}
+
+/** A multipart upload (field `file`) with the same token, re-login and Chinese errors as `request`. */
+export async function upload<S extends z.ZodType>(opts: {
+  path: string;
+  source: UploadSource;
+  field?: string;
+  schema: S;
+  toast?: boolean;
+}): Promise<z.output<S>> {
+  try {
+    return await sendUpload(opts, true);
+  } catch (e) {
+    if (opts.toast !== false) showErrorToast(e);
+    throw e;
+  }
+}

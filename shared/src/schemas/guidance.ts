@@ -29,8 +29,11 @@ export const INSTRUCTOR_LEVEL_LABELS_ZH: Record<InstructorLevel, string> = {
 };
 /**
  * Sessions delivered in the evaluated 12 months for a level's activity threshold. 三级 ≥ 30 is the
- * promotion rule in the brief; the bureau has not given the other levels' figures, so they keep
- * the same floor until it does (one table to change).
+ * promotion rule in issue 12. PLACEHOLDERS for 国家级/一级/二级: the documents in the context folder
+ * (江苏省智慧体育规划, 重庆体育大数据中心管理暂行办法) ask for 公益体育指导员 activity to be evaluated
+ * but give no figure for any level, and the issue's rules for 二级/一级 are years of registered
+ * service after the level below, not session counts. Until the bureau gives them, every level keeps
+ * the 三级 floor (this one table to change).
  */
 export const INSTRUCTOR_LEVEL_THRESHOLDS: Record<InstructorLevel, number> = { national: 30, first: 30, second: 30, third: 30 };
 
@@ -165,6 +168,29 @@ export const CheckInSchema = z
 /** a citizen's ticket code (the ticket module's format), scanned by the instructor */
 export const AttendanceSchema = z.object({ code: CodeStringSchema }).strict();
 
+/** the 8 digits under a session's rotating check-in code (the ticket module's short codes) */
+export const SESSION_SHORT_CODE_RE = /^\d{8}$/;
+
+/**
+ * A citizen checking in with the session's rotating code (scanned, or its 8 digits typed) from
+ * where they stand: the same place check (fence, accuracy) as the instructor's check-in.
+ */
+export const SessionCodeCheckInSchema = z
+  .object({
+    code: z.union([CodeStringSchema, z.string().regex(SESSION_SHORT_CODE_RE, '8 digits')]),
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    accuracyM: z.number().min(0).max(100_000),
+  })
+  .strict();
+
+export const SessionCodeSchema = z.object({
+  code: z.string(),
+  shortCode: z.string(),
+  expiresAt: z.string(),
+  stepSeconds: z.number().int(),
+});
+
 export const SessionLogSchema = z
   .object({
     content: text(2000).pipe(z.string().min(10)),
@@ -198,9 +224,10 @@ export const InstructorActivitySchema = z.object({
 });
 export type InstructorActivity = z.infer<typeof InstructorActivitySchema>;
 
-export const ORGANISATION_KINDS = ['community', 'enterprise'] as const;
+export const ORGANISATION_KINDS = ['community', 'school', 'enterprise'] as const;
 export const ORGANISATION_KIND_LABELS_ZH: Record<(typeof ORGANISATION_KINDS)[number], string> = {
   community: '社区',
+  school: '学校',
   enterprise: '企事业单位',
 };
 

@@ -191,7 +191,7 @@ export const GuidanceRating = mongoose.model<RatingDoc>('GuidanceRating', Rating
 export interface RequestDoc {
   _id: Types.ObjectId;
   orgUserId: Types.ObjectId;
-  organisation: { name: string; kind: 'community' | 'enterprise' };
+  organisation: { name: string; kind: 'community' | 'school' | 'enterprise' };
   sport: GuidanceSport;
   district: string;
   place: { name: string; address: string; location: { lat: number; lng: number } };

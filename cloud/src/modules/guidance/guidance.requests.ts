@@ -8,6 +8,7 @@ import {
   GuidanceSession,
   Instructor,
   type InstructorDoc,
+  type RatingDoc,
   type RequestDoc,
   type SessionDoc,
 } from './guidance.model';
@@ -94,18 +95,44 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     return { request: out(doc as RequestDoc), suggestions: await suggestions(doc as RequestDoc) };
   }
 
+  /** What the organisation sees of its requests: the matched instructor, the session's state and its own rating. */
+  async function forOrg(rows: RequestDoc[]) {
+    const instructorIds = rows.flatMap((r) => (r.instructorId ? [r.instructorId] : []));
+    const sessionIds = rows.flatMap((r) => (r.sessionId ? [r.sessionId] : []));
+    const [instructors, sessions, ratings] = await Promise.all([
+      Instructor.find({ _id: mongoose.trusted({ $in: instructorIds }) }, { name: 1, level: 1 }).lean<
+        Pick<InstructorDoc, '_id' | 'name' | 'level'>[]
+      >(),
+      GuidanceSession.find({ _id: mongoose.trusted({ $in: sessionIds }) }, { status: 1, checkedInAt: 1 }).lean<
+        Pick<SessionDoc, '_id' | 'status' | 'checkedInAt'>[]
+      >(),
+      GuidanceRating.find({ sessionId: mongoose.trusted({ $in: sessionIds }), kind: 'organisation' }).lean<RatingDoc[]>(),
+    ]);
+    return rows.map((r) => {
+      const i = instructors.find((x) => r.instructorId && x._id.equals(r.instructorId));
+      const s = sessions.find((x) => r.sessionId && x._id.equals(r.sessionId));
+      const rating = ratings.find((x) => r.sessionId && x.sessionId.equals(r.sessionId) && x.userId.equals(r.orgUserId));
+      return {
+        ...out(r),
+        instructor: i ? { id: String(i._id), name: i.name, level: i.level } : null,
+        sessionStatus: s?.status ?? null,
+        rating: rating ? { stars: rating.stars, comment: rating.comment, reply: rating.reply } : null,
+      };
+    });
+  }
+
   async function mine(orgUserId: string) {
     const rows = await GuidanceRequest.find({ orgUserId: new Types.ObjectId(orgUserId) })
       .sort({ _id: -1 })
       .limit(100)
       .lean<RequestDoc[]>();
-    return { items: rows.map(out) };
+    return { items: await forOrg(rows) };
   }
 
   async function forOrganisation(orgUserId: string, requestId: string) {
     const r = await load(requestId);
     if (!r.orgUserId.equals(orgUserId)) throw new AppError('FORBIDDEN', 'a request of another organisation');
-    return { request: out(r), suggestions: r.status === 'open' ? await suggestions(r) : [] };
+    return { request: (await forOrg([r]))[0], suggestions: r.status === 'open' ? await suggestions(r) : [] };
   }
 
   /** Open requests an instructor could take: their specialities. */

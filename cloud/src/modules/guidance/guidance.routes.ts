@@ -16,11 +16,15 @@ import {
   InstructorReviewSchema,
   RatingInputSchema,
   RatingReplySchema,
+  SESSION_SHORT_CODE_RE,
+  SHORT_CODE_TRIES_PER_MIN,
+  SessionCodeCheckInSchema,
   SessionLogSchema,
 } from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
+import { rateLimit } from '../../platform/ratelimit';
 import type { GuidanceService } from './guidance.service';
 import type { GuidanceActivity } from './guidance.activity';
 import type { GuidancePhotos } from './guidance.photos';
@@ -47,6 +51,15 @@ export function guidanceRoutes(parts: GuidanceParts, deps: { grantsOf: GrantLook
   const admin = requireRole(deps.grantsOf, ['admin']);
   const me = (ctx: Parameters<typeof currentUser>[0]) => currentUser(ctx).userId;
   const sessionIdOf = (ctx: { params: Record<string, string> }) => parse(IdSchema, ctx.params.sessionId);
+  // typed 8-digit session codes count against the citizen (kernel ratelimit, in the database), as the gate's short codes
+  const codeTries = rateLimit({
+    max: SHORT_CODE_TRIES_PER_MIN,
+    durationMs: 60_000,
+    key: (ctx) => {
+      const code = (ctx.request.body as { code?: unknown } | undefined)?.code;
+      return typeof code === 'string' && SESSION_SHORT_CODE_RE.test(code) ? `session-code:${currentUser(ctx).userId}` : false;
+    },
+  });
 
   // ---- instructors: public profiles, applications, review ----
   router.get('/instructors', async (ctx) => {
@@ -117,6 +130,16 @@ export function guidanceRoutes(parts: GuidanceParts, deps: { grantsOf: GrantLook
     const sessionId = sessionIdOf(ctx);
     const { code } = parse(AttendanceSchema, ctx.request.body);
     ctx.body = await guidance.attendance(me(ctx), sessionId, code);
+  });
+  // the rotating session code citizens scan (a new one every 30 s; never cached)
+  router.get('/instructor/sessions/:sessionId/code', requireUser, instructor, async (ctx) => {
+    const sessionId = sessionIdOf(ctx);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await guidance.sessionCode(me(ctx), sessionId);
+  });
+  router.post('/guidance/sessions/:sessionId/check-in', requireUser, codeTries, async (ctx) => {
+    const sessionId = sessionIdOf(ctx);
+    ctx.body = await guidance.checkInByCode(me(ctx), sessionId, parse(SessionCodeCheckInSchema, ctx.request.body));
   });
   router.post('/instructor/sessions/:sessionId/log', requireUser, instructor, async (ctx) => {
     const sessionId = sessionIdOf(ctx);

@@ -7,10 +7,16 @@ import {
   GUIDANCE_GEOFENCE_DEFAULT_M,
   GUIDANCE_MAX_ACCURACY_M,
   GUIDANCE_RATING_DAYS,
+  SESSION_SHORT_CODE_RE,
+  TICKET_ACCEPT_STEPS,
+  TICKET_OPENS_MINUTES_BEFORE,
+  TICKET_STEP_SECONDS,
   businessDay,
+  checkTicketTimes,
   haversineMetres,
   shanghaiTime,
   type CreateGuidanceSession,
+  type ErrorCode,
   type GuidanceSessionDto,
   type GuidanceSport,
   type InstructorProfileInput,
@@ -634,6 +640,21 @@ export function createGuidanceService(deps: GuidanceDeps) {
 
   // ---------- check-in, attendance, log ----------
 
+  /** The place check of every check-in (instructor's and citizens'): accuracy, then the fence widened by part of it. */
+  function requireAtPlace(s: SessionDoc, at: { lat: number; lng: number; accuracyM: number }): number {
+    if (at.accuracyM > GUIDANCE_MAX_ACCURACY_M)
+      throw new AppError('LOCATION_TOO_INACCURATE', `a fix less accurate than ${GUIDANCE_MAX_ACCURACY_M} m cannot check in`, {
+        accuracyM: at.accuracyM,
+        maxAccuracyM: GUIDANCE_MAX_ACCURACY_M,
+      });
+    const distanceM = haversineMetres(at, s.place.location);
+    // the fix may be off by its accuracy: that much (up to the allowance) widens the fence
+    const allowance = Math.min(at.accuracyM, GUIDANCE_ACCURACY_ALLOWANCE_M);
+    if (distanceM - allowance > s.geofenceM)
+      throw new AppError('OUTSIDE_GEOFENCE', 'not at the session place', { distanceM: Math.round(distanceM), geofenceM: s.geofenceM });
+    return distanceM;
+  }
+
   async function checkIn(instructorId: string, sessionId: string, at: { lat: number; lng: number; accuracyM: number }) {
     const s = await ownSession(instructorId, sessionId);
     if (s.status !== 'published') throw new AppError('GUIDANCE_SESSION_CLOSED', `session is ${s.status}`);
@@ -646,16 +667,7 @@ export function createGuidanceService(deps: GuidanceDeps) {
         opensAt: new Date(opensAt).toISOString(),
         closesAt: new Date(closesAt).toISOString(),
       });
-    if (at.accuracyM > GUIDANCE_MAX_ACCURACY_M)
-      throw new AppError('LOCATION_TOO_INACCURATE', `a fix less accurate than ${GUIDANCE_MAX_ACCURACY_M} m cannot check in`, {
-        accuracyM: at.accuracyM,
-        maxAccuracyM: GUIDANCE_MAX_ACCURACY_M,
-      });
-    const distanceM = haversineMetres(at, s.place.location);
-    // the fix may be off by its accuracy: that much (up to the allowance) widens the fence
-    const allowance = Math.min(at.accuracyM, GUIDANCE_ACCURACY_ALLOWANCE_M);
-    if (distanceM - allowance > s.geofenceM)
-      throw new AppError('OUTSIDE_GEOFENCE', 'not at the session place', { distanceM: Math.round(distanceM), geofenceM: s.geofenceM });
+    const distanceM = requireAtPlace(s, at);
     const won = await kernel.transition<SessionDoc>(
       'guidance_sessions',
       { _id: s._id, status: 'published', checkedInAt: null },
@@ -677,6 +689,84 @@ export function createGuidanceService(deps: GuidanceDeps) {
     // the ticket module's verification: signature, window, this session (its "venue"), one admission
     const res = await tickets.verify(instructorId, { code, venueId: sessionId });
     return { result: res.result, ticket: res.ticket };
+  }
+
+  /**
+   * The session's rotating check-in code for citizens to scan (issue 12, "a rotating session code"):
+   * the ticket module's signer and format, `ticketId` = `venueId` = the session, a new step every
+   * 30 s, valid for the session's admission window (as its tickets). Only once the instructor has
+   * checked in at the place.
+   */
+  async function sessionCode(instructorId: string, sessionId: string) {
+    const s = await ownSession(instructorId, sessionId);
+    if (s.status === 'not_delivered' || s.status === 'cancelled') throw new AppError('GUIDANCE_SESSION_CLOSED', `session is ${s.status}`);
+    if (!s.checkedInAt) throw new AppError('GUIDANCE_NOT_CHECKED_IN', 'check in at the place first');
+    if (clock.now().getTime() > s.endAt.getTime()) throw new AppError('ATTENDANCE_WINDOW_CLOSED', 'the session has ended');
+    return tickets.rotatingCode({
+      id: sessionId,
+      venueId: sessionId,
+      validFromMin: Math.floor(s.startAt.getTime() / 60_000) - TICKET_OPENS_MINUTES_BEFORE,
+      validToMin: Math.ceil(s.endAt.getTime() / 60_000),
+    });
+  }
+
+  /** The signed session code a scanned string or typed digits stand for, checked to be this session's and recent. */
+  async function readSessionCode(sessionId: string, raw: string) {
+    let code = raw;
+    if (SESSION_SHORT_CODE_RE.test(raw)) {
+      try {
+        code = await tickets.resolveShortCode(sessionId, raw);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'TICKET_NOT_FOR_THIS_VENUE')
+          throw new AppError('SESSION_CODE_WRONG_SESSION', 'a code of another session');
+        if (err instanceof AppError && err.code === 'SHORT_CODE_UNKNOWN')
+          throw new AppError('SESSION_CODE_EXPIRED', 'no session code has these digits in this step');
+        throw err;
+      }
+    }
+    const fields = tickets.inspect(code);
+    // a session code names the session twice; a ticket's code (also "for" the session) names its ticket
+    if (!fields || fields.ticketId !== fields.venueId) throw new AppError('SESSION_CODE_INVALID', 'not a session check-in code');
+    if (fields.venueId !== sessionId) throw new AppError('SESSION_CODE_WRONG_SESSION', 'a code of another session');
+    const step = Math.floor(clock.now().getTime() / 1000 / TICKET_STEP_SECONDS);
+    if (fields.step < step - TICKET_ACCEPT_STEPS || fields.step > step + 1)
+      throw new AppError('SESSION_CODE_EXPIRED', `a session code is good for ${TICKET_ACCEPT_STEPS} steps after its own`);
+    const times = checkTicketTimes(fields, clock.now());
+    if (times !== 'ok') throw new AppError('ATTENDANCE_WINDOW_CLOSED', 'outside the session check-in window');
+  }
+
+  const ADMISSION_ERRORS: Partial<Record<string, [ErrorCode, string]>> = {
+    TICKET_ALREADY_USED: ['GUIDANCE_ALREADY_ATTENDED', 'checked in already'],
+    TICKET_EXPIRED: ['ATTENDANCE_WINDOW_CLOSED', 'outside the session check-in window'],
+    TICKET_NOT_YET_VALID: ['ATTENDANCE_WINDOW_CLOSED', 'outside the session check-in window'],
+    TICKET_REVOKED: ['GUIDANCE_NOT_SIGNED_UP', 'the sign-up was cancelled'],
+    TICKET_NOT_FOUND: ['GUIDANCE_NOT_SIGNED_UP', 'no ticket for this session'],
+  };
+
+  /**
+   * A signed-up citizen checks in by scanning the session's rotating code where they stand: the
+   * code (signature, this session, its step allowance), the instructor checked in, the same place
+   * check as the instructor's, then the citizen's own ticket is admitted through the ticket
+   * module's verification (window, one guarded admission, `onAdmitted`), so each citizen attends once.
+   */
+  async function checkInByCode(userId: string, sessionId: string, input: { code: string; lat: number; lng: number; accuracyM: number }) {
+    const s = await loadSession(sessionId);
+    await readSessionCode(sessionId, input.code);
+    if (s.status === 'not_delivered' || s.status === 'cancelled') throw new AppError('GUIDANCE_SESSION_CLOSED', `session is ${s.status}`);
+    if (!s.checkedInAt) throw new AppError('GUIDANCE_NOT_CHECKED_IN', 'the instructor has not checked in');
+    const signup = await GuidanceSignup.findById(signupId(sessionId, userId)).lean<SignupDoc>();
+    if (signup?.status === 'attended') throw new AppError('GUIDANCE_ALREADY_ATTENDED', 'checked in already');
+    if (!signup || signup.status !== 'confirmed') throw new AppError('GUIDANCE_NOT_SIGNED_UP', 'not signed up for this session');
+    const distanceM = requireAtPlace(s, input);
+    try {
+      await tickets.admitSource(String(s.instructorId), { kind: 'guidance', id: signup.ref }, sessionId);
+    } catch (err) {
+      const mapped = err instanceof AppError ? ADMISSION_ERRORS[err.code] : undefined;
+      if (mapped) throw new AppError(mapped[0], mapped[1]);
+      throw err;
+    }
+    const after = (await GuidanceSignup.findById(signup._id).lean<SignupDoc>())!;
+    return { result: 'admitted' as const, signup: signupOut(after), distanceM: Math.round(distanceM) };
   }
 
   async function writeLog(
@@ -814,6 +904,8 @@ export function createGuidanceService(deps: GuidanceDeps) {
     healSignups,
     checkIn,
     attendance,
+    sessionCode,
+    checkInByCode,
     writeLog,
     markNotDelivered,
     rate,

@@ -173,18 +173,56 @@ export function createTicketService(deps: {
     const t = await Ticket.findOne({ _id: ticketId, userId }).lean<TicketDoc>();
     if (!t) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
     if (t.status !== 'valid') throw new AppError(t.status === 'used' ? 'TICKET_ALREADY_USED' : 'TICKET_REVOKED', `ticket is ${t.status}`);
-    const now = clock.now();
-    const step = Math.floor(now.getTime() / 1000 / TICKET_STEP_SECONDS);
-    const validFromMin = Math.floor(t.startAt.getTime() / 60_000) - TICKET_OPENS_MINUTES_BEFORE;
-    const validToMin = Math.ceil(t.endAt.getTime() / 60_000);
-    const signed = signer.sign({ ticketId: String(t._id), venueId: String(t.venueId), step, validFromMin, validToMin });
-    const shortCode = await shortCodes.issue({ ticketId: String(t._id), venueId: String(t.venueId) }, step, signed);
+    return rotatingCode({ id: String(t._id), venueId: String(t.venueId), ...admissionWindow(t) });
+  }
+
+  /** The minutes a ticket's code admits: from TICKET_OPENS_MINUTES_BEFORE before the start to the end. */
+  function admissionWindow(t: { startAt: Date; endAt: Date }) {
+    return {
+      validFromMin: Math.floor(t.startAt.getTime() / 60_000) - TICKET_OPENS_MINUTES_BEFORE,
+      validToMin: Math.ceil(t.endAt.getTime() / 60_000),
+    };
+  }
+
+  /**
+   * A code of the current 30-second step in the ticket format (CS1, this signer) with its short
+   * digits: a ticket's (`id` = the ticket), or another rotating code a module shows (a guidance
+   * session's check-in code: `id` = `venueId` = the session), which the module checks with `inspect`.
+   */
+  async function rotatingCode(subject: { id: string; venueId: string; validFromMin: number; validToMin: number }) {
+    const step = Math.floor(clock.now().getTime() / 1000 / TICKET_STEP_SECONDS);
+    const signed = signer.sign({
+      ticketId: subject.id,
+      venueId: subject.venueId,
+      step,
+      validFromMin: subject.validFromMin,
+      validToMin: subject.validToMin,
+    });
+    const shortCode = await shortCodes.issue({ ticketId: subject.id, venueId: subject.venueId }, step, signed);
     return {
       code: signed,
       shortCode,
       expiresAt: new Date((step + 1) * TICKET_STEP_SECONDS * 1000).toISOString(),
       stepSeconds: TICKET_STEP_SECONDS,
     };
+  }
+
+  /**
+   * Admits the holder of a source's ticket as if its code were scanned now by `staffId` (a citizen
+   * scanning a guidance session's code): the ticket's own signed code of this step goes through
+   * `verify`, so the signature, window, venue, the one guarded admission and the source's
+   * `onAdmitted` are those of a gate scan.
+   */
+  async function admitSource(staffId: string, source: TicketSource, venueId: string) {
+    const t = await Ticket.findOne({ 'source.kind': source.kind, 'source.id': source.id, venueId: new Types.ObjectId(venueId) })
+      .sort({ seat: 1 })
+      .lean<TicketDoc>();
+    if (!t) throw new AppError('TICKET_NOT_FOUND', 'no ticket of this source here');
+    if (t.status === 'revoked') throw new AppError('TICKET_REVOKED', 'the ticket was revoked');
+    if (t.status === 'used') throw new AppError('TICKET_ALREADY_USED', 'already admitted', { usedAt: t.usedAt?.toISOString() });
+    const step = Math.floor(clock.now().getTime() / 1000 / TICKET_STEP_SECONDS);
+    const code = signer.sign({ ticketId: String(t._id), venueId: String(t.venueId), step, ...admissionWindow(t) });
+    return verify(staffId, { code, venueId });
   }
 
   /**
@@ -429,6 +467,8 @@ export function createTicketService(deps: {
     finishAdmissions,
     mine,
     code,
+    rotatingCode,
+    admitSource,
     verify,
     sync,
     offlinePack,

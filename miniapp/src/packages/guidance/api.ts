@@ -10,17 +10,51 @@ import {
   InstructorProfileInputSchema,
   InstructorSessionListSchema,
   MySignupListSchema,
+  InstructorRequestInputSchema,
   RatingInputSchema,
+  SessionCodeCheckInSchema,
+  SessionCodeSchema,
   SessionLogSchema,
   SignupResponseSchema,
   type CreateGuidanceSession,
   type GuidanceSport,
   type InstructorProfileInput,
+  type InstructorRequestInput,
 } from '@citysport/shared';
-import { request } from '../../api/client';
+import { request, upload, type UploadSource } from '../../api/client';
 
 const seg = encodeURIComponent;
 const Any = z.object({}).passthrough();
+
+const PhotoSchema = z.object({ photo: z.object({ id: z.string(), mime: z.string(), size: z.number() }) });
+
+const PlaceOut = z.object({ name: z.string(), address: z.string(), location: z.object({ lat: z.number(), lng: z.number() }) });
+export const RequestOutSchema = z.object({
+  id: z.string(),
+  organisation: z.object({ name: z.string(), kind: z.enum(['community', 'school', 'enterprise']) }),
+  sport: z.string(),
+  district: z.string(),
+  place: PlaceOut,
+  startAt: z.string(),
+  endAt: z.string(),
+  groupSize: z.number(),
+  note: z.string(),
+  status: z.enum(['open', 'assigned']),
+  instructorId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  assignedBy: z.enum(['instructor', 'bureau']).nullable(),
+  createdAt: z.string(),
+  /** on the organisation's own reads */
+  instructor: z
+    .object({ id: z.string(), name: z.string(), level: z.enum(['national', 'first', 'second', 'third']) })
+    .nullable()
+    .optional(),
+  sessionStatus: z.enum(['published', 'delivered', 'not_delivered', 'cancelled']).nullable().optional(),
+  rating: z.object({ stars: z.number(), comment: z.string(), reply: z.string().nullable() }).nullable().optional(),
+});
+export type RequestOut = z.infer<typeof RequestOutSchema>;
+const SuggestionSchema = z.object({ id: z.string(), name: z.string(), level: z.string(), district: z.string() }).passthrough();
+const RequestDetailSchema = z.object({ request: RequestOutSchema, suggestions: z.array(SuggestionSchema) });
 
 /** Fitness guidance endpoints (API.md, "Fitness guidance"); shared by the guidance and instructor packages. */
 export const guidanceApi = {
@@ -53,8 +87,29 @@ export const guidanceApi = {
     request({ method: 'POST', path: `/instructor/sessions/${seg(id)}/check-in`, data: at, schema: CheckInResponseSchema, toast: false }),
   attendance: (id: string, code: string) =>
     request({ method: 'POST', path: `/instructor/sessions/${seg(id)}/attendance`, data: { code }, schema: Any }),
-  log: (id: string, body: { content: string; durationMinutes: number }) =>
+  log: (id: string, body: { content: string; durationMinutes: number; photoIds?: string[] }) =>
     request({ method: 'POST', path: `/instructor/sessions/${seg(id)}/log`, data: SessionLogSchema.parse(body), schema: Any }),
+  /** the rotating check-in code the instructor shows (a new one every 30 s) */
+  sessionCode: (id: string) => request({ path: `/instructor/sessions/${seg(id)}/code`, schema: SessionCodeSchema, toast: false }),
+  /** a citizen checking in with the session's code (scanned, or its 8 digits) from where they stand */
+  checkInByCode: (id: string, body: { code: string; lat: number; lng: number; accuracyM: number }) =>
+    request({
+      method: 'POST',
+      path: `/guidance/sessions/${seg(id)}/check-in`,
+      data: SessionCodeCheckInSchema.parse(body),
+      schema: Any,
+      toast: false,
+    }),
+  uploadPhoto: (source: UploadSource) => upload({ path: '/guidance/photos', source, schema: PhotoSchema, toast: false }),
+  createRequest: (body: InstructorRequestInput) =>
+    request({ method: 'POST', path: '/guidance/requests', data: InstructorRequestInputSchema.parse(body), schema: RequestDetailSchema }),
+  myRequests: () => request({ path: '/guidance/requests/mine', schema: z.object({ items: z.array(RequestOutSchema) }) }),
+  request: (id: string) => request({ path: `/guidance/requests/${seg(id)}`, schema: RequestDetailSchema }),
+  rateRequest: (id: string, body: { stars: number; comment?: string }) =>
+    request({ method: 'POST', path: `/guidance/requests/${seg(id)}/rating`, data: RatingInputSchema.parse(body), schema: Any }),
+  /** open requests in the instructor's specialities, and taking one (it becomes their session) */
+  openRequests: () => request({ path: '/instructor/requests', schema: z.object({ items: z.array(RequestOutSchema) }) }),
+  acceptRequest: (id: string) => request({ method: 'POST', path: `/instructor/requests/${seg(id)}/accept`, schema: Any }),
   pending: () => request({ path: '/admin/instructors', query: { status: 'pending' }, schema: AdminInstructorListSchema }),
   review: (id: string, approved: boolean, reason?: string) =>
     request({

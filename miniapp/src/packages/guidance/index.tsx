@@ -57,6 +57,9 @@ export default function GuidancePage() {
         <Text className="gd-chip" onClick={() => void Taro.navigateTo({ url: '/packages/instructor/index' })}>
           我是社会体育指导员
         </Text>
+        <Text className="gd-chip gd-to-requests" onClick={() => void Taro.navigateTo({ url: '/packages/guidance/requests' })}>
+          单位申请指导员
+        </Text>
       </View>
     </Screen>
   );

@@ -14,9 +14,10 @@ import {
 import Screen from '../../components/Screen';
 import { notify } from '../../stores/elder';
 import { guidanceApi } from '../guidance/api';
+import PhotoPicker, { type Photo } from '../guidance/PhotoPicker';
 import '../guidance/guidance.scss';
 
-/** Apply (or update the application): level, certificate number, specialities, district, bio. */
+/** Apply (or update the application): level, certificate number, specialities, district, bio, photo. */
 export default function InstructorApplyPage() {
   const [name, setName] = useState('');
   const [level, setLevel] = useState<InstructorLevel>('third');
@@ -24,10 +25,21 @@ export default function InstructorApplyPage() {
   const [specs, setSpecs] = useState<GuidanceSport[]>([]);
   const [district, setDistrict] = useState<(typeof DISTRICTS)[number]>(DISTRICTS[0]);
   const [bio, setBio] = useState('');
+  const [photos, setPhotos] = useState<Photo[]>([]);
+  const [uploading, setUploading] = useState(0);
   const toggle = (s: GuidanceSport) => setSpecs(specs.includes(s) ? specs.filter((x) => x !== s) : [...specs, s]);
   const submit = async () => {
     try {
-      await guidanceApi.apply({ name: name.trim(), level, certificateNo: cert.trim(), specialities: specs, district, bio: bio.trim() });
+      const photoId = photos[0]?.id ?? undefined;
+      await guidanceApi.apply({
+        name: name.trim(),
+        level,
+        certificateNo: cert.trim(),
+        specialities: specs,
+        district,
+        bio: bio.trim(),
+        ...(photoId ? { photoId } : {}),
+      });
       notify('已提交，等待体育局审核', 2500);
       void Taro.navigateBack();
     } catch {
@@ -70,8 +82,9 @@ export default function InstructorApplyPage() {
           value={bio}
           onInput={(e) => setBio(e.detail.value)}
         />
+        <PhotoPicker photos={photos} setPhotos={setPhotos} max={1} label="个人照片（选填，展示在公开资料中）" onUploading={setUploading} />
         <View className="gd-actions">
-          <Button type="primary" disabled={!name.trim() || !cert.trim() || !specs.length} onClick={() => void submit()}>
+          <Button type="primary" disabled={!name.trim() || !cert.trim() || !specs.length || uploading > 0} onClick={() => void submit()}>
             提交申请
           </Button>
         </View>

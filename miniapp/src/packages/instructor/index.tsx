@@ -1,9 +1,13 @@
+import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
+import { GUIDANCE_SPORT_LABELS_ZH, type GuidanceSport } from '@citysport/shared';
+import { notify } from '../../stores/elder';
+import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { guidanceApi } from '../guidance/api';
 import SessionCard from '../guidance/SessionCard';
 import '../guidance/guidance.scss';
@@ -11,7 +15,7 @@ import '../guidance/guidance.scss';
 const STATUS_ZH = { pending: '审核中', verified: '已认证', rejected: '未通过' } as const;
 const SESSION_ZH = { published: '待开展', delivered: '已完成', not_delivered: '未履约', cancelled: '已取消' } as const;
 
-/** 指导员工作台: my application's state, my sessions (check-in, scan, log), publish. */
+/** 指导员工作台: my application's state, organisations' open requests to take, my sessions (check-in, code, log), publish. */
 export default function InstructorHomePage() {
   const profile = useLoad(() => guidanceApi.myProfile(), [], {
     login: '/packages/instructor/index',
@@ -20,6 +24,21 @@ export default function InstructorHomePage() {
   });
   const verified = profile.data?.profile?.status === 'verified';
   const sessions = useLoad(() => guidanceApi.mySessions(), [verified], { enabled: verified, refreshOnShow: true });
+  const requests = useLoad(() => guidanceApi.openRequests(), [verified], { enabled: verified, refreshOnShow: true });
+  const [taking, setTaking] = useState<string | null>(null);
+  const accept = async (id: string) => {
+    if (taking) return;
+    setTaking(id);
+    try {
+      await guidanceApi.acceptRequest(id);
+      notify('已接单，活动已加入“我的指导活动”', 2500);
+      await Promise.all([requests.reload(true), sessions.reload(true)]);
+    } catch {
+      /* the client showed the Chinese message */
+    } finally {
+      setTaking(null);
+    }
+  };
   const p = profile.data?.profile;
   return (
     <Screen className="instructor-page">
@@ -38,6 +57,32 @@ export default function InstructorHomePage() {
               </Button>
             ) : null}
           </View>
+        </View>
+      ) : null}
+      {verified && requests.data?.items.length ? (
+        <View className="gd-section ins-requests">
+          <Text className="gd-section__title">单位指导需求（可接单）</Text>
+          {requests.data.items.map((r) => (
+            <View key={r.id} className="gd-rank ins-request" data-request-id={r.id}>
+              <View className="gd-rank__main">
+                <Text className="gd-rank__name">
+                  {r.organisation.name} · {GUIDANCE_SPORT_LABELS_ZH[r.sport as GuidanceSport] ?? r.sport}
+                </Text>
+                <Text className="gd-rank__meta">
+                  {dayTitle(dayOf(r.startAt))} {timeRange(r.startAt, r.endAt)} · {r.district} {r.place.name} · {r.groupSize}人
+                </Text>
+              </View>
+              <Button
+                className="ins-request-accept"
+                size="small"
+                type="primary"
+                loading={taking === r.id}
+                onClick={() => void accept(r.id)}
+              >
+                接单
+              </Button>
+            </View>
+          ))}
         </View>
       ) : null}
       {verified

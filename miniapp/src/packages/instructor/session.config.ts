@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '签到与日志' });
+export default definePageConfig({ navigationBarTitleText: '现场签到' });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Input, Text, Textarea, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { GUIDANCE_GEOFENCE_DEFAULT_M } from '@citysport/shared';
 import Screen from '../../components/Screen';
@@ -13,19 +13,18 @@ import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { notify } from '../../stores/elder';
 import { guidanceApi } from '../guidance/api';
 import { currentFix } from '../guidance/location';
+import SessionCode from './SessionCode';
 import '../guidance/guidance.scss';
 
 type CheckState = { kind: 'idle' } | { kind: 'locating' } | { kind: 'ok'; distanceM: number } | { kind: 'bad'; text: string };
 
-/** The instructor at the place: check in by location, admit citizens by their ticket codes, write the log. */
+/** The instructor at the place: check in by location, show the rotating session code or scan citizens' tickets, then the log. */
 export default function InstructorSessionPage() {
   const params = Taro.getCurrentInstance().router?.params ?? {};
   const id = param(params.id);
-  const detail = useLoad(() => guidanceApi.session(id), [id], { login: `/packages/instructor/session?id=${id}` });
+  const detail = useLoad(() => guidanceApi.session(id), [id], { login: `/packages/instructor/session?id=${id}`, refreshOnShow: true });
   const [check, setCheck] = useState<CheckState>({ kind: 'idle' });
   const [code, setCode] = useState('');
-  const [content, setContent] = useState('');
-  const [minutes, setMinutes] = useState('60');
   const s = detail.data?.session;
 
   const checkIn = async () => {
@@ -57,16 +56,6 @@ export default function InstructorSessionPage() {
       /* toast shown */
     }
   };
-  const writeLog = async () => {
-    try {
-      await guidanceApi.log(id, { content: content.trim(), durationMinutes: Number(minutes) });
-      notify('日志已提交，本次指导已完成', 2500);
-      await detail.reload(true);
-    } catch {
-      /* toast shown */
-    }
-  };
-
   return (
     <Screen className="instructor-session-page">
       <LoadView load={detail.load} name="ins-session" errorText="活动加载失败" onRetry={() => void detail.reload()} />
@@ -102,14 +91,22 @@ export default function InstructorSessionPage() {
               </View>
             ) : null}
           </View>
-          <View className="gd-section">
-            <Text className="gd-section__title">2. 扫码核验参与者</Text>
-            {IS_H5 ? (
+          <View className="gd-section ins-attendance">
+            <Text className="gd-section__title">2. 市民签到</Text>
+            {!s.checkedInAt ? <Text className="gd-card__line">到场签到后，可出示签到码或扫描市民的票券码。</Text> : null}
+            {s.checkedInAt && s.status !== 'not_delivered' && s.status !== 'cancelled' ? (
+              <>
+                <Text className="gd-card__line">方式一：出示签到码，市民扫码签到</Text>
+                <SessionCode sessionId={id} />
+              </>
+            ) : null}
+            <Text className="gd-card__line">{s.checkedInAt ? '方式二：扫描市民的票券二维码' : ''}</Text>
+            {IS_H5 && s.checkedInAt ? (
               <Input className="gd-input" placeholder="输入参与者的票券码" value={code} onInput={(e) => setCode(e.detail.value)} />
             ) : null}
             <View className="gd-actions">
               <Button disabled={!s.checkedInAt} onClick={() => void scan()}>
-                {IS_H5 ? '核验' : '扫一扫'}
+                {IS_H5 ? '核验票券' : '扫描票券码'}
               </Button>
             </View>
           </View>
@@ -119,23 +116,15 @@ export default function InstructorSessionPage() {
               <Text className="gd-result">日志已提交，本次指导已完成</Text>
             ) : (
               <>
-                <Textarea
-                  className="gd-input"
-                  maxlength={2000}
-                  placeholder="指导内容（至少10字）"
-                  value={content}
-                  onInput={(e) => setContent(e.detail.value)}
-                />
-                <Input
-                  className="gd-input"
-                  type="number"
-                  placeholder="时长（分钟）"
-                  value={minutes}
-                  onInput={(e) => setMinutes(e.detail.value)}
-                />
+                <Text className="gd-card__line">活动结束后填写指导内容、时长并上传现场照片，提交后本次指导记为已完成。</Text>
                 <View className="gd-actions">
-                  <Button type="primary" disabled={!s.checkedInAt || content.trim().length < 10} onClick={() => void writeLog()}>
-                    提交日志
+                  <Button
+                    className="ins-log-open"
+                    type="primary"
+                    disabled={!s.checkedInAt || s.status !== 'published'}
+                    onClick={() => void Taro.navigateTo({ url: `/packages/instructor/log?id=${id}` })}
+                  >
+                    填写日志
                   </Button>
                 </View>
               </>

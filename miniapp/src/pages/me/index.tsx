@@ -28,6 +28,7 @@ const LINKS: Link[] = [
   { key: 'orders', title: '订单与支付', desc: '支付记录与退款', url: '/packages/pay/orders' },
   { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
   { key: 'clubs', title: '我的社团', desc: '加入的体育社团、会费与活动', url: '/packages/club/mine' },
+  { key: 'guidance-requests', title: '单位申请健身指导', desc: '社区、学校、企事业单位申请指导员', url: '/packages/guidance/requests' },
   { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '单位申请', enablePullDownRefresh: true });
