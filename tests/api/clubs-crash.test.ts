@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { startTestStack, type TestStack } from '../support/stack';
-import { activityBody, application, approvedClub, bureauAdmin, type User } from './clubs-support';
+import { activityBody, application, approvedClub, bureauAdmin, memberOf, type User } from './clubs-support';
 
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
 const crashes = new CrashSwitch();
@@ -136,4 +136,46 @@ test('a review killed after the approval is finished by the sweeper: the founder
     .collection('clubs')
     .findOne({ _id: oid(applied.body.club.id) });
   expect(club!.memberLimit - club!.remaining).toBe(1);
+});
+
+test('an announcement killed between the post and the sends: the sweeper messages each agreeing member exactly once', async () => {
+  const f = await stack.login('crash-ann-f');
+  const c = await approvedClub(stack, f, admin, { name: '崩溃公告社' });
+  const AGREED = ['crash-ann-f', 'crash-ann-a', 'crash-ann-b', 'crash-ann-c'];
+  const agreed = await Promise.all(AGREED.slice(1).map((o) => stack.login(o)));
+  const declined = await stack.login('crash-ann-d');
+  for (const u of agreed) await memberOf(stack, c, f, u, { notifyOptIn: true });
+  await memberOf(stack, c, f, declined, { notifyOptIn: false });
+  // the founder agreed when founding; one consent credit each
+  await Promise.all(
+    [f, ...agreed, declined].map((u) =>
+      stack.request('POST', '/notifications/subscriptions', {
+        token: u.token,
+        body: { templateIds: ['club_announcement'], accepted: true },
+      }),
+    ),
+  );
+  const sent = (openid: string) => stack.mock.sentMessages.filter((m) => m.touser === openid && m.template_id === 'club_announcement');
+
+  crashes.arm('club.announce:after-post');
+  const posted = await stack.request('POST', `/clubs/${c}/announcements`, {
+    token: f.token,
+    body: { title: '停电通知', body: '周六场地停电' },
+  });
+  expect(posted.status).toBe(500);
+  const ann = await db()
+    .collection('club_announcements')
+    .findOne({ clubId: oid(c) });
+  expect(ann).toMatchObject({ title: '停电通知', pending: ['notify.members'] }); // the post and what it owes, one write
+  expect(AGREED.map((o) => sent(o).length)).toEqual([0, 0, 0, 0]);
+
+  // the sweeper's first run dies after one member's message went out; the next runs finish the rest
+  crashes.arm('club.announce:after-send');
+  await expect(heal()).rejects.toThrow('injected crash');
+  expect(AGREED.map((o) => sent(o).length).reduce((x, y) => x + y)).toBe(1);
+  await heal();
+  await heal(); // once more: nothing is sent twice
+  expect(AGREED.map((o) => sent(o).length)).toEqual([1, 1, 1, 1]);
+  expect(sent('crash-ann-d')).toHaveLength(0);
+  expect((await db().collection('club_announcements').findOne({ _id: ann!._id }))!.pending).toEqual([]);
 });

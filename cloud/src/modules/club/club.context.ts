@@ -28,7 +28,14 @@ export interface ClubDeps {
 
 export const MEMBER_PLACES = 'club_member';
 export const ACTIVITY_PLACES = 'club_activity';
-export const OWNERS = { club: 'club', member: 'club_member', signup: 'club_signup', dues: 'club_dues' } as const;
+export const OWNERS = {
+  club: 'club',
+  member: 'club_member',
+  signup: 'club_signup',
+  dues: 'club_dues',
+  announcement: 'club_announcement',
+  activity: 'club_activity',
+} as const;
 export const TEMPLATES = {
   announcement: 'club_announcement',
   duesReminder: 'club_dues_reminder',

@@ -251,6 +251,9 @@ export interface AnnouncementDoc {
   pinned: boolean;
   authorId: Types.ObjectId;
   createdAt: Date;
+  /** kernel.effects: what the post still owes (the members' subscribe messages) */
+  pending?: string[];
+  pendingSince?: Date | null;
 }
 const AnnouncementSchema = new Schema<AnnouncementDoc>(
   {
@@ -260,7 +263,30 @@ const AnnouncementSchema = new Schema<AnnouncementDoc>(
     pinned: Boolean,
     authorId: Schema.Types.ObjectId,
     createdAt: Date,
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'club_announcements', versionKey: false },
 );
+AnnouncementSchema.index({ pendingSince: 1 });
 export const ClubAnnouncement = mongoose.model<AnnouncementDoc>('ClubAnnouncement', AnnouncementSchema);
+
+/** One member's subscribe message for one announcement: `_id` = announcementId:userId, claimed before the send (at most once each). */
+export interface AnnouncementDeliveryDoc {
+  _id: string;
+  announcementId: Types.ObjectId;
+  userId: Types.ObjectId;
+  status: 'sending' | 'sent';
+  at: Date;
+}
+const AnnouncementDeliverySchema = new Schema<AnnouncementDeliveryDoc>(
+  {
+    _id: String,
+    announcementId: { type: Schema.Types.ObjectId, required: true, index: true },
+    userId: Schema.Types.ObjectId,
+    status: String,
+    at: Date,
+  },
+  { collection: 'club_announcement_deliveries', versionKey: false },
+);
+export const ClubAnnouncementDelivery = mongoose.model<AnnouncementDeliveryDoc>('ClubAnnouncementDelivery', AnnouncementDeliverySchema);

@@ -9,8 +9,8 @@ import { useLoad } from '../../hooks/useLoad';
 import { param } from '../../utils/params';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from './api';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import '../../styles/guidance.scss';
 
 const newKey = () => `gd-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -13,8 +13,8 @@ import {
 } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from '../guidance/api';
-import '../guidance/guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import '../../styles/guidance.scss';
 
 /** Apply (or update the application): level, certificate number, specialities, district, bio. */
 export default function InstructorApplyPage() {

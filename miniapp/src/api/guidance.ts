@@ -17,7 +17,7 @@ import {
   type GuidanceSport,
   type InstructorProfileInput,
 } from '@citysport/shared';
-import { request } from '../../api/client';
+import { request } from './client';
 
 const seg = encodeURIComponent;
 const Any = z.object({}).passthrough();
