@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { startTestStack, type TestStack } from '../support/stack';
+import { createTestVenue, slotsOf } from '../support/venue-fixture';
 import { activityBody, application, approvedClub, bureauAdmin, memberOf, type User } from './clubs-support';
 
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
@@ -68,9 +69,9 @@ test('a sign-up killed after its place was taken is rolled back exactly; the pla
 
 test('a sign-up killed before its ticket was issued gets the ticket from the sweeper', async () => {
   const u = await stack.login('crash-u2');
-  const act = (
-    await stack.request('POST', `/clubs/${clubId}/activities`, { token: founder.token, body: activityBody(clock, { membersOnly: false }) })
-  ).body.activity.id;
+  const made = await stack.request('POST', `/clubs/${clubId}/activities`, { token: founder.token, body: activityBody(clock, { membersOnly: false }) });
+  if (!made.body.activity) throw new Error(JSON.stringify(made.body));
+  const act = made.body.activity.id;
   crashes.arm('effects:club_signup:tickets.issue:before');
   expect((await stack.request('POST', `/club-activities/${act}/signups`, { token: u.token, body: {} })).status).toBe(500);
   const signup = await db()
@@ -178,4 +179,42 @@ test('an announcement killed between the post and the sends: the sweeper message
   expect(AGREED.map((o) => sent(o).length)).toEqual([1, 1, 1, 1]);
   expect(sent('crash-ann-d')).toHaveLength(0);
   expect((await db().collection('club_announcements').findOne({ _id: ann!._id }))!.pending).toEqual([]);
+});
+
+test('an activity cancel killed after its transition: the sweeper ends the sign-ups and cancels the court through booking, once', async () => {
+  const v = await createTestVenue(stack, { name: '崩溃球馆' });
+  const [slot] = (await slotsOf(v.courtId, '2026-11-25')).slice(2, 3); // 10:00 Shanghai
+  const u = await stack.login('crash-cancel-u');
+  const start = new Date('2026-11-25T02:00:00Z');
+  const made = await stack.request('POST', `/clubs/${clubId}/activities`, {
+    token: founder.token,
+    body: activityBody(clock, {
+      membersOnly: false,
+      startAt: start.toISOString(),
+      endAt: new Date(start.getTime() + 3600_000).toISOString(),
+      booking: { slotIds: [slot.id] },
+    }),
+  });
+  expect(made.status).toBe(201);
+  const act = made.body.activity.id;
+  const bookingId = made.body.activity.booking.id;
+  expect((await stack.request('POST', `/club-activities/${act}/signups`, { token: u.token, body: {} })).status).toBe(201);
+  crashes.arm('club.activity.cancel:after-transition');
+  const res = await stack.request('POST', `/clubs/${clubId}/activities/${act}/cancel`, {
+    token: founder.token,
+    body: { reason: '场馆停电' },
+  });
+  expect(res.status).toBe(500);
+  expect(await activityDoc(act)).toMatchObject({ status: 'cancelled', pending: ['signups.end', 'booking.settle'] });
+  const bookingStatus = async () => (await stack.request('GET', `/bookings/${bookingId}`, { token: founder.token })).body.booking.status;
+  expect(await bookingStatus()).toBe('confirmed');
+  await heal();
+  await heal();
+  expect(await bookingStatus()).toBe('cancelled');
+  expect(await activityDoc(act)).toMatchObject({ pending: [], booking: { status: 'cancelled', outcome: 'cancelled' } });
+  expect(
+    await db()
+      .collection('club_signups')
+      .countDocuments({ activityId: oid(act), status: 'cancelled' }),
+  ).toBe(1);
 });

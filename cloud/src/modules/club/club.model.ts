@@ -144,6 +144,28 @@ export interface ActivityDoc {
   status: 'open' | 'suspended' | 'cancelled';
   createdBy: Types.ObjectId;
   createdAt: Date;
+  /** the court booked for it through the booking module's service (a copy of where and when; the booking is booking's) */
+  booking?: ActivityBooking | null;
+  cancelReason?: string | null;
+  cancelledAt?: Date | null;
+  /** kernel.effects: what a cancellation still owes (sign-ups ended, the booking settled) */
+  pending?: string[];
+  pendingSince?: Date | null;
+}
+export interface ActivityBooking {
+  bookingId: string;
+  /** the club admin who holds the booking (booking's owner) */
+  bookedBy: Types.ObjectId;
+  venueId: string;
+  venueName: string;
+  resourceName: string;
+  startAt: Date;
+  endAt: Date;
+  status: string;
+  orderId: string | null;
+  /** set when the activity is cancelled: 'cancel' (default) or 'keep' */
+  decision: 'cancel' | 'keep' | null;
+  outcome: 'cancelled' | 'kept' | 'window_closed' | null;
 }
 const ActivitySchema = new Schema<ActivityDoc>(
   {
@@ -161,10 +183,28 @@ const ActivitySchema = new Schema<ActivityDoc>(
     status: String,
     createdBy: Schema.Types.ObjectId,
     createdAt: Date,
+    booking: { type: Schema.Types.Mixed, default: null },
+    cancelReason: String,
+    cancelledAt: Date,
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'club_activities', versionKey: false },
 );
+ActivitySchema.index({ pendingSince: 1 });
 export const ClubActivity = mongoose.model<ActivityDoc>('ClubActivity', ActivitySchema);
+
+/** One booking serves one activity: a claim per booking (`_id` = the booking id, unique without any index), taken before the link. */
+export interface CourtClaimDoc {
+  _id: string;
+  activityId: Types.ObjectId;
+  at: Date;
+}
+const CourtClaimSchema = new Schema<CourtClaimDoc>(
+  { _id: String, activityId: Schema.Types.ObjectId, at: Date },
+  { collection: 'club_activity_courts', versionKey: false },
+);
+export const ClubCourtClaim = mongoose.model<CourtClaimDoc>('ClubCourtClaim', CourtClaimSchema);
 
 export type SignupStatus = 'taking' | 'held' | 'confirmed' | 'attended' | 'cancelled' | 'expired' | 'failed';
 export interface SignupDoc {
