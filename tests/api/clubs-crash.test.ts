@@ -69,7 +69,10 @@ test('a sign-up killed after its place was taken is rolled back exactly; the pla
 
 test('a sign-up killed before its ticket was issued gets the ticket from the sweeper', async () => {
   const u = await stack.login('crash-u2');
-  const made = await stack.request('POST', `/clubs/${clubId}/activities`, { token: founder.token, body: activityBody(clock, { membersOnly: false }) });
+  const made = await stack.request('POST', `/clubs/${clubId}/activities`, {
+    token: founder.token,
+    body: activityBody(clock, { membersOnly: false }),
+  });
   if (!made.body.activity) throw new Error(JSON.stringify(made.body));
   const act = made.body.activity.id;
   crashes.arm('effects:club_signup:tickets.issue:before');
