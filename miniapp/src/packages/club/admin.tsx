@@ -156,7 +156,9 @@ function Activities({ clubId }: { clubId: string }) {
     let keepBooking = false;
     if (a.booking && ['held', 'confirmed'].includes(a.booking.status)) {
       // what becomes of the court is the admin's call: 退订 by the venue's rules (default), or keep it
-      const r = await Taro.showActionSheet({ itemList: ['取消活动，并退订场地（按场馆退订规则退款）', '取消活动，保留场地'] }).catch(() => null);
+      const r = await Taro.showActionSheet({ itemList: ['取消活动，并退订场地（按场馆退订规则退款）', '取消活动，保留场地'] }).catch(
+        () => null,
+      );
       if (!r) return;
       keepBooking = r.tapIndex === 1;
     } else {

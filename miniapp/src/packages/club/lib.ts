@@ -33,4 +33,8 @@ export const COURT_STATUS_ZH: Record<string, string> = {
   used: '场地已使用',
   no_show: '场地未到场',
 };
-export const COURT_OUTCOME_ZH = { cancelled: '活动取消，场地已退订', kept: '活动取消，场地保留', window_closed: '已过免费退订时间，场地保留' } as const;
+export const COURT_OUTCOME_ZH = {
+  cancelled: '活动取消，场地已退订',
+  kept: '活动取消，场地保留',
+  window_closed: '已过免费退订时间，场地保留',
+} as const;
