@@ -89,8 +89,10 @@ async function tour(mode: 'normal' | 'elder') {
   await shot(`club-${mode}-dues-ledger.png`);
   // the activity's court (booking module): venue, court and time, linking to the venue
   await open(`packages/club/admin?id=${runClub}&tab=activities`, '.club-court');
-  expect((await h5.page.locator('.club-admin-activity .club-court').first().textContent()) ?? '').toContain('场地：');
-  await shot(`club-${mode}-activities.png`);
+  const courtLine = h5.page.locator('.club-admin-activity .club-court').first();
+  expect((await courtLine.textContent()) ?? '').toContain('场地：');
+  await courtLine.scrollIntoViewIfNeeded();
+  await h5.page.screenshot({ path: path.join(SHOTS, `club-${mode}-activities.png`) });
 }
 
 test('directory, club page, members and dues ledger (normal mode)', async () => {
