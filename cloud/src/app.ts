@@ -27,7 +27,7 @@ import { eventModule, type EventService } from './modules/event';
 import { guidanceModule, type GuidanceParts } from './modules/guidance';
 import { fitnessModule, type FitnessService } from './modules/fitness';
 import { clubModule, type ClubService } from './modules/club';
-import { gateModule } from './modules/gate';
+import { gateModule, type GateParts } from './modules/gate';
 import { recommendationModule } from './modules/recommendation';
 import type { RecommendationRegistry } from './platform/recommend';
 
@@ -186,6 +186,7 @@ export function createApp(deps: AppDeps) {
       guidance: moduleDeps.use<GuidanceParts>('guidance'),
       fitness: moduleDeps.use<FitnessService>('fitness'),
       clubs: moduleDeps.use<ClubService>('club'),
+      gates: moduleDeps.use<GateParts>('gate'),
     },
     payments,
     tokens,

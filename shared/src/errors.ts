@@ -144,6 +144,9 @@ export const ERRORS = {
   CLUB_ALREADY_SIGNED_UP: 409,
   CLUB_DUES_NOT_SET: 422,
   CLUB_DUES_ALREADY_PAID: 409,
+  CLUB_BOOKING_TIME_MISMATCH: 422,
+  CLUB_BOOKING_NOT_ACTIVE: 409,
+  CLUB_BOOKING_TAKEN: 409,
   // gates and walk-up sales (issue 16)
   DEVICE_UNAUTHENTICATED: 401,
   DEVICE_REVOKED: 401,
@@ -295,6 +298,9 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   CLUB_ALREADY_SIGNED_UP: '已报名该活动',
   CLUB_DUES_NOT_SET: '该社团未设置会费',
   CLUB_DUES_ALREADY_PAID: '本期会费已缴纳',
+  CLUB_BOOKING_TIME_MISMATCH: '场地预约的时间须覆盖活动时间',
+  CLUB_BOOKING_NOT_ACTIVE: '该预约已失效，不能用于活动',
+  CLUB_BOOKING_TAKEN: '该预约已关联其他活动，或活动已有场地',
   // gates and walk-up sales (issue 16)
   DEVICE_UNAUTHENTICATED: '闸机身份校验失败',
   DEVICE_REVOKED: '该闸机已被停用',

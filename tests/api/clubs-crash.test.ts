@@ -6,7 +6,8 @@ import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { startTestStack, type TestStack } from '../support/stack';
-import { activityBody, application, approvedClub, bureauAdmin, type User } from './clubs-support';
+import { createTestVenue, slotsOf } from '../support/venue-fixture';
+import { activityBody, application, approvedClub, bureauAdmin, memberOf, type User } from './clubs-support';
 
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
 const crashes = new CrashSwitch();
@@ -68,9 +69,12 @@ test('a sign-up killed after its place was taken is rolled back exactly; the pla
 
 test('a sign-up killed before its ticket was issued gets the ticket from the sweeper', async () => {
   const u = await stack.login('crash-u2');
-  const act = (
-    await stack.request('POST', `/clubs/${clubId}/activities`, { token: founder.token, body: activityBody(clock, { membersOnly: false }) })
-  ).body.activity.id;
+  const made = await stack.request('POST', `/clubs/${clubId}/activities`, {
+    token: founder.token,
+    body: activityBody(clock, { membersOnly: false }),
+  });
+  if (!made.body.activity) throw new Error(JSON.stringify(made.body));
+  const act = made.body.activity.id;
   crashes.arm('effects:club_signup:tickets.issue:before');
   expect((await stack.request('POST', `/club-activities/${act}/signups`, { token: u.token, body: {} })).status).toBe(500);
   const signup = await db()
@@ -136,4 +140,84 @@ test('a review killed after the approval is finished by the sweeper: the founder
     .collection('clubs')
     .findOne({ _id: oid(applied.body.club.id) });
   expect(club!.memberLimit - club!.remaining).toBe(1);
+});
+
+test('an announcement killed between the post and the sends: the sweeper messages each agreeing member exactly once', async () => {
+  const f = await stack.login('crash-ann-f');
+  const c = await approvedClub(stack, f, admin, { name: '崩溃公告社' });
+  const AGREED = ['crash-ann-f', 'crash-ann-a', 'crash-ann-b', 'crash-ann-c'];
+  const agreed = await Promise.all(AGREED.slice(1).map((o) => stack.login(o)));
+  const declined = await stack.login('crash-ann-d');
+  for (const u of agreed) await memberOf(stack, c, f, u, { notifyOptIn: true });
+  await memberOf(stack, c, f, declined, { notifyOptIn: false });
+  // the founder agreed when founding; one consent credit each
+  await Promise.all(
+    [f, ...agreed, declined].map((u) =>
+      stack.request('POST', '/notifications/subscriptions', {
+        token: u.token,
+        body: { templateIds: ['club_announcement'], accepted: true },
+      }),
+    ),
+  );
+  const sent = (openid: string) => stack.mock.sentMessages.filter((m) => m.touser === openid && m.template_id === 'club_announcement');
+
+  crashes.arm('club.announce:after-post');
+  const posted = await stack.request('POST', `/clubs/${c}/announcements`, {
+    token: f.token,
+    body: { title: '停电通知', body: '周六场地停电' },
+  });
+  expect(posted.status).toBe(500);
+  const ann = await db()
+    .collection('club_announcements')
+    .findOne({ clubId: oid(c) });
+  expect(ann).toMatchObject({ title: '停电通知', pending: ['notify.members'] }); // the post and what it owes, one write
+  expect(AGREED.map((o) => sent(o).length)).toEqual([0, 0, 0, 0]);
+
+  // the sweeper's first run dies after one member's message went out; the next runs finish the rest
+  crashes.arm('club.announce:after-send');
+  await expect(heal()).rejects.toThrow('injected crash');
+  expect(AGREED.map((o) => sent(o).length).reduce((x, y) => x + y)).toBe(1);
+  await heal();
+  await heal(); // once more: nothing is sent twice
+  expect(AGREED.map((o) => sent(o).length)).toEqual([1, 1, 1, 1]);
+  expect(sent('crash-ann-d')).toHaveLength(0);
+  expect((await db().collection('club_announcements').findOne({ _id: ann!._id }))!.pending).toEqual([]);
+});
+
+test('an activity cancel killed after its transition: the sweeper ends the sign-ups and cancels the court through booking, once', async () => {
+  const v = await createTestVenue(stack, { name: '崩溃球馆' });
+  const [slot] = (await slotsOf(v.courtId, '2026-11-25')).slice(2, 3); // 10:00 Shanghai
+  const u = await stack.login('crash-cancel-u');
+  const start = new Date('2026-11-25T02:00:00Z');
+  const made = await stack.request('POST', `/clubs/${clubId}/activities`, {
+    token: founder.token,
+    body: activityBody(clock, {
+      membersOnly: false,
+      startAt: start.toISOString(),
+      endAt: new Date(start.getTime() + 3600_000).toISOString(),
+      booking: { slotIds: [slot.id] },
+    }),
+  });
+  expect(made.status).toBe(201);
+  const act = made.body.activity.id;
+  const bookingId = made.body.activity.booking.id;
+  expect((await stack.request('POST', `/club-activities/${act}/signups`, { token: u.token, body: {} })).status).toBe(201);
+  crashes.arm('club.activity.cancel:after-transition');
+  const res = await stack.request('POST', `/clubs/${clubId}/activities/${act}/cancel`, {
+    token: founder.token,
+    body: { reason: '场馆停电' },
+  });
+  expect(res.status).toBe(500);
+  expect(await activityDoc(act)).toMatchObject({ status: 'cancelled', pending: ['signups.end', 'booking.settle'] });
+  const bookingStatus = async () => (await stack.request('GET', `/bookings/${bookingId}`, { token: founder.token })).body.booking.status;
+  expect(await bookingStatus()).toBe('confirmed');
+  await heal();
+  await heal();
+  expect(await bookingStatus()).toBe('cancelled');
+  expect(await activityDoc(act)).toMatchObject({ pending: [], booking: { status: 'cancelled', outcome: 'cancelled' } });
+  expect(
+    await db()
+      .collection('club_signups')
+      .countDocuments({ activityId: oid(act), status: 'cancelled' }),
+  ).toBe(1);
 });

@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, type TestStack } from '../support/stack';
 import { payAndConfirm, orderOf, refundsAtWechat, until } from '../support/pay';
+import { createTestVenue, slotsOf } from '../support/venue-fixture';
 import { activityBody, application, approvedClub, bureauAdmin, memberOf, type User } from './clubs-support';
 
 const BASE = new Date('2026-11-23T01:00:00Z');
@@ -459,5 +460,97 @@ describe('announcements, dissolution, score, events', () => {
     ).map((x) => String(x._id));
     const text = JSON.stringify(events.map((e) => e.payload));
     for (const id of userIds) expect(text).not.toContain(id);
+  });
+});
+
+describe('a court for an activity (booking module)', () => {
+  test('slots booked with the activity or a booking the admin holds; others’ bookings, other clubs and other times refused; cancelling settles the court', async () => {
+    const f = await stack.login('court-f');
+    const other = await stack.login('court-other');
+    const fb = await stack.login('court-fb');
+    const u = await stack.login('court-u');
+    const c = await approvedClub(stack, f, admin, { name: '场地社' });
+    await approvedClub(stack, fb, admin, { name: '别家场地社' });
+    const v = await createTestVenue(stack, { name: '社团球馆' });
+    const D1 = '2026-11-25';
+    const slots = await slotsOf(v.courtId, D1); // hourly from 08:00
+    const at = (h: number, day = D1) => new Date(`${day}T${String(h).padStart(2, '0')}:00:00+08:00`).toISOString();
+    const body = (h1: number, h2: number, over: Record<string, unknown> = {}, day = D1) => ({
+      title: '羽毛球活动',
+      place: '社团球馆',
+      startAt: at(h1, day),
+      endAt: at(h2, day),
+      capacity: 8,
+      membersOnly: false,
+      ...over,
+    });
+    const create = (b: unknown) => stack.request('POST', `/clubs/${c}/activities`, { token: f.token, body: b });
+    const attach = (id: string, b: unknown, token = f.token) =>
+      stack.request('POST', `/clubs/${c}/activities/${id}/booking`, { token, body: b });
+    const cancel = (id: string, b: unknown) => stack.request('POST', `/clubs/${c}/activities/${id}/cancel`, { token: f.token, body: b });
+    const booking = async (id: string) => (await stack.request('GET', `/bookings/${id}`, { token: f.token })).body.booking;
+    const mine = async () => (await stack.request('GET', '/bookings/mine?status=active', { token: f.token })).body.items.length;
+
+    // slots at another time than the activity: refused before anything is booked
+    const wrong = await create(body(10, 12, { booking: { slotIds: [slots[7].id] } }));
+    expect({ status: wrong.status, code: wrong.body.error?.code }).toEqual({ status: 422, code: 'CLUB_BOOKING_TIME_MISMATCH' });
+    expect(await mine()).toBe(0);
+    // 10:00-12:00 booked with the activity, as the admin, through booking's rules
+    const a1 = await create(body(10, 12, { booking: { slotIds: [slots[2].id, slots[3].id] } }));
+    expect(a1.status).toBe(201);
+    expect(a1.body.activity.booking).toMatchObject({
+      venueId: v.venueId,
+      venueName: '社团球馆',
+      resourceName: '羽毛球1号场',
+      startAt: at(10),
+      endAt: at(12),
+      status: 'confirmed',
+      outcome: null,
+    });
+    const b1 = a1.body.activity.booking.id;
+    const page = await stack.request('GET', `/clubs/${c}`);
+    expect(page.body.activities.find((a: { id: string }) => a.id === a1.body.activity.id).booking.venueName).toBe('社团球馆');
+
+    // someone else's booking looks absent; another club's admin is refused; nothing linked
+    const theirs = await stack.request('POST', '/bookings', { token: other.token, body: { slotIds: [slots[7].id] } });
+    const a2 = (await create(body(15, 16))).body.activity.id;
+    const foreign = await attach(a2, { bookingId: theirs.body.booking.id });
+    expect({ status: foreign.status, code: foreign.body.error?.code }).toEqual({ status: 404, code: 'BOOKING_NOT_FOUND' });
+    expect((await attach(a2, { bookingId: theirs.body.booking.id }, fb.token)).status).toBe(403);
+    // the admin's own booking at 16:00 does not cover a 15:00-16:00 activity
+    const b2 = (await stack.request('POST', '/bookings', { token: f.token, body: { slotIds: [slots[8].id] } })).body.booking.id;
+    const late = await attach(a2, { bookingId: b2 });
+    expect({ status: late.status, code: late.body.error?.code }).toEqual({ status: 422, code: 'CLUB_BOOKING_TIME_MISMATCH' });
+    expect((await stack.request('GET', `/clubs/${c}`)).body.activities.find((a: { id: string }) => a.id === a2).booking).toBeNull();
+    // it serves a 16:00-17:00 activity, and only one
+    const a3 = await create(body(16, 17, { booking: { bookingId: b2 } }));
+    expect(a3.status).toBe(201);
+    const twice = await create(body(16, 17, { booking: { bookingId: b2 } }));
+    expect({ status: twice.status, code: twice.body.error?.code }).toEqual({ status: 409, code: 'CLUB_BOOKING_TAKEN' });
+
+    // cancelling: sign-ups end, the court is cancelled through booking (its refund rules) unless kept
+    expect((await stack.request('POST', `/club-activities/${a1.body.activity.id}/signups`, { token: u.token, body: {} })).status).toBe(201);
+    const c1 = await cancel(a1.body.activity.id, { reason: '下雨' });
+    expect(c1.status).toBe(200);
+    expect(c1.body.activity).toMatchObject({ status: 'cancelled', booking: { status: 'cancelled', outcome: 'cancelled' } });
+    expect((await booking(b1)).status).toBe('cancelled');
+    expect(
+      await db()
+        .collection('club_signups')
+        .countDocuments({ activityId: new mongoose.Types.ObjectId(a1.body.activity.id), status: 'cancelled' }),
+    ).toBe(1);
+    const c3 = await cancel(a3.body.activity.id, { reason: '改期', keepBooking: true });
+    expect(c3.body.activity.booking).toMatchObject({ status: 'confirmed', outcome: 'kept' });
+    expect((await booking(b2)).status).toBe('confirmed');
+
+    // past the venue's free-cancellation deadline (2 h before) the court stays with the admin, and the activity says so
+    const b3 = (
+      await stack.request('POST', '/bookings', { token: f.token, body: { slotIds: [(await slotsOf(v.courtId, '2026-11-24'))[2].id] } })
+    ).body.booking.id;
+    const a5 = (await create(body(10, 11, { booking: { bookingId: b3 } }, '2026-11-24'))).body.activity.id;
+    clock.set(new Date('2026-11-24T01:30:00Z')); // 09:30 Shanghai
+    const c5 = await cancel(a5, { reason: '临时取消' });
+    expect(c5.body.activity.booking).toMatchObject({ status: 'confirmed', outcome: 'window_closed' });
+    expect((await booking(b3)).status).toBe('confirmed');
   });
 });

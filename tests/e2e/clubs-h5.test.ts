@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import mongoose from 'mongoose';
+import { inShanghai } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { seedDemoData } from '../../mock/src/seed/seed';
 import { startTestStack, grant, type TestStack } from '../support/stack';
@@ -28,6 +30,24 @@ beforeAll(async () => {
   const { orderId } = (await stack.request('POST', `/clubs/${runClub}/dues/pay`, { token: citizen.token, body: {} })).body;
   await payAndConfirm(stack, citizen.token, orderId);
   await grant(stack, citizen.userId, 'club_admin', runClub);
+  // a court for a 跑团 activity: demo-citizen books a slot three days ahead and publishes the activity on it
+  const day = inShanghai(new Date(clock.now().getTime() + 3 * 86_400_000)).format('YYYY-MM-DD');
+  const slot = await mongoose.connection.db!.collection('slots').findOne({ day, sport: 'badminton', startAt: { $gt: clock.now() } });
+  const booked = await stack.request('POST', '/bookings', { token: citizen.token, body: { slotIds: [String(slot!._id)] } });
+  expect(booked.status).toBe(201);
+  const court = await stack.request('POST', `/clubs/${runClub}/activities`, {
+    token: citizen.token,
+    body: {
+      title: '跑后拉伸＋羽毛球',
+      place: booked.body.booking.venueName,
+      startAt: booked.body.booking.startAt,
+      endAt: booked.body.booking.endAt,
+      capacity: 4,
+      membersOnly: false,
+      booking: { bookingId: booked.body.booking.id },
+    },
+  });
+  expect(court.status).toBe(201);
   const newcomer = await stack.login('club-e2e-newcomer');
   await stack.request('POST', `/clubs/${(await stack.request('GET', '/clubs?q=羽毛球')).body.items[0].id}/join`, {
     token: newcomer.token,
@@ -67,6 +87,12 @@ async function tour(mode: 'normal' | 'elder') {
   await shot(`club-${mode}-members.png`);
   await open(`packages/club/admin?id=${runClub}&tab=dues`, '.club-ledger-row');
   await shot(`club-${mode}-dues-ledger.png`);
+  // the activity's court (booking module): venue, court and time, linking to the venue
+  await open(`packages/club/admin?id=${runClub}&tab=activities`, '.club-court');
+  const courtLine = h5.page.locator('.club-admin-activity .club-court').first();
+  expect((await courtLine.textContent()) ?? '').toContain('场地：');
+  await courtLine.scrollIntoViewIfNeeded();
+  await h5.page.screenshot({ path: path.join(SHOTS, `club-${mode}-activities.png`) });
 }
 
 test('directory, club page, members and dues ledger (normal mode)', async () => {

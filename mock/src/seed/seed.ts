@@ -6,6 +6,7 @@ import { seedGuidance } from './guidance';
 import { seedFitnessDemo } from './fitness';
 import { seedClubs } from './clubs';
 import { seedRecommendationHistory } from './recommendations';
+import { seedGates } from './gates';
 
 export { DEMO_ACCOUNTS };
 
@@ -60,6 +61,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
 
   await seedClubs(services, userIds, log);
   await seedRecommendationHistory(services, userIds, { venueIds, fitnessStationIds: fitnessDemo.stationIds }, log);
+  const gates = await seedGates(services, userIds, venueIds[0], log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
-  return { userIds, venueIds, slotCount };
+  return { userIds, venueIds, slotCount, gates };
 }

@@ -102,6 +102,17 @@ export const MemberDecisionSchema = z.object({ reason: text(200).optional() }).s
 export const MemberRoleSchema = z.object({ role: ClubRoleSchema }).strict();
 export const MemberListQuerySchema = PageQuerySchema.extend({ status: z.enum(['requested', 'member']).default('member') });
 
+/**
+ * A court for the activity, through the booking module (issue 14): a booking the club admin already
+ * holds, or the venue slots to book now (as the admin, by the venue's rules). It must cover the
+ * activity's time.
+ */
+export const ClubActivityBookingInputSchema = z.union([
+  z.object({ bookingId: IdSchema }).strict(),
+  z.object({ slotIds: z.array(IdSchema).min(1).max(8) }).strict(),
+]);
+export type ClubActivityBookingInput = z.infer<typeof ClubActivityBookingInputSchema>;
+
 export const CreateClubActivitySchema = z
   .object({
     title: text(60).pipe(z.string().min(2)),
@@ -112,10 +123,20 @@ export const CreateClubActivitySchema = z
     capacity: z.number().int().min(1).max(2000),
     membersOnly: z.boolean().default(true),
     feeFen: z.number().int().min(0).max(100_000).default(0),
+    booking: ClubActivityBookingInputSchema.optional(),
   })
   .strict()
   .refine((a) => new Date(a.endAt) > new Date(a.startAt), { path: ['endAt'], message: 'must be after startAt' });
 export type CreateClubActivity = z.infer<typeof CreateClubActivitySchema>;
+
+/**
+ * Cancelling an activity: sign-ups end (tickets revoked, fees refunded). Its court booking is
+ * cancelled through the booking module by the venue's rules unless `keepBooking` (the club still
+ * plays there); a booking past its free-cancellation deadline stays with the admin who booked it.
+ */
+export const CancelClubActivitySchema = z
+  .object({ reason: text(200).pipe(z.string().min(1)), keepBooking: z.boolean().default(false) })
+  .strict();
 
 export const ClubCheckinSchema = z
   .object({
@@ -165,6 +186,22 @@ export const ClubActivitySchema = z.object({
   membersOnly: z.boolean(),
   feeFen: z.number().int(),
   status: z.enum(['open', 'suspended', 'cancelled']),
+  /** the court booked for it (booking module): where and when, and what became of it */
+  booking: z
+    .object({
+      id: IdSchema,
+      venueId: IdSchema,
+      venueName: z.string(),
+      resourceName: z.string(),
+      startAt: z.string(),
+      endAt: z.string(),
+      status: z.string(),
+      orderId: z.string().nullable(),
+      /** after the activity was cancelled: the booking was cancelled (refund by the venue's rules), kept on purpose, or kept because free cancellation had ended */
+      outcome: z.enum(['cancelled', 'kept', 'window_closed']).nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type ClubActivity = z.infer<typeof ClubActivitySchema>;
 

@@ -1,14 +1,49 @@
 import mongoose, { Types } from 'mongoose';
-import { inShanghai, type CreateClubActivity } from '@citysport/shared';
+import { inShanghai, type Booking, type ClubActivityBookingInput, type CreateClubActivity } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
 import { ACTIVITY_PLACES, isDuplicate, OWNERS, ticketSport, type ClubDeps } from './club.context';
 import { activityDto } from './club.dto';
-import { Club, ClubActivity, ClubSignup, type ActivityDoc, type ClubDoc, type SignupDoc } from './club.model';
+import {
+  Club,
+  ClubActivity,
+  ClubCourtClaim,
+  ClubSignup,
+  type ActivityBooking,
+  type ActivityDoc,
+  type ClubDoc,
+  type SignupDoc,
+} from './club.model';
 
 const HOLD_MINUTES = 15;
 const TAKING_STALE_MS = 60_000;
 const source = (s: Pick<SignupDoc, '_id'>) => ({ kind: 'club_activity', id: String(s._id) });
+const LIVE_BOOKING = ['held', 'confirmed'];
+
+function courtOf(actorId: string, b: Booking): ActivityBooking {
+  return {
+    bookingId: b.id,
+    bookedBy: new Types.ObjectId(actorId),
+    venueId: b.venueId,
+    venueName: b.venueName,
+    resourceName: b.resourceName,
+    startAt: new Date(b.startAt),
+    endAt: new Date(b.endAt),
+    status: b.status,
+    orderId: b.orderId,
+    decision: null,
+    outcome: null,
+  };
+}
+
+/** The court must be booked for the whole activity (it may start earlier or end later). */
+function mustCover(from: Date, to: Date, a: { startAt: Date; endAt: Date }) {
+  if (from > a.startAt || to < a.endAt)
+    throw new AppError('CLUB_BOOKING_TIME_MISMATCH', 'the booking does not cover the activity', {
+      bookingStartAt: from.toISOString(),
+      bookingEndAt: to.toISOString(),
+    });
+}
 
 /**
  * Club activities and sign-ups. A sign-up is inserted (`taking`) before its place is taken from
@@ -61,12 +96,173 @@ export function createClubActivities(deps: ClubDeps) {
     return won;
   }
 
+  /**
+   * Cancelling an activity owes: its sign-ups ended (tickets revoked, fees refunded) and its court
+   * settled. A club admin cancelling an activity expects the court given back, so by default the
+   * booking is cancelled through the booking module's own cancel (its refund rules and free-
+   * cancellation deadline); `keepBooking` leaves it with the admin; past the deadline it stays
+   * with the admin and the activity says so (`window_closed`).
+   */
+  kernel.effects.define<ActivityDoc>(OWNERS.activity, {
+    collection: 'club_activities',
+    steps: {
+      'signups.end': async (a) => {
+        const live = await ClubSignup.find({ activityId: a._id, status: mongoose.trusted({ $in: ['held', 'confirmed'] }) }).lean<
+          SignupDoc[]
+        >();
+        for (const s of live) await end(s);
+      },
+      'booking.settle': async (a) => {
+        const b = a.booking;
+        if (!b || b.outcome) return;
+        let status = b.status;
+        let outcome: ActivityBooking['outcome'] = 'kept';
+        if (b.decision !== 'keep') {
+          try {
+            status = (await deps.bookings.cancel(String(b.bookedBy), b.bookingId, `社团活动取消：${a.cancelReason ?? ''}`.slice(0, 200)))
+              .status;
+            outcome = 'cancelled';
+          } catch (err) {
+            const code = err instanceof AppError ? err.code : null;
+            if (code === 'CANCEL_WINDOW_CLOSED') outcome = 'window_closed';
+            else if (code === 'BOOKING_NOT_CANCELLABLE') {
+              // already cancelled (a re-run), used, expired …: nothing left to give back
+              status = (await deps.bookings.getMine(String(b.bookedBy), b.bookingId)).status;
+              outcome = status === 'cancelled' ? 'cancelled' : null;
+            } else if (code === 'BOOKING_NOT_FOUND') outcome = null;
+            else throw err; // stays pending: the sweeper tries again
+          }
+        }
+        await ClubActivity.collection.updateOne(
+          { _id: a._id },
+          { $set: { 'booking.status': status, 'booking.outcome': outcome ?? 'kept' } },
+        );
+      },
+    },
+  });
+
+  /** The court for an activity: a booking the admin holds (others' look absent: 404), or slots booked now as the admin. */
+  async function courtFor(actorId: string, a: { startAt: Date; endAt: Date }, input: ClubActivityBookingInput) {
+    if ('bookingId' in input) {
+      const b = await deps.bookings.getMine(actorId, input.bookingId);
+      if (!LIVE_BOOKING.includes(b.status)) throw new AppError('CLUB_BOOKING_NOT_ACTIVE', `a ${b.status} booking cannot serve an activity`);
+      mustCover(new Date(b.startAt), new Date(b.endAt), a);
+      return { court: courtOf(actorId, b), bookedNow: false };
+    }
+    const { slots } = await deps.slotsForBooking(input.slotIds);
+    // unknown slots: the booking module answers (SLOT_NOT_FOUND) below
+    if (slots.length === input.slotIds.length && slots.length > 0)
+      mustCover(
+        new Date(Math.min(...slots.map((x) => x.startAt.getTime()))),
+        new Date(Math.max(...slots.map((x) => x.endAt.getTime()))),
+        a,
+      );
+    const { booking } = await deps.bookings.book(actorId, { slotIds: input.slotIds, quantity: 1, companions: [] });
+    return { court: courtOf(actorId, booking), bookedNow: true };
+  }
+
+  /**
+   * One booking serves one activity: the booking's claim (unique `_id`) is taken before the link.
+   * A claim whose activity never got the booking (a crash between the two writes) is taken over
+   * once it is a minute old.
+   */
+  async function claimCourt(bookingId: string, activityId: Types.ObjectId) {
+    const now = kernel.clock.now();
+    try {
+      await ClubCourtClaim.collection.insertOne({ _id: bookingId as never, activityId, at: now });
+      return;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
+    }
+    const held = await ClubCourtClaim.findById(bookingId).lean<{ activityId: Types.ObjectId; at: Date }>();
+    if (held && held.activityId.equals(activityId)) return;
+    const taken = () => new AppError('CLUB_BOOKING_TAKEN', 'the booking serves another activity');
+    if (!held || held.at.getTime() > now.getTime() - TAKING_STALE_MS) throw taken();
+    const owner = await ClubActivity.findById(held.activityId, { booking: 1 }).lean<Pick<ActivityDoc, 'booking'>>();
+    if (owner?.booking?.bookingId === bookingId) throw taken();
+    const took = await ClubCourtClaim.collection.updateOne(
+      { _id: bookingId as never, activityId: held.activityId },
+      { $set: { activityId, at: now } },
+    );
+    if (took.modifiedCount !== 1) throw taken();
+  }
+
+  /** A booking made for an activity that could not be linked goes back (free: it was made a moment ago). */
+  async function undoBooking(actorId: string, court: ActivityBooking) {
+    try {
+      await deps.bookings.cancel(actorId, court.bookingId, '未能关联社团活动');
+    } catch (err) {
+      kernel.logger.warn({ err, bookingId: court.bookingId }, 'a court booked for an activity could not be given back');
+    }
+  }
+
+  /** Links a court to an activity that has none (or whose booking is no longer live). */
+  async function attachBooking(actorId: string, clubId: string, activityId: string, input: ClubActivityBookingInput) {
+    const a = await findActivity(activityId);
+    if (String(a.clubId) !== clubId) throw new AppError('CLUB_ACTIVITY_NOT_FOUND', 'no such activity');
+    if (a.status !== 'open' || a.startAt <= kernel.clock.now()) throw new AppError('CLUB_ACTIVITY_CLOSED', 'the activity is closed');
+    if (a.booking) {
+      const current = await deps.bookings.getMine(String(a.booking.bookedBy), a.booking.bookingId).catch(() => null);
+      if (current && LIVE_BOOKING.includes(current.status)) throw new AppError('CLUB_BOOKING_TAKEN', 'the activity has a court already');
+    }
+    const { court, bookedNow } = await courtFor(actorId, a, input);
+    let linked: unknown = null;
+    try {
+      await claimCourt(court.bookingId, a._id);
+      linked = await kernel.transition(
+        'club_activities',
+        { _id: a._id, status: 'open', 'booking.bookingId': a.booking?.bookingId ?? null },
+        { $set: { booking: court } },
+      );
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+    }
+    if (!linked) {
+      if (bookedNow) await undoBooking(actorId, court);
+      throw new AppError('CLUB_BOOKING_TAKEN', 'the booking serves another activity, or the activity changed meanwhile');
+    }
+    await kernel.audit(actorId, 'club.activity.booking', null, { clubId, activityId, bookingId: court.bookingId, bookedNow });
+    return activityDto(await findActivity(activityId));
+  }
+
+  /** Cancels an activity (club admins): one guarded transition that owes the sign-ups' end and the court's settlement. */
+  async function cancelActivity(actorId: string, clubId: string, activityId: string, input: { reason: string; keepBooking: boolean }) {
+    const a = await findActivity(activityId);
+    if (String(a.clubId) !== clubId) throw new AppError('CLUB_ACTIVITY_NOT_FOUND', 'no such activity');
+    if (a.status === 'cancelled') return activityDto(a);
+    const won = await kernel.effects.transition<ActivityDoc>(
+      OWNERS.activity,
+      { _id: a._id, status: a.status, 'booking.bookingId': a.booking?.bookingId ?? null },
+      {
+        status: 'cancelled',
+        cancelReason: input.reason,
+        cancelledAt: kernel.clock.now(),
+        ...(a.booking ? { 'booking.decision': input.keepBooking ? 'keep' : 'cancel' } : {}),
+      },
+      ['signups.end', ...(a.booking ? ['booking.settle'] : [])],
+    );
+    if (!won) throw new AppError('CONFLICT', 'the activity changed meanwhile; please try again');
+    await kernel.audit(actorId, 'club.activity.cancel', null, {
+      clubId,
+      activityId,
+      reason: input.reason,
+      bookingId: a.booking?.bookingId ?? null,
+      keepBooking: input.keepBooking,
+    });
+    kernel.crashPoint('club.activity.cancel:after-transition');
+    await kernel.effects.finish(OWNERS.activity, won);
+    return activityDto(await findActivity(activityId));
+  }
+
   async function create(actorId: string, club: ClubDoc, input: CreateClubActivity) {
     const now = kernel.clock.now();
     if (club.status !== 'approved') throw new AppError('CLUB_NOT_ACTIVE', 'the club is not active');
     const startAt = new Date(input.startAt);
     if (startAt <= now)
       throw new AppError('VALIDATION_FAILED', 'starts in the past', [{ path: 'startAt', message: 'must be in the future' }]);
+    const endAt = new Date(input.endAt);
+    // the court first (a crash after it leaves the admin a booking to attach later, never an activity pointing at nothing)
+    const court = input.booking ? await courtFor(actorId, { startAt, endAt }, input.booking) : null;
     const doc: ActivityDoc = {
       _id: new Types.ObjectId(),
       clubId: club._id,
@@ -74,7 +270,7 @@ export function createClubActivities(deps: ClubDeps) {
       description: input.description,
       place: input.place,
       startAt,
-      endAt: new Date(input.endAt),
+      endAt,
       capacity: input.capacity,
       remaining: input.capacity,
       applied: [],
@@ -83,12 +279,22 @@ export function createClubActivities(deps: ClubDeps) {
       status: 'open',
       createdBy: new Types.ObjectId(actorId),
       createdAt: now,
+      booking: court?.court ?? null,
     };
+    if (court)
+      try {
+        await claimCourt(court.court.bookingId, doc._id);
+      } catch (err) {
+        if (court.bookedNow) await undoBooking(actorId, court.court);
+        throw err;
+      }
+    kernel.crashPoint('club.activity.create:after-claim');
     await ClubActivity.collection.insertOne(doc);
     await kernel.audit(actorId, 'club.activity.create', null, {
       clubId: String(club._id),
       activityId: String(doc._id),
       capacity: doc.capacity,
+      bookingId: court?.court.bookingId ?? null,
     });
     return activityDto(doc);
   }
@@ -103,6 +309,14 @@ export function createClubActivities(deps: ClubDeps) {
       .sort({ startAt: 1 })
       .limit(100)
       .lean<ActivityDoc[]>();
+    // a linked court's live state (paid, expired …) from the booking module
+    await Promise.all(
+      rows.map(async (a) => {
+        if (!a.booking || a.booking.outcome || a.status === 'cancelled') return;
+        const b = await deps.bookings.getMine(String(a.booking.bookedBy), a.booking.bookingId).catch(() => null);
+        if (b) Object.assign(a.booking, { status: b.status, orderId: b.orderId });
+      }),
+    );
     return rows.map(activityDto);
   }
 
@@ -251,14 +465,15 @@ export function createClubActivities(deps: ClubDeps) {
     return live.length;
   }
 
-  /** The sweeper: stale `taking` sign-ups are rolled back exactly; unfinished effects finished. */
+  /** The sweeper: stale `taking` sign-ups are rolled back exactly; unfinished effects (sign-ups', cancelled activities') finished. */
   async function heal() {
     const cutoff = new Date(kernel.clock.now().getTime() - TAKING_STALE_MS);
     const stale = await ClubSignup.find({ status: 'taking', createdAt: mongoose.trusted({ $lt: cutoff }) })
       .limit(200)
       .lean<SignupDoc[]>();
     for (const s of stale) await transition({ _id: s._id, status: 'taking' }, { status: 'failed', liveKey: String(s._id) }, ['capacity']);
-    return { rolledBack: stale.length, swept: await kernel.effects.sweep(OWNERS.signup) };
+    const swept = await kernel.effects.sweep(OWNERS.signup);
+    return { rolledBack: stale.length, swept, activities: await kernel.effects.sweep(OWNERS.activity) };
   }
 
   async function mySignups(userId: string, clubId: Types.ObjectId) {
@@ -268,6 +483,8 @@ export function createClubActivities(deps: ClubDeps) {
 
   return {
     create,
+    attachBooking,
+    cancelActivity,
     list,
     findActivity,
     signUp,

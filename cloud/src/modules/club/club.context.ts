@@ -7,12 +7,18 @@ import type { GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import type { PaymentPort } from '../payment';
 import type { TicketService } from '../ticket';
+import type { BookingService } from '../booking';
+import type { VenueService } from '../venue';
 
 /** What the club module gets from the kernel and from other modules (their services, never their models). */
 export interface ClubDeps {
   kernel: Kernel;
   payments: PaymentPort;
   tickets: TicketService;
+  /** a court for an activity: booked, read and cancelled through the booking module's service (never its collections) */
+  bookings: Pick<BookingService, 'book' | 'getMine' | 'cancel'>;
+  /** the slots' times, to check a court covers the activity before booking it */
+  slotsForBooking: VenueService['slotsForBooking'];
   pseudonym: Pseudonymizer;
   cipher: FieldCipher;
   notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
@@ -28,7 +34,14 @@ export interface ClubDeps {
 
 export const MEMBER_PLACES = 'club_member';
 export const ACTIVITY_PLACES = 'club_activity';
-export const OWNERS = { club: 'club', member: 'club_member', signup: 'club_signup', dues: 'club_dues' } as const;
+export const OWNERS = {
+  club: 'club',
+  member: 'club_member',
+  signup: 'club_signup',
+  dues: 'club_dues',
+  announcement: 'club_announcement',
+  activity: 'club_activity',
+} as const;
 export const TEMPLATES = {
   announcement: 'club_announcement',
   duesReminder: 'club_dues_reminder',

@@ -31,6 +31,19 @@ export function activityDto(a: ActivityDoc): ActivityDto {
     membersOnly: a.membersOnly,
     feeFen: a.feeFen,
     status: a.status,
+    booking: a.booking
+      ? {
+          id: a.booking.bookingId,
+          venueId: a.booking.venueId,
+          venueName: a.booking.venueName,
+          resourceName: a.booking.resourceName,
+          startAt: a.booking.startAt.toISOString(),
+          endAt: a.booking.endAt.toISOString(),
+          status: a.booking.status,
+          orderId: a.booking.orderId,
+          outcome: a.booking.outcome,
+        }
+      : null,
   };
 }
 

@@ -144,6 +144,28 @@ export interface ActivityDoc {
   status: 'open' | 'suspended' | 'cancelled';
   createdBy: Types.ObjectId;
   createdAt: Date;
+  /** the court booked for it through the booking module's service (a copy of where and when; the booking is booking's) */
+  booking?: ActivityBooking | null;
+  cancelReason?: string | null;
+  cancelledAt?: Date | null;
+  /** kernel.effects: what a cancellation still owes (sign-ups ended, the booking settled) */
+  pending?: string[];
+  pendingSince?: Date | null;
+}
+export interface ActivityBooking {
+  bookingId: string;
+  /** the club admin who holds the booking (booking's owner) */
+  bookedBy: Types.ObjectId;
+  venueId: string;
+  venueName: string;
+  resourceName: string;
+  startAt: Date;
+  endAt: Date;
+  status: string;
+  orderId: string | null;
+  /** set when the activity is cancelled: 'cancel' (default) or 'keep' */
+  decision: 'cancel' | 'keep' | null;
+  outcome: 'cancelled' | 'kept' | 'window_closed' | null;
 }
 const ActivitySchema = new Schema<ActivityDoc>(
   {
@@ -161,10 +183,28 @@ const ActivitySchema = new Schema<ActivityDoc>(
     status: String,
     createdBy: Schema.Types.ObjectId,
     createdAt: Date,
+    booking: { type: Schema.Types.Mixed, default: null },
+    cancelReason: String,
+    cancelledAt: Date,
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'club_activities', versionKey: false },
 );
+ActivitySchema.index({ pendingSince: 1 });
 export const ClubActivity = mongoose.model<ActivityDoc>('ClubActivity', ActivitySchema);
+
+/** One booking serves one activity: a claim per booking (`_id` = the booking id, unique without any index), taken before the link. */
+export interface CourtClaimDoc {
+  _id: string;
+  activityId: Types.ObjectId;
+  at: Date;
+}
+const CourtClaimSchema = new Schema<CourtClaimDoc>(
+  { _id: String, activityId: Schema.Types.ObjectId, at: Date },
+  { collection: 'club_activity_courts', versionKey: false },
+);
+export const ClubCourtClaim = mongoose.model<CourtClaimDoc>('ClubCourtClaim', CourtClaimSchema);
 
 export type SignupStatus = 'taking' | 'held' | 'confirmed' | 'attended' | 'cancelled' | 'expired' | 'failed';
 export interface SignupDoc {
@@ -251,6 +291,9 @@ export interface AnnouncementDoc {
   pinned: boolean;
   authorId: Types.ObjectId;
   createdAt: Date;
+  /** kernel.effects: what the post still owes (the members' subscribe messages) */
+  pending?: string[];
+  pendingSince?: Date | null;
 }
 const AnnouncementSchema = new Schema<AnnouncementDoc>(
   {
@@ -260,7 +303,30 @@ const AnnouncementSchema = new Schema<AnnouncementDoc>(
     pinned: Boolean,
     authorId: Schema.Types.ObjectId,
     createdAt: Date,
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'club_announcements', versionKey: false },
 );
+AnnouncementSchema.index({ pendingSince: 1 });
 export const ClubAnnouncement = mongoose.model<AnnouncementDoc>('ClubAnnouncement', AnnouncementSchema);
+
+/** One member's subscribe message for one announcement: `_id` = announcementId:userId, claimed before the send (at most once each). */
+export interface AnnouncementDeliveryDoc {
+  _id: string;
+  announcementId: Types.ObjectId;
+  userId: Types.ObjectId;
+  status: 'sending' | 'sent';
+  at: Date;
+}
+const AnnouncementDeliverySchema = new Schema<AnnouncementDeliveryDoc>(
+  {
+    _id: String,
+    announcementId: { type: Schema.Types.ObjectId, required: true, index: true },
+    userId: Schema.Types.ObjectId,
+    status: String,
+    at: Date,
+  },
+  { collection: 'club_announcement_deliveries', versionKey: false },
+);
+export const ClubAnnouncementDelivery = mongoose.model<AnnouncementDeliveryDoc>('ClubAnnouncementDelivery', AnnouncementDeliverySchema);

@@ -4,6 +4,8 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import {
   AdminClubListQuerySchema,
+  CancelClubActivitySchema,
+  ClubActivityBookingInputSchema,
   ClubApplicationSchema,
   ClubCheckinSchema,
   ClubListQuerySchema,
@@ -124,6 +126,17 @@ export function clubRoutes(service: ClubService, deps: { grantsOf: GrantLookup; 
     const input = parse(CreateClubActivitySchema, ctx.request.body);
     ctx.status = 201;
     ctx.body = { activity: await service.activities.create(me(ctx), await service.loadClub(ctx.state.clubId!), input) };
+  });
+  // the court for an activity (booking module's service): a booking the admin holds, or slots booked now
+  router.post('/clubs/:clubId/activities/:activityId/booking', requireUser, club, clubAdmin, async (ctx) => {
+    const input = parse(ClubActivityBookingInputSchema, ctx.request.body);
+    const activityId = parse(IdSchema, ctx.params.activityId);
+    ctx.body = { activity: await service.activities.attachBooking(me(ctx), ctx.state.clubId!, activityId, input) };
+  });
+  router.post('/clubs/:clubId/activities/:activityId/cancel', requireUser, club, clubAdmin, async (ctx) => {
+    const input = parse(CancelClubActivitySchema, ctx.request.body);
+    const activityId = parse(IdSchema, ctx.params.activityId);
+    ctx.body = { activity: await service.activities.cancelActivity(me(ctx), ctx.state.clubId!, activityId, input) };
   });
   router.get('/clubs/:clubId/activities', club, async (ctx) => {
     const viewer = ctx.state.user?.userId;

@@ -17,6 +17,7 @@ import {
   Club,
   ClubActivity,
   ClubAnnouncement,
+  ClubAnnouncementDelivery,
   ClubMember,
   ClubSignup,
   type AnnouncementDoc,
@@ -543,9 +544,52 @@ export function createClubService(deps: ClubDeps) {
   }
 
   // ---------- announcements ----------
+  /**
+   * An announcement owes its subscribe messages (to members who agreed): the post records
+   * `pending: ['notify.members']` in its own insert and the sends follow, so a crash after the post
+   * leaves them to the club-heal sweeper. Each member is claimed with a unique delivery record before
+   * the send, so a re-run (after a crash, or twice) never messages anyone twice; a crash in the instant
+   * between a claim and WeChat's answer loses that one message rather than sending it twice.
+   */
+  kernel.effects.define<AnnouncementDoc>(OWNERS.announcement, {
+    collection: 'club_announcements',
+    steps: {
+      'notify.members': async (a) => {
+        const club = await Club.findById(a.clubId).lean<ClubDoc>();
+        if (!club) return;
+        const members = await ClubMember.find(
+          { clubId: a.clubId, status: 'member', notifyOptIn: true, joinedAt: mongoose.trusted({ $not: { $gt: a.createdAt } }) },
+          { userId: 1 },
+        )
+          .limit(5000)
+          .lean<Pick<MemberDoc, 'userId'>[]>();
+        const data = { thing1: club.name.slice(0, 20), thing2: a.title.slice(0, 20) };
+        for (const m of members) {
+          const userId = String(m.userId);
+          try {
+            await ClubAnnouncementDelivery.collection.insertOne({
+              _id: `${a._id}:${userId}` as never,
+              announcementId: a._id,
+              userId: m.userId,
+              status: 'sending',
+              at: kernel.clock.now(),
+            });
+          } catch (err) {
+            if (isDuplicate(err)) continue; // claimed by an earlier run
+            throw err;
+          }
+          await deps.notify(userId, TEMPLATES.announcement, data); // never throws: failures are logged there
+          kernel.crashPoint('club.announce:after-send');
+          await ClubAnnouncementDelivery.collection.updateOne({ _id: `${a._id}:${userId}` as never }, { $set: { status: 'sent' } });
+        }
+      },
+    },
+  });
+
   async function announce(actorId: string, clubId: string, input: { title: string; body: string; pinned: boolean }) {
     const c = await loadClub(clubId);
     if (c.status !== 'approved') throw new AppError('CLUB_NOT_ACTIVE', 'the club is not active');
+    const now = kernel.clock.now();
     const doc: AnnouncementDoc = {
       _id: new Types.ObjectId(),
       clubId: c._id,
@@ -553,12 +597,17 @@ export function createClubService(deps: ClubDeps) {
       body: input.body,
       pinned: input.pinned,
       authorId: new Types.ObjectId(actorId),
-      createdAt: kernel.clock.now(),
+      createdAt: now,
+      // what the post owes, in the same write (kernel.effects): the sweeper finishes it after a crash
+      pending: ['notify.members'],
+      pendingSince: now,
     };
     await ClubAnnouncement.collection.insertOne(doc);
     await kernel.audit(actorId, 'club.announcement', null, { clubId, announcementId: String(doc._id), pinned: doc.pinned });
-    const sent = await notifyMembers(c, TEMPLATES.announcement, { thing1: c.name.slice(0, 20), thing2: input.title.slice(0, 20) }, true);
-    return { announcement: announcementDto(doc), notified: sent.done };
+    kernel.crashPoint('club.announce:after-post');
+    await kernel.effects.finish(OWNERS.announcement, doc);
+    const notified = await ClubAnnouncementDelivery.collection.countDocuments({ announcementId: doc._id });
+    return { announcement: announcementDto(doc), notified };
   }
 
   async function announcements(clubId: string, q: { cursor?: string; limit: number }) {
@@ -651,7 +700,8 @@ export function createClubService(deps: ClubDeps) {
     }
     const members = await kernel.effects.sweep(OWNERS.member);
     const clubs = await kernel.effects.sweep(OWNERS.club);
-    return { rolledBack: stale.length, members, clubs, signups: await activities.heal(), dues: await dues.closeOrphans() };
+    const announcements = await kernel.effects.sweep(OWNERS.announcement);
+    return { rolledBack: stale.length, members, clubs, announcements, signups: await activities.heal(), dues: await dues.closeOrphans() };
   }
 
   return {

@@ -5,6 +5,8 @@ import type { OrderKindHandlers, PaymentPort } from '../payment';
 import type { TicketService, TicketSourceHandlers } from '../ticket';
 import type { IdentityService } from '../identity';
 import type { NotificationService } from '../notification';
+import type { BookingService } from '../booking';
+import type { VenueService } from '../venue';
 import { createClubService, type ClubService } from './club.service';
 import { clubRoutes } from './club.routes';
 
@@ -12,7 +14,8 @@ export { createClubService, type ClubService } from './club.service';
 
 /**
  * Clubs (体育社团, issue 14): sells `club_activity` and `club_dues`, is the `club_activity` ticket
- * source, grants the scoped `club_admin` role through identity, tells members through notification.
+ * source, grants the scoped `club_admin` role through identity, tells members through notification,
+ * books courts for activities through booking's service.
  */
 export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, TicketSourceHandlers> = {
   name: 'club',
@@ -21,6 +24,8 @@ export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, Ticket
       kernel,
       payments: use<{ port: PaymentPort }>('payment').port,
       tickets: use<TicketService>('ticket'),
+      bookings: use<BookingService>('booking'),
+      slotsForBooking: (ids) => use<VenueService>('venue').slotsForBooking(ids),
       pseudonym,
       cipher: createFieldCipher(config.DATA_KEY),
       notify: (userId, templateId, data) => use<NotificationService>('notification').notify(userId, templateId, data),

@@ -417,6 +417,11 @@ export function createGateService(deps: GateDeps) {
     return { deleted: res.deletedCount };
   }
 
+  /** a device as the device API sees it (the demo seed drives a paired device through `verify`) */
+  async function deviceById(deviceId: string): Promise<GateDeviceDoc | null> {
+    return GateDevice.findById(deviceId).lean<GateDeviceDoc>();
+  }
+
   async function deviceVenue(deviceId: string): Promise<string | null> {
     const d = await GateDevice.findById(deviceId, { venueId: 1 }).lean<{ venueId: Types.ObjectId }>();
     return d ? String(d.venueId) : null;
@@ -436,6 +441,7 @@ export function createGateService(deps: GateDeps) {
     sync,
     alerts,
     sweepNonces,
+    deviceById,
     deviceVenue,
   };
 }

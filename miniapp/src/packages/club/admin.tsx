@@ -10,7 +10,8 @@ import { usePagedList } from '../../hooks/usePagedList';
 import { notify } from '../../stores/elder';
 import { param } from '../../utils/params';
 import { clubApi } from './api';
-import { adminUrl, day, roleZh, when, yuan } from './lib';
+import { api } from '../../api/endpoints';
+import { adminUrl, COURT_OUTCOME_ZH, COURT_STATUS_ZH, courtLine, day, roleZh, venueUrl, when, yuan } from './lib';
 import './club.scss';
 
 type Tab = 'requests' | 'members' | 'activities' | 'dues' | 'posts';
@@ -111,9 +112,25 @@ function Members({ clubId, status }: { clubId: string; status: 'requested' | 'me
 
 function Activities({ clubId }: { clubId: string }) {
   const { load, data, reload } = useLoad(() => clubApi.detail(clubId), [clubId]);
+  // a court for the activity: one of my active bookings (booked through 场馆预约)
+  const courts = useLoad(() => api.myBookings({ status: 'active', limit: 20 }, { toast: false }), []);
+  const [court, setCourt] = useState<string | null>(null);
   const [f, setF] = useState({ title: '', place: '', date: '', time: '09:00', hours: '2', capacity: '20', feeYuan: '0' });
   const [membersOnly, setMembersOnly] = useState(true);
   const set = (k: keyof typeof f) => (e: { detail: { value: string } }) => setF((cur) => ({ ...cur, [k]: e.detail.value }));
+  const pickCourt = (b: { id: string; venueName: string; resourceName: string; startAt: string; endAt: string }) => {
+    if (court === b.id) return setCourt(null);
+    setCourt(b.id);
+    // the activity takes the court's place and time unless already typed
+    const hours = (new Date(b.endAt).getTime() - new Date(b.startAt).getTime()) / 3600_000;
+    setF((cur) => ({
+      ...cur,
+      place: cur.place || `${b.venueName} ${b.resourceName}`,
+      date: cur.date || day(b.startAt),
+      time: cur.date ? cur.time : when(b.startAt).slice(-5),
+      hours: cur.date ? cur.hours : String(hours),
+    }));
+  };
   const create = async () => {
     const start = new Date(`${f.date}T${f.time}:00+08:00`);
     if (Number.isNaN(start.getTime())) return notify('请填写日期（如 2026-12-05）和时间');
@@ -126,18 +143,63 @@ function Activities({ clubId }: { clubId: string }) {
         capacity: Number(f.capacity),
         feeFen: Math.round(Number(f.feeYuan) * 100),
         membersOnly,
+        ...(court ? { booking: { bookingId: court } } : {}),
       });
       notify('活动已发布');
-      await reload(true);
+      setCourt(null);
+      await Promise.all([reload(true), courts.reload(true)]);
     } catch {
       /* toast shown */
     }
   };
+  const cancel = async (a: NonNullable<typeof data>['activities'][number]) => {
+    let keepBooking = false;
+    if (a.booking && ['held', 'confirmed'].includes(a.booking.status)) {
+      // what becomes of the court is the admin's call: 退订 by the venue's rules (default), or keep it
+      const r = await Taro.showActionSheet({ itemList: ['取消活动，并退订场地（按场馆退订规则退款）', '取消活动，保留场地'] }).catch(
+        () => null,
+      );
+      if (!r) return;
+      keepBooking = r.tapIndex === 1;
+    } else {
+      const r = await Taro.showModal({ title: '取消活动', content: `确定取消「${a.title}」吗？已报名的会员将收到退款。` });
+      if (!r.confirm) return;
+    }
+    try {
+      const { activity } = await clubApi.cancelActivity(clubId, a.id, { reason: '社团取消活动', keepBooking });
+      notify(activity.booking?.outcome ? COURT_OUTCOME_ZH[activity.booking.outcome] : '活动已取消');
+      await Promise.all([reload(true), courts.reload(true)]);
+    } catch {
+      /* toast shown */
+    }
+  };
+  const free = (courts.data?.items ?? []).filter((b) => !(data?.activities ?? []).some((a) => a.booking?.id === b.id));
   return (
     <>
       <View className="club-form club-activity-form">
         <Text className="club-section__title">发布活动</Text>
         <Input className="club-form__input" placeholder="活动名称" value={f.title} onInput={set('title')} />
+        <View className="club-court-pick">
+          <Text className="club-row__sub">场地（可选，用我的场馆预约）</Text>
+          {free.length === 0 ? (
+            <Text className="club-court" onClick={() => void Taro.switchTab({ url: '/pages/venues/index' })}>
+              暂无可用的场地预约，去预约场地 ›
+            </Text>
+          ) : (
+            <View className="club-chips club-court-pick__list">
+              {free.map((b) => (
+                <Text
+                  key={b.id}
+                  className={`club-chips__chip ${court === b.id ? 'club-chips__chip--current' : ''}`}
+                  onClick={() => pickCourt(b)}
+                >
+                  {courtLine(b)}
+                  {b.status === 'held' ? '（待支付）' : ''}
+                </Text>
+              ))}
+            </View>
+          )}
+        </View>
         <Input className="club-form__input" placeholder="地点" value={f.place} onInput={set('place')} />
         <Input className="club-form__input" placeholder="日期 2026-12-05" value={f.date} onInput={set('date')} />
         <Input className="club-form__input" placeholder="开始时间 09:00" value={f.time} onInput={set('time')} />
@@ -155,16 +217,38 @@ function Activities({ clubId }: { clubId: string }) {
       <View className="club-section">
         <LoadView load={load} name="club-admin-activities" errorText="加载失败" onRetry={() => void reload()} />
         {data?.activities.map((a) => (
-          <View key={a.id} className="club-row">
+          <View key={a.id} className="club-row club-admin-activity">
             <View className="club-row__main">
               <Text className="club-row__title">{a.title}</Text>
               <Text className="club-row__sub">
                 {when(a.startAt)} · {a.place} · {yuan(a.feeFen)}
               </Text>
+              {a.booking ? (
+                <Text className="club-court" onClick={() => void Taro.navigateTo({ url: venueUrl(a.booking!.venueId) })}>
+                  场地：{courtLine(a.booking)} ·{' '}
+                  {a.booking.outcome ? COURT_OUTCOME_ZH[a.booking.outcome] : (COURT_STATUS_ZH[a.booking.status] ?? a.booking.status)} ›
+                </Text>
+              ) : null}
+              {a.booking && a.status !== 'cancelled' ? (
+                <Text className="club-court" onClick={() => void Taro.navigateTo({ url: '/packages/booking/mine' })}>
+                  查看场地预约 ›
+                </Text>
+              ) : null}
             </View>
-            <Text className="club-tag">
-              已报 {a.capacity - a.remaining}/{a.capacity}
-            </Text>
+            <View className="club-row__side">
+              {a.status === 'cancelled' ? (
+                <Text className="club-tag club-tag--muted">已取消</Text>
+              ) : (
+                <>
+                  <Text className="club-tag">
+                    已报 {a.capacity - a.remaining}/{a.capacity}
+                  </Text>
+                  <View className="club-button club-button--small club-button--ghost club-activity-cancel" onClick={() => void cancel(a)}>
+                    取消活动
+                  </View>
+                </>
+              )}
+            </View>
           </View>
         ))}
       </View>

@@ -71,6 +71,21 @@ export const clubApi = {
     request({ method: 'POST', path: `/clubs/${clubId}/members/${userId}/role`, data: { role }, schema: z.unknown() }),
   createActivity: (clubId: string, body: Record<string, unknown>) =>
     request({ method: 'POST', path: `/clubs/${clubId}/activities`, data: body, schema: z.object({ activity: ClubActivitySchema }) }),
+  /** a court for an activity (booking module): a booking I hold */
+  attachBooking: (clubId: string, activityId: string, bookingId: string) =>
+    request({
+      method: 'POST',
+      path: `/clubs/${clubId}/activities/${activityId}/booking`,
+      data: { bookingId },
+      schema: z.object({ activity: ClubActivitySchema }),
+    }),
+  cancelActivity: (clubId: string, activityId: string, body: { reason: string; keepBooking: boolean }) =>
+    request({
+      method: 'POST',
+      path: `/clubs/${clubId}/activities/${activityId}/cancel`,
+      data: body,
+      schema: z.object({ activity: ClubActivitySchema }),
+    }),
   ledger: (clubId: string) =>
     request({ path: `/clubs/${clubId}/dues/ledger`, schema: z.object({ items: z.array(DuesLedgerRowSchema) }), ...quiet }),
   announce: (clubId: string, body: { title: string; body: string; pinned: boolean }) =>

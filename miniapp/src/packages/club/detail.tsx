@@ -11,7 +11,7 @@ import { notify } from '../../stores/elder';
 import { isLoggedIn, ensureLoggedIn } from '../../stores/session';
 import { param } from '../../utils/params';
 import { clubApi } from './api';
-import { adminUrl, day, detailUrl, newKey, roleZh, sportZh, when, yuan } from './lib';
+import { adminUrl, courtLine, day, detailUrl, newKey, roleZh, sportZh, venueUrl, when, yuan } from './lib';
 import './club.scss';
 
 const TEMPLATES = ['club_announcement', 'club_status', 'club_dues_reminder'];
@@ -187,6 +187,12 @@ export default function ClubDetailPage() {
                       余 {a.remaining}/{a.capacity} 名 · {yuan(a.feeFen)}
                       {a.membersOnly ? ' · 仅会员' : ' · 公开'}
                     </Text>
+                    {a.booking && a.status !== 'cancelled' && ['held', 'confirmed', 'used'].includes(a.booking.status) ? (
+                      // members see where and when; the booking's own state (待支付 …) is the club admin's business
+                      <Text className="club-court" onClick={() => void Taro.navigateTo({ url: venueUrl(a.booking!.venueId) })}>
+                        场地：{courtLine(a.booking)} ›
+                      </Text>
+                    ) : null}
                   </View>
                   <View className="club-row__side">
                     {mine ? (

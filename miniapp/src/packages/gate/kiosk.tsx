@@ -6,7 +6,7 @@ import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
 import { param } from '../../utils/params';
-import QrCode from '../ticket/QrCode';
+import QrCode from '../../components/QrCode';
 import { gateApi } from './api';
 import './kiosk.scss';
 

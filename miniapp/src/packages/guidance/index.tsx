@@ -5,10 +5,10 @@ import { GUIDANCE_SPORTS, GUIDANCE_SPORT_LABELS_ZH, type GuidanceSport } from '@
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
-import { guidanceApi } from './api';
-import { currentFix, type Fix } from './location';
-import SessionCard from './SessionCard';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import { currentFix, type Fix } from '../../utils/location';
+import SessionCard from '../../components/SessionCard';
+import '../../styles/guidance.scss';
 
 /** 健身指导: upcoming free sessions near the user, by sport; nearest first once the position is known. */
 export default function GuidancePage() {

@@ -3,9 +3,9 @@ import { Text } from '@tarojs/components';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
-import { guidanceApi } from './api';
-import SessionCard from './SessionCard';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import SessionCard from '../../components/SessionCard';
+import '../../styles/guidance.scss';
 
 const STATUS_ZH = { confirmed: '已报名', attended: '已参加', cancelled: '已取消', taking: '处理中', failed: '未成功' } as const;
 

@@ -7,8 +7,8 @@ import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
 import { buildUrl } from '../../api/client';
 import { IS_H5 } from '../../api/config';
-import { guidanceApi } from './api';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import '../../styles/guidance.scss';
 
 /** Admin: instructors' activity for a year, ranked within each district; xlsx export. */
 export default function ActivityRankingPage() {

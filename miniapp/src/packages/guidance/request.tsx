@@ -24,10 +24,10 @@ import { IS_H5 } from '../../api/config';
 import { param } from '../../utils/params';
 import { addDays, daysFrom, dayOf, dayTitle, timeRange, todayShanghai } from '../../utils/time';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from './api';
-import { currentFix } from './location';
+import { guidanceApi } from '../../api/guidance';
+import { currentFix } from '../../utils/location';
 import { requestStatus } from './requestFormat';
-import './guidance.scss';
+import '../../styles/guidance.scss';
 
 const TIMES = ['07:00', '08:30', '09:30', '14:00', '15:30', '19:00'];
 const DURATIONS = [60, 90, 120];

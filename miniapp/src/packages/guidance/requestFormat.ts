@@ -1,5 +1,5 @@
 import type { StatusTone } from '../../components/StatusTag';
-import type { RequestOut } from './api';
+import type { RequestOut } from '../../api/guidance';
 
 /** An organisation's request in words: waiting for a match, an instructor arranged, delivered, … */
 export function requestStatus(r: Pick<RequestOut, 'status' | 'sessionStatus'>): { text: string; tone: StatusTone } {

@@ -7,9 +7,9 @@ import LoadView from '../../components/LoadView';
 import StatusTag from '../../components/StatusTag';
 import { useLoad } from '../../hooks/useLoad';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
-import { guidanceApi } from './api';
+import { guidanceApi } from '../../api/guidance';
 import { requestStatus } from './requestFormat';
-import './guidance.scss';
+import '../../styles/guidance.scss';
 
 /** 单位申请健身指导: an organisation's requests for an instructor, their status and the matched instructor. */
 export default function GuidanceRequestsPage() {

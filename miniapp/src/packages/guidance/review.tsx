@@ -6,8 +6,8 @@ import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from './api';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import '../../styles/guidance.scss';
 
 /** Admin: pending instructor applications; approve, or reject with a reason (audited on the server). */
 export default function InstructorReviewPage() {

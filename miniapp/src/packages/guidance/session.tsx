@@ -11,9 +11,9 @@ import { IS_H5 } from '../../api/config';
 import { param } from '../../utils/params';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from './api';
-import { currentFix } from './location';
-import './guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import { currentFix } from '../../utils/location';
+import '../../styles/guidance.scss';
 
 const newKey = () => `gd-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 

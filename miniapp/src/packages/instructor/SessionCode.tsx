@@ -3,8 +3,8 @@ import Taro, { useDidHide, useDidShow } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { errorMessageZh } from '../../api/errors';
 import { useNow } from '../../utils/time';
-import QrCode from '../ticket/QrCode';
-import { guidanceApi } from '../guidance/api';
+import QrCode from '../../components/QrCode';
+import { guidanceApi } from '../../api/guidance';
 
 /** fetch a new code this often at most (the server makes one every 30 s) … */
 const REFRESH_MS = 25_000;

@@ -13,9 +13,9 @@ import {
 } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from '../guidance/api';
-import PhotoPicker, { type Photo } from '../guidance/PhotoPicker';
-import '../guidance/guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import PhotoPicker, { type Photo } from '../../components/PhotoPicker';
+import '../../styles/guidance.scss';
 
 /** Apply (or update the application): level, certificate number, specialities, district, bio, photo. */
 export default function InstructorApplyPage() {

@@ -8,9 +8,9 @@ import { useLoad } from '../../hooks/useLoad';
 import { GUIDANCE_SPORT_LABELS_ZH, type GuidanceSport } from '@citysport/shared';
 import { notify } from '../../stores/elder';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
-import { guidanceApi } from '../guidance/api';
-import SessionCard from '../guidance/SessionCard';
-import '../guidance/guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import SessionCard from '../../components/SessionCard';
+import '../../styles/guidance.scss';
 
 const STATUS_ZH = { pending: '审核中', verified: '已认证', rejected: '未通过' } as const;
 const SESSION_ZH = { published: '待开展', delivered: '已完成', not_delivered: '未履约', cancelled: '已取消' } as const;

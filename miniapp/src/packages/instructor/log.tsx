@@ -10,9 +10,9 @@ import { errorMessageZh } from '../../api/errors';
 import { param } from '../../utils/params';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from '../guidance/api';
-import PhotoPicker, { type Photo } from '../guidance/PhotoPicker';
-import '../guidance/guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import PhotoPicker, { type Photo } from '../../components/PhotoPicker';
+import '../../styles/guidance.scss';
 
 /** as many photos as a log takes (SessionLogSchema) */
 const MAX_PHOTOS = 9;

@@ -14,9 +14,9 @@ import {
 import Screen from '../../components/Screen';
 import { notify } from '../../stores/elder';
 import { addDays, todayShanghai } from '../../utils/time';
-import { guidanceApi } from '../guidance/api';
-import { currentFix } from '../guidance/location';
-import '../guidance/guidance.scss';
+import { guidanceApi } from '../../api/guidance';
+import { currentFix } from '../../utils/location';
+import '../../styles/guidance.scss';
 
 /** Publish a session (optionally weekly for some weeks); the place's coordinates come from the instructor's position there. */
 export default function PublishSessionPage() {

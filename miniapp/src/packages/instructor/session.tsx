@@ -11,10 +11,10 @@ import { IS_H5 } from '../../api/config';
 import { param } from '../../utils/params';
 import { dayOf, dayTitle, timeRange } from '../../utils/time';
 import { notify } from '../../stores/elder';
-import { guidanceApi } from '../guidance/api';
-import { currentFix } from '../guidance/location';
+import { guidanceApi } from '../../api/guidance';
+import { currentFix } from '../../utils/location';
 import SessionCode from './SessionCode';
-import '../guidance/guidance.scss';
+import '../../styles/guidance.scss';
 
 type CheckState = { kind: 'idle' } | { kind: 'locating' } | { kind: 'ok'; distanceM: number } | { kind: 'bad'; text: string };
 

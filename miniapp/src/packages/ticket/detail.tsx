@@ -12,7 +12,7 @@ import { param } from '../../utils/params';
 import { useNow } from '../../utils/time';
 import { ticketApi } from '../../api/tickets';
 import { TICKET_STATUS_ZH, seatLabel, ticketWhen } from './format';
-import QrCode from './QrCode';
+import QrCode from '../../components/QrCode';
 import './detail.scss';
 
 /** fetch a new code this often (the server makes one every 30 s) … */

@@ -21,7 +21,7 @@ import {
   type InstructorProfileInput,
   type InstructorRequestInput,
 } from '@citysport/shared';
-import { request, upload, type UploadSource } from '../../api/client';
+import { request, upload, type UploadSource } from './client';
 
 const seg = encodeURIComponent;
 const Any = z.object({}).passthrough();

@@ -6,7 +6,7 @@ import FormField from '../../components/FormField';
 import { errorMessageZh } from '../../api/errors';
 import { IS_H5 } from '../../api/config';
 import type { UploadSource } from '../../api/client';
-import { guidanceApi } from './api';
+import { guidanceApi } from '../../api/guidance';
 
 const MAX_MB = GUIDANCE_PHOTO_MAX_BYTES / 1024 / 1024;
 

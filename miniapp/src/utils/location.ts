@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { IS_H5 } from '../../api/config';
+import { IS_H5 } from '../api/config';
 
 export interface Fix {
   lat: number;
