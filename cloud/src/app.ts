@@ -28,6 +28,7 @@ import { guidanceModule, type GuidanceParts } from './modules/guidance';
 import { fitnessModule, type FitnessService } from './modules/fitness';
 import { clubModule, type ClubService } from './modules/club';
 import { gateModule } from './modules/gate';
+import { reviewModule, type ReviewService } from './modules/review';
 
 export interface AppDeps {
   config: Config;
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
       appid: config.WECHAT_APPID,
       secret: config.WECHAT_SECRET,
       timeoutMs: config.WECHAT_TIMEOUT_MS,
+      secCheckTimeoutMs: config.WECHAT_SECCHECK_TIMEOUT_MS,
     });
   // the one list: order matters only in that a module uses modules listed before it
   const modules: AppModule[] = [
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps) {
     guidanceModule,
     fitnessModule,
     clubModule,
+    reviewModule({ wechat }),
     gateModule,
     datacentreModule,
     ...(deps.extraModules ?? []),
@@ -112,6 +115,13 @@ export function createApp(deps: AppDeps) {
       payments.registerKind(kind as OrderKind, handlers);
     }
     for (const [kind, handlers] of Object.entries(m.ticketSources?.(service, moduleDeps) ?? {})) tickets.registerSource(kind, handlers);
+  }
+  // review sources and targets (issue 15): every module that owns a consumption fact or a reviewable thing
+  const reviews = moduleDeps.find<ReviewService>('review');
+  for (const m of modules) {
+    const service = services.get(m.name);
+    for (const [kind, source] of Object.entries(m.reviewSources?.(service, moduleDeps) ?? {})) reviews?.registerSource(kind, source);
+    for (const [kind, target] of Object.entries(m.reviewTargets?.(service, moduleDeps) ?? {})) reviews?.registerTarget(kind, target);
   }
   const jobs: JobSpec[] = modules.flatMap((m) => m.jobs?.(services.get(m.name), moduleDeps) ?? []);
 
@@ -181,6 +191,7 @@ export function createApp(deps: AppDeps) {
       guidance: moduleDeps.use<GuidanceParts>('guidance'),
       fitness: moduleDeps.use<FitnessService>('fitness'),
       clubs: moduleDeps.use<ClubService>('club'),
+      reviews: moduleDeps.use<ReviewService>('review'),
     },
     payments,
     tokens,

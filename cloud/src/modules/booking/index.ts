@@ -5,6 +5,7 @@ import type { OrderKindHandlers, PaymentPort } from '../payment';
 import type { TicketService, TicketSourceHandlers } from '../ticket';
 import { createBookingService, type BookingService } from './booking.service';
 import { bookingRoutes, manageRoutes } from './booking.routes';
+import { createBookingReviewFacts } from './booking.reviews';
 
 export { createBookingService, type BookingService, type BookingDeps } from './booking.service';
 export { bookingRoutes, manageRoutes } from './booking.routes';
@@ -20,10 +21,16 @@ interface Notifications {
 }
 
 /** Venue bookings: sells the `booking` order kind and is the `booking` ticket source. */
-export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, TicketSourceHandlers> = {
+/** the booking service plus what it tells the review module */
+type BookingParts = BookingService & {
+  reviewFacts: ReturnType<typeof createBookingReviewFacts>;
+  citizenCredit: () => ReturnType<ReturnType<typeof createBookingReviewFacts>['citizenCredit']>;
+};
+
+export const bookingModule: ModuleDescriptor<BookingParts, OrderKindHandlers, TicketSourceHandlers> = {
   name: 'booking',
-  create: ({ kernel, pseudonym, use }) =>
-    createBookingService({
+  create: ({ kernel, pseudonym, use }) => {
+    const service = createBookingService({
       kernel,
       venues: use<VenueService>('venue'),
       payments: use<{ port: PaymentPort }>('payment').port,
@@ -32,7 +39,14 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
       holderNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
       notify: (userId, templateId, data) => use<Notifications>('notification').notify(userId, templateId, data),
       tickets: use<TicketService>('ticket'),
-    }),
+    });
+    const reviewFacts = createBookingReviewFacts({
+      venues: use<VenueService>('venue'),
+      clock: kernel.clock,
+      grantsOf: () => use<IdentityLookups>('identity').grantsOf,
+    });
+    return { ...service, reviewFacts, citizenCredit: reviewFacts.citizenCredit };
+  },
   routes: (bookings, { use }) => [
     bookingRoutes(bookings),
     manageRoutes(bookings, use<VenueService>('venue'), {
@@ -59,4 +73,7 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
     },
   }),
   ticketSources: (bookings) => ({ booking: { onAdmitted: (bookingId) => bookings.markUsed(bookingId) } }),
+  // issue 15: a used booking lets its holder review the venue; the venue's managers reply
+  reviewSources: (bookings) => ({ booking: bookings.reviewFacts.usedBooking }),
+  reviewTargets: (bookings) => ({ venue: bookings.reviewFacts.venueTarget }),
 };

@@ -7,6 +7,7 @@ import type { IdentityService } from '../identity';
 import type { NotificationService } from '../notification';
 import { createClubService, type ClubService } from './club.service';
 import { clubRoutes } from './club.routes';
+import { createClubReviewFacts } from './club.reviews';
 
 export { createClubService, type ClubService } from './club.service';
 
@@ -49,4 +50,11 @@ export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, Ticket
     },
   }),
   ticketSources: (clubs) => ({ club_activity: { onAdmitted: (signupId) => clubs.activities.onAdmitted(signupId) } }),
+  // issue 15: an attended activity lets the member review the club; the club's admins reply
+  reviewSources: (_clubs, { use }) => ({
+    club_activity: createClubReviewFacts({ grantsOf: () => use<IdentityService>('identity').grantsOf as GrantLookup }).attendedActivity,
+  }),
+  reviewTargets: (_clubs, { use }) => ({
+    club: createClubReviewFacts({ grantsOf: () => use<IdentityService>('identity').grantsOf as GrantLookup }).clubTarget,
+  }),
 };

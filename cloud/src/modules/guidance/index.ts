@@ -7,6 +7,7 @@ import { createGuidancePhotos } from './guidance.photos';
 import { createActivity } from './guidance.activity';
 import { createRequests } from './guidance.requests';
 import { guidanceRoutes, type GuidanceParts } from './guidance.routes';
+import { createGuidanceReviewFacts } from './guidance.reviews';
 
 export { createGuidanceService, SESSION_CAPACITY, type GuidanceService } from './guidance.service';
 export type { GuidanceParts } from './guidance.routes';
@@ -43,4 +44,7 @@ export const guidanceModule: ModuleDescriptor<GuidanceParts, never, TicketSource
     { name: 'guidance-heal', everyMs: 30_000, run: async () => ({ ...(await guidance.healSignups()), requests: await requests.heal() }) },
   ],
   ticketSources: ({ guidance }) => ({ guidance: { onAdmitted: (sourceId) => guidance.onAdmitted(sourceId) } }),
+  // issue 15: an attended session lets the citizen review its instructor (guidance.reviews.ts says why)
+  reviewSources: () => ({ guidance_session: createGuidanceReviewFacts().attendedSession }),
+  reviewTargets: () => ({ instructor: createGuidanceReviewFacts().instructorTarget }),
 };
