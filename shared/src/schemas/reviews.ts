@@ -127,3 +127,61 @@ export const PROVIDER_KIND_LABELS_ZH: Record<ProviderCredit['kind'], string> = {
   instructor: '健身指导员',
   course_provider: '培训机构',
 };
+
+// ---------- response schemas (the mini-program parses what it gets) ----------
+const ReplySchema = z.object({ text: z.string(), at: z.string() });
+export const PublicReviewSchema = z.object({
+  id: z.string(),
+  target: z.object({ kind: ReviewTargetKindSchema, id: z.string() }),
+  reviewer: z.string(),
+  stars: z.number(),
+  tags: z.array(z.string()),
+  text: z.string(),
+  photoIds: z.array(z.string()),
+  createdAt: z.string(),
+  reply: ReplySchema.nullable(),
+});
+export const ReviewPageSchema = z.object({ items: z.array(PublicReviewSchema), nextCursor: z.string().nullable() });
+export const ModerationItemSchema = PublicReviewSchema.extend({
+  status: ReviewStatusSchema,
+  sourceRef: z.object({ kind: z.string(), id: z.string() }),
+  targetName: z.string(),
+  check: z.union([z.object({ suggest: z.string(), label: z.number() }), z.object({ error: z.string() })]).nullable(),
+  pendingReply: ReplySchema.nullable(),
+});
+export const ModerationPageSchema = z.object({ items: z.array(ModerationItemSchema), nextCursor: z.string().nullable() });
+export const ReviewSummarySchema = z.object({
+  targetId: z.string(),
+  count: z.number(),
+  average: z.number().nullable(),
+  tags: z.array(z.object({ tag: z.string(), count: z.number() })),
+});
+export const ReviewSummaryListSchema = z.object({ items: z.array(ReviewSummarySchema) });
+export const CreateReviewResponseSchema = z.object({ review: z.object({ id: z.string(), status: ReviewStatusSchema }) });
+export const ReviewEligibilitySchema = z.object({
+  items: z.array(
+    z.object({
+      sourceId: z.string(),
+      eligible: z.boolean(),
+      target: z.object({ kind: z.string(), id: z.string() }).nullable(),
+      review: z.object({ id: z.string(), status: z.string() }).nullable(),
+    }),
+  ),
+});
+export type ReviewEligibility = z.infer<typeof ReviewEligibilitySchema>['items'][number];
+export const ModerateResponseSchema = z.object({ review: z.object({ id: z.string(), status: ReviewStatusSchema }).passthrough() });
+export const ReplyResponseSchema = z.object({ reply: z.object({ status: z.string() }) });
+export const CreditResponseSchema = z.object({
+  providers: z.array(
+    z.object({
+      kind: z.enum(['venue', 'organiser', 'club', 'instructor', 'course_provider']),
+      id: z.string(),
+      name: z.string(),
+      reviewCount: z.number(),
+      average: z.number().nullable(),
+      complaints: z.number(),
+      cancellations: z.number(),
+    }),
+  ),
+  citizens: z.array(z.object({ userId: z.string(), name: z.string(), noShows: z.number(), activeBans: z.number(), bans: z.number() })),
+});
