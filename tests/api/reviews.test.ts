@@ -8,12 +8,14 @@ import mongoose from 'mongoose';
 import ExcelJS from 'exceljs';
 import { businessDay } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
+import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { createTestVenue, slotsOf } from '../support/venue-fixture';
 
 type User = { token: string; userId: string };
 const clock = new ManualClock(new Date());
+const crashes = new CrashSwitch();
 let stack: TestStack;
 let venueA: Awaited<ReturnType<typeof createTestVenue>>;
 let venueB: Awaited<ReturnType<typeof createTestVenue>>;
@@ -27,7 +29,7 @@ const db = () => mongoose.connection.db!;
 const TIMEOUT_MS = 300;
 
 beforeAll(async () => {
-  stack = await startTestStack('reviews', { clock, env: { WECHAT_SECCHECK_TIMEOUT_MS: String(TIMEOUT_MS) } });
+  stack = await startTestStack('reviews', { clock, env: { WECHAT_SECCHECK_TIMEOUT_MS: String(TIMEOUT_MS) }, appDeps: { crashes } });
   venueA = await createTestVenue(stack, { name: '评价甲馆', sessionCapacity: 400 });
   venueB = await createTestVenue(stack, { name: '评价乙馆', sessionCapacity: 50 });
   const day = businessDay(new Date(clock.now().getTime() + 86_400_000));
@@ -184,6 +186,30 @@ describe('writing a review', () => {
       .findOne({ _id: new mongoose.Types.ObjectId(failed.body.review.id) });
     expect(doc).toMatchObject({ heldFor: ['check_failed'], check: { error: expect.stringContaining('-1') } });
   });
+});
+
+test('a crash between storing a published review and its review.published event: the review-heal job emits it once', async () => {
+  const u = await citizen();
+  crashes.arm('effects:review:event.published:before');
+  const res = await post(u, reviewBody(venueA.venueId, await booking(u)));
+  expect(res.status).toBe(500);
+  expect(crashes.hits).toContain('effects:review:event.published:before');
+  const doc = await db()
+    .collection('reviews')
+    .findOne({ userId: new mongoose.Types.ObjectId(u.userId) });
+  expect(doc).toMatchObject({ status: 'published', pending: ['event.published'] });
+  const events = () =>
+    db()
+      .collection('outbox')
+      .countDocuments({ type: 'review.published', 'payload.reviewId': String(doc!._id) });
+  expect(await events()).toBe(0);
+  // a retry of the same post finds the review (one per source), it does not make a second
+  expect((await post(u, reviewBody(venueA.venueId, String(doc!.sourceId)))).body.error.code).toBe('REVIEW_EXISTS');
+  clock.set(new Date(clock.now().getTime() + 61_000));
+  const heal = stack.cloud.jobs.find((j) => j.name === 'review-heal')!;
+  await Promise.all([heal.run(), heal.run()]);
+  expect(await events()).toBe(1);
+  expect(await db().collection('reviews').findOne({ _id: doc!._id })).toMatchObject({ pending: [] });
 });
 
 describe('replies, summaries, credit', () => {

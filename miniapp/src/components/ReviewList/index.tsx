@@ -6,7 +6,7 @@ import './index.scss';
 
 /** ★★★★☆ with the number beside it: the stars are a picture, the figure says it */
 export function Stars({ value, className }: { value: number; className?: string }) {
-  const full = Math.round(value);
+  const full = Math.floor(value + 0.25);
   return (
     <Text className={`review-stars${className ? ` ${className}` : ''}`} aria-label={`${value}星`}>
       <Text className="review-stars__on">{'★'.repeat(full)}</Text>

@@ -115,25 +115,27 @@ export default function ReviewFormPage() {
       </View>
 
       <View className="review-form cs-card">
-        <FormField label="总体评分" required error={error} errorClassName="review-stars-error">
-          <View className="review-pick" role="radiogroup">
-            {[1, 2, 3, 4, 5].map((n) => (
-              <View
-                key={n}
-                className={`review-pick__star review-star-${n}${n <= stars ? ' review-pick__star--on' : ''}`}
-                role="radio"
-                aria-checked={n === stars}
-                aria-label={`${n}星`}
-                onClick={() => setStars(n)}
-              >
-                ★
-              </View>
-            ))}
+        <FormField label="总体评分" required error={error} errorClassName="review-stars-error" className="review-field--plain">
+          <View className="review-pick">
+            <View className="review-pick__row" role="radiogroup">
+              {[1, 2, 3, 4, 5].map((n) => (
+                <View
+                  key={n}
+                  className={`review-pick__star review-star-${n}${n <= stars ? ' review-pick__star--on' : ''}`}
+                  role="radio"
+                  aria-checked={n === stars}
+                  aria-label={`${n}星`}
+                  onClick={() => setStars(n)}
+                >
+                  ★
+                </View>
+              ))}
+            </View>
             <Text className="review-pick__word">{stars ? `${stars}星 · ${STAR_WORDS[stars]}` : '点击星星评分'}</Text>
           </View>
         </FormField>
 
-        <FormField label="印象标签" hint="可多选，最多 6 个">
+        <FormField label="印象标签" hint="可多选，最多 6 个" className="review-field--plain">
           <View className="review-chips">
             {REVIEW_TAGS[kind].map((t) => (
               <View
@@ -149,7 +151,7 @@ export default function ReviewFormPage() {
           </View>
         </FormField>
 
-        <FormField label="评价内容" hint={`选填，${REVIEW_TEXT_MAX} 字以内；内容经安全检测后展示`}>
+        <FormField label="评价内容" hint={`选填，${REVIEW_TEXT_MAX} 字以内；内容经安全检测后展示`} className="review-field--area">
           <Textarea
             className="review-text"
             value={text}
@@ -162,7 +164,7 @@ export default function ReviewFormPage() {
           </Text>
         </FormField>
 
-        <FormField label="照片" hint={`选填，最多 ${REVIEW_PHOTOS_MAX} 张；带照片的评价经人工审核后展示`}>
+        <FormField label="照片" hint={`选填，最多 ${REVIEW_PHOTOS_MAX} 张；带照片的评价经人工审核后展示`} className="review-field--plain">
           <View className="review-photos">
             {photos.map((p) => (
               <View key={p.id} className="review-photos__item">
