@@ -62,7 +62,13 @@ async function tour(mode: 'normal' | 'elder') {
   await loginAs(h5, 'citizen');
   // 我的预订 → 已结束: the used booking has a 评价 button
   await open('packages/booking/mine', '.mine-tab');
-  await h5.page.locator('.mine-tab', { hasText: '已结束' }).click();
+  // the tab may be tapped before the page has hydrated: tap until it is the current one
+  const past = h5.page.locator('.mine-tab', { hasText: '已结束' });
+  for (let i = 0; i < 10 && !(await past.getAttribute('class'))?.includes('--current'); i++) {
+    await past.click();
+    await h5.page.waitForTimeout(200);
+  }
+  await h5.page.locator('.booking-card--used').first().waitFor();
   await h5.page.locator('.booking-review').first().waitFor();
   await h5.page.locator('.booking-review').first().click();
   await h5.page.locator('.review-submit').waitFor();
@@ -103,7 +109,10 @@ test('the same pages in 关怀模式', async () => {
   await loginAs(h5, 'citizen');
   await h5.page.goto(`${h5.url}/#/pages/me/index`);
   await h5.page.locator('.elder-switch').waitFor();
-  await h5.page.locator('.elder-switch').click();
+  for (let i = 0; i < 10 && !(await h5.page.locator('.me-page.elder').count()); i++) {
+    await h5.page.locator('.elder-switch').click();
+    await h5.page.waitForTimeout(200);
+  }
   await h5.page.locator('.me-page.elder').waitFor();
   await tour('elder');
   expect(await h5.page.locator('.credit-page.elder').count()).toBe(1);
