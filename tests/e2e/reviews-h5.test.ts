@@ -54,7 +54,13 @@ async function open(route: string, ready: string) {
   await h5.page.locator(ready).first().waitFor();
 }
 const shot = async (name: string) => {
-  await h5.page.evaluate(() => window.scrollTo(0, 0));
+  // back to the top (typing scrolled the page's own scroller, not the window)
+  await h5.page.evaluate(() => {
+    window.scrollTo(0, 0);
+    document.querySelectorAll<HTMLElement>('*').forEach((e) => {
+      if (e.scrollTop) e.scrollTop = 0;
+    });
+  });
   await h5.page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 };
 
