@@ -30,6 +30,7 @@ import { clubModule, type ClubService } from './modules/club';
 import { gateModule, type GateParts } from './modules/gate';
 import { recommendationModule } from './modules/recommendation';
 import type { RecommendationRegistry } from './platform/recommend';
+import { reviewModule, type ReviewService } from './modules/review';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
       appid: config.WECHAT_APPID,
       secret: config.WECHAT_SECRET,
       timeoutMs: config.WECHAT_TIMEOUT_MS,
+      secCheckTimeoutMs: config.WECHAT_SECCHECK_TIMEOUT_MS,
     });
   // the one list: order matters only in that a module uses modules listed before it
   const modules: AppModule[] = [
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps) {
     guidanceModule,
     fitnessModule,
     clubModule,
+    reviewModule({ wechat }),
     gateModule,
     datacentreModule,
     recommendationModule,
@@ -117,6 +120,13 @@ export function createApp(deps: AppDeps) {
     for (const [kind, handlers] of Object.entries(m.ticketSources?.(service, moduleDeps) ?? {})) tickets.registerSource(kind, handlers);
     const plugin = m.recommendations?.(service, moduleDeps);
     if (plugin) find<RecommendationRegistry>('recommendation')?.register(m.name, plugin);
+  }
+  // review sources and targets (issue 15): every module that owns a consumption fact or a reviewable thing
+  const reviews = moduleDeps.find<ReviewService>('review');
+  for (const m of modules) {
+    const service = services.get(m.name);
+    for (const [kind, source] of Object.entries(m.reviewSources?.(service, moduleDeps) ?? {})) reviews?.registerSource(kind, source);
+    for (const [kind, target] of Object.entries(m.reviewTargets?.(service, moduleDeps) ?? {})) reviews?.registerTarget(kind, target);
   }
   const jobs: JobSpec[] = modules.flatMap((m) => m.jobs?.(services.get(m.name), moduleDeps) ?? []);
 
@@ -187,6 +197,7 @@ export function createApp(deps: AppDeps) {
       fitness: moduleDeps.use<FitnessService>('fitness'),
       clubs: moduleDeps.use<ClubService>('club'),
       gates: moduleDeps.use<GateParts>('gate'),
+      reviews: moduleDeps.use<ReviewService>('review'),
     },
     payments,
     tokens,

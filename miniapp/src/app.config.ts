@@ -14,6 +14,7 @@ const DOMAINS = [
   'instructor',
   'gate',
   'dashboard',
+  'review',
 ] as const;
 
 /** Pages of a subpackage besides its `index`. */
@@ -27,6 +28,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
   club: ['detail', 'apply', 'mine', 'admin', 'review'],
   gate: ['kiosk'],
+  admin: ['reviews', 'credit'],
 };
 
 /**

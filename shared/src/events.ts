@@ -92,6 +92,15 @@ export interface OutboxEventMap {
   'club.activity_signed_up': { subject: string; clubId: string; activityId: string; amountFen: number };
   'club.activity_attended': { subject: string; clubId: string; activityId: string };
   'club.dues_paid': { subject: string; clubId: string; duesId: string; amountFen: number; paidUntil: string };
+  // reviews (issue 15): no reviewer, no text — the rating of a provider's target only
+  'review.published': {
+    reviewId: string;
+    targetKind: 'venue' | 'course' | 'event' | 'club' | 'instructor';
+    targetId: string;
+    sourceKind: string;
+    stars: number;
+    complaint: boolean;
+  };
   // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket
   'gate.passed': {
     visit: string;

@@ -54,6 +54,8 @@ const ConfigSchema = z
     /** true while the stand-ins play WeChat (default: on only in a run with CITYSPORT_DEV_SECRETS=allow). */
     WECHAT_MOCK: bool.optional(),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(5000),
+    /** how long a review waits for WeChat's msgSecCheck before it goes to moderation (fail closed) */
+    WECHAT_SECCHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30000).default(3000),
     /** WeChat Pay merchant (API v3). Without the key files paid bookings and refunds are refused. */
     WECHATPAY_MCHID: z
       .string()

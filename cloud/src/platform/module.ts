@@ -20,6 +20,36 @@ export interface ModuleDeps {
   find<T>(name: string): T | undefined;
 }
 
+/** What a review is about: a venue, course, event, club, instructor (shared REVIEW_TARGET_KINDS). */
+export interface ReviewTargetRef {
+  kind: string;
+  id: string;
+}
+
+/**
+ * A review source (消费评价, issue 15): the module that owns a consumption fact (a used booking, an
+ * attended registration, session or activity) says whether `sourceId` is this user's consumed
+ * fact and what it lets them review; null when it is not theirs or not consumed (yet).
+ */
+export type ReviewSource = (userId: string, sourceId: string) => Promise<{ target: ReviewTargetRef } | null>;
+
+/** A provider as the credit page lists it. */
+export interface ReviewProvider {
+  kind: 'venue' | 'organiser' | 'club' | 'instructor' | 'course_provider';
+  id: string;
+  name: string;
+}
+
+/** A review target kind: its names, its provider, who replies for it, and the provider's cancellations. */
+export interface ReviewTarget {
+  /** target id → display name (moderation page) and its provider (the credit page groups by it); unknown ids are left out */
+  describe(targetIds: string[]): Promise<Map<string, { name: string; provider: ReviewProvider }>>;
+  /** may this user reply for the provider of this target */
+  canReply(userId: string, targetId: string): Promise<boolean>;
+  /** cancellations by the provider side, per provider (credit page); providers without reviews are listed too */
+  providerCancellations?(): Promise<(ReviewProvider & { count: number })[]>;
+}
+
 /**
  * A module descriptor (ARCHITECTURE.md, "Module descriptors"): app.ts loops over a list of these.
  * `OrderHandlers` and `SourceHandlers` are payment's and ticket's handler types (platform knows
@@ -36,4 +66,8 @@ export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers
   ticketSources?(service: S, deps: ModuleDeps): Record<string, SourceHandlers>;
   /** 为你推荐: what this module knows of the citizen and its candidates (platform/recommend.ts) */
   recommendations?(service: S, deps: ModuleDeps): RecommendationPlugin;
+  /** consumption facts this module vouches for: the review module asks them whether a review is allowed */
+  reviewSources?(service: S, deps: ModuleDeps): Record<string, ReviewSource>;
+  /** review target kinds this module provides (venue, event, club, …) */
+  reviewTargets?(service: S, deps: ModuleDeps): Record<string, ReviewTarget>;
 }

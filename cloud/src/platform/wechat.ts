@@ -10,6 +10,17 @@ export interface Code2SessionResult {
 export interface WechatClient {
   code2Session(code: string): Promise<Code2SessionResult>;
   sendSubscribeMessage(openid: string, templateId: string, data: Record<string, string>, page?: string): Promise<void>;
+  /**
+   * WeChat's content-security check of user text (msgSecCheck v2, scene 2 = comment). Throws
+   * UPSTREAM_UNAVAILABLE when WeChat does not answer in time or answers an error: callers fail closed.
+   */
+  msgSecCheck(openid: string, content: string): Promise<SecCheckResult>;
+}
+
+export interface SecCheckResult {
+  suggest: 'pass' | 'review' | 'risky';
+  /** WeChat's label: 100 normal, 10001 ads, 20001 politics, 20002 porn, 20003 abuse, 20006 crime, 21000 other, … */
+  label: number;
 }
 
 /** WeChat refused a subscribe message; `errcode` 43101 means the user's consent is gone at WeChat. */
@@ -31,14 +42,21 @@ interface Code2SessionBody {
 }
 
 /** WeChat's jscode2session over HTTP; the base URL points at the stand-in in development. */
-export function createWechatClient(opts: { apiBase: string; appid: string; secret: string; timeoutMs: number }): WechatClient {
+export function createWechatClient(opts: {
+  apiBase: string;
+  appid: string;
+  secret: string;
+  timeoutMs: number;
+  /** msgSecCheck's own limit (a review waits for it; default timeoutMs) */
+  secCheckTimeoutMs?: number;
+}): WechatClient {
   // WeChat's stable_token: every instance asking gets the same token while it is valid, so
   // instances never invalidate each other (/cgi-bin/token would: each call replaces the last)
   let token: { value: string; expiresAt: number } | null = null;
 
-  async function getJson<T>(url: URL, init?: RequestInit): Promise<T> {
+  async function getJson<T>(url: URL, init?: RequestInit, timeoutMs = opts.timeoutMs): Promise<T> {
     try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       return (await res.json()) as T;
     } catch {
       throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat did not answer ${url.pathname}`);
@@ -62,14 +80,20 @@ export function createWechatClient(opts: { apiBase: string; appid: string; secre
     return token.value;
   }
 
-  async function sendOnce(payload: object): Promise<{ errcode?: number; errmsg?: string }> {
-    const url = new URL('/cgi-bin/message/subscribe/send', opts.apiBase);
-    url.searchParams.set('access_token', await accessToken());
-    return getJson<{ errcode?: number; errmsg?: string }>(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-    });
+  /** A server API called with the access_token; a replaced or expired token is fetched again and the call retried once. */
+  async function withToken<T extends { errcode?: number }>(path: string, payload: object, timeoutMs?: number): Promise<T> {
+    const call = async () => {
+      const url = new URL(path, opts.apiBase);
+      url.searchParams.set('access_token', await accessToken());
+      return getJson<T>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }, timeoutMs);
+    };
+    let body = await call();
+    if (body.errcode === 40001 || body.errcode === 42001) {
+      // the token was replaced (a forced refresh elsewhere) or expired early: fetch it again, retry once
+      token = null;
+      body = await call();
+    }
+    return body;
   }
 
   return {
@@ -80,13 +104,19 @@ export function createWechatClient(opts: { apiBase: string; appid: string; secre
         page: page ?? 'packages/booking/mine',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { value: v }])),
       };
-      let body = await sendOnce(payload);
-      if (body.errcode === 40001 || body.errcode === 42001) {
-        // the token was replaced (a forced refresh elsewhere) or expired early: fetch it again, retry once
-        token = null;
-        body = await sendOnce(payload);
-      }
+      const body = await withToken<{ errcode?: number; errmsg?: string }>('/cgi-bin/message/subscribe/send', payload);
       if (body.errcode) throw new WechatSendError(body.errcode, body.errmsg ?? '');
+    },
+    async msgSecCheck(openid, content) {
+      const body = await withToken<{ errcode?: number; errmsg?: string; result?: { suggest?: string; label?: number } }>(
+        '/wxa/msg_sec_check',
+        { version: 2, openid, scene: 2, content },
+        opts.secCheckTimeoutMs ?? opts.timeoutMs,
+      );
+      const suggest = body.result?.suggest;
+      if (body.errcode || (suggest !== 'pass' && suggest !== 'review' && suggest !== 'risky'))
+        throw new AppError('UPSTREAM_UNAVAILABLE', `WeChat's content check failed (${body.errcode ?? '?'} ${body.errmsg ?? ''})`);
+      return { suggest, label: body.result?.label ?? 0 };
     },
     async code2Session(code) {
       const url = new URL('/sns/jscode2session', opts.apiBase);

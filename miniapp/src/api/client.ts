@@ -37,6 +37,11 @@ export function setAuthHooks(next: AuthHooks): void {
   hooks = next;
 }
 
+/** the bearer token for calls the request() wrapper cannot make (Taro.uploadFile) */
+export function currentToken(): string | null {
+  return hooks?.getToken() ?? null;
+}
+
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   let url = API_BASE.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
   if (query) {

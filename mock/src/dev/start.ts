@@ -45,6 +45,8 @@ async function main() {
         port: mockPort,
         wechatPay: { keys, signMode },
         dataCentreSecret: env.DATA_CENTRE_SECRET,
+        // msgSecCheck stand-in: comma-separated words it flags (default: DEFAULT_SECCHECK_WORDS)
+        secCheckWords: env.MOCK_SECCHECK_WORDS?.split(',').filter(Boolean),
       });
       stops.push(mock.stop);
       env.WECHAT_API_BASE ??= mock.url;

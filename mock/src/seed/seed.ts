@@ -7,6 +7,7 @@ import { seedFitnessDemo } from './fitness';
 import { seedClubs } from './clubs';
 import { seedRecommendationHistory } from './recommendations';
 import { seedGates } from './gates';
+import { seedReviews } from './reviews';
 
 export { DEMO_ACCOUNTS };
 
@@ -62,6 +63,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedClubs(services, userIds, log);
   await seedRecommendationHistory(services, userIds, { venueIds, fitnessStationIds: fitnessDemo.stationIds }, log);
   const gates = await seedGates(services, userIds, venueIds[0], log);
+  await seedReviews(services, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount, gates };
 }

@@ -30,6 +30,8 @@ export interface SubscribeStandIn {
   tokensIssued: () => number;
   /** the next `count` sends answer this WeChat error instead of delivering */
   failNextSends: (count: number, error?: { errcode: number; errmsg: string }) => void;
+  /** is this access_token one we issued and still working (other server APIs, e.g. msg_sec_check, ask) */
+  tokenValid: (token: string) => boolean;
 }
 
 /**
@@ -129,6 +131,7 @@ export function subscribeRoutes(opts: SubscribeStandInOptions): SubscribeStandIn
     router,
     sent,
     tokensIssued: () => issued,
+    tokenValid: (token) => (validUntil.get(token) ?? 0) > now(),
     failNextSends(count, error = { errcode: -1, errmsg: 'system error' }) {
       faults.count = count;
       faults.error = error;

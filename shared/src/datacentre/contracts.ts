@@ -401,6 +401,30 @@ export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEven
       paidUntil: '2027-12-01T16:00:00.000Z',
     },
   }),
+  'review.published': contract({
+    schemaVersion: 1,
+    about: 'a review after consumption (消费评价) became public: published at once, or approved by a moderator; no reviewer, no text',
+    aggregate: 'targetId',
+    schema: z.strictObject({
+      reviewId: Id,
+      targetKind: z.enum(['venue', 'course', 'event', 'club', 'instructor']).describe('what was reviewed'),
+      targetId: Id.describe('the venue, course, event, club or instructor'),
+      sourceKind: z
+        .string()
+        .regex(/^[a-z][a-z_]{1,31}$/)
+        .describe('the fact that allowed it: booking, registration, guidance_session, club_activity, …'),
+      stars: z.number().int().min(1).max(5),
+      complaint: z.boolean().describe('at most 2 stars or tagged 投诉'),
+    }),
+    example: {
+      reviewId: '6750a1b2c3d4e5f60000c001',
+      targetKind: 'venue',
+      targetId: '6750a1b2c3d4e5f600000001',
+      sourceKind: 'booking',
+      stars: 5,
+      complaint: false,
+    },
+  }),
   'gate.passed': contract({
     schemaVersion: 1,
     about: 'one person passed a venue gate (in or out); visit pseudonymises the ticket',

@@ -20,6 +20,8 @@ export const ORDER_STATUS_LABELS_ZH: Record<OrderStatus, string> = {
 export const OrderSchema = z.object({
   id: IdSchema,
   kind: OrderKindSchema,
+  /** the booking, registration, … the order pays for */
+  refId: z.string().optional(),
   description: z.string(),
   items: z.array(z.object({ name: z.string(), quantity: z.number().int(), unitFen: z.number().int() })),
   amountFen: z.number().int().nonnegative(),

@@ -6,6 +6,7 @@ import type { TicketService, TicketSourceHandlers } from '../ticket';
 import { createBookingService, type BookingService } from './booking.service';
 import { bookingRoutes, manageRoutes } from './booking.routes';
 import { bookingRecommendations } from './booking.recommend';
+import { createBookingReviewFacts } from './booking.reviews';
 
 export { createBookingService, type BookingService, type BookingDeps } from './booking.service';
 export { bookingRoutes, manageRoutes } from './booking.routes';
@@ -21,10 +22,16 @@ interface Notifications {
 }
 
 /** Venue bookings: sells the `booking` order kind and is the `booking` ticket source. */
-export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, TicketSourceHandlers> = {
+/** the booking service plus what it tells the review module */
+type BookingParts = BookingService & {
+  reviewFacts: ReturnType<typeof createBookingReviewFacts>;
+  citizenCredit: () => ReturnType<ReturnType<typeof createBookingReviewFacts>['citizenCredit']>;
+};
+
+export const bookingModule: ModuleDescriptor<BookingParts, OrderKindHandlers, TicketSourceHandlers> = {
   name: 'booking',
-  create: ({ kernel, pseudonym, use }) =>
-    createBookingService({
+  create: ({ kernel, pseudonym, use }) => {
+    const service = createBookingService({
       kernel,
       venues: use<VenueService>('venue'),
       payments: use<{ port: PaymentPort }>('payment').port,
@@ -33,7 +40,14 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
       holderNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
       notify: (userId, templateId, data) => use<Notifications>('notification').notify(userId, templateId, data),
       tickets: use<TicketService>('ticket'),
-    }),
+    });
+    const reviewFacts = createBookingReviewFacts({
+      venues: use<VenueService>('venue'),
+      clock: kernel.clock,
+      grantsOf: () => use<IdentityLookups>('identity').grantsOf,
+    });
+    return { ...service, reviewFacts, citizenCredit: reviewFacts.citizenCredit };
+  },
   routes: (bookings, { use }) => [
     bookingRoutes(bookings),
     manageRoutes(bookings, use<VenueService>('venue'), {
@@ -62,4 +76,7 @@ export const bookingModule: ModuleDescriptor<BookingService, OrderKindHandlers, 
   ticketSources: (bookings) => ({ booking: { onAdmitted: (bookingId) => bookings.markUsed(bookingId) } }),
   // 为你推荐: the sports and district the citizen books; venues with free slots soon
   recommendations: (_bookings, { use }) => bookingRecommendations(use<VenueService>('venue')),
+  // issue 15: a used booking lets its holder review the venue; the venue's managers reply
+  reviewSources: (bookings) => ({ booking: bookings.reviewFacts.usedBooking }),
+  reviewTargets: (bookings) => ({ venue: bookings.reviewFacts.venueTarget }),
 };

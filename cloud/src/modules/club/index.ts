@@ -9,6 +9,7 @@ import type { BookingService } from '../booking';
 import type { VenueService } from '../venue';
 import { createClubService, type ClubService } from './club.service';
 import { clubRoutes } from './club.routes';
+import { createClubReviewFacts } from './club.reviews';
 
 export { createClubService, type ClubService } from './club.service';
 
@@ -54,4 +55,11 @@ export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, Ticket
     },
   }),
   ticketSources: (clubs) => ({ club_activity: { onAdmitted: (signupId) => clubs.activities.onAdmitted(signupId) } }),
+  // issue 15: an attended activity lets the member review the club; the club's admins reply
+  reviewSources: (_clubs, { use }) => ({
+    club_activity: createClubReviewFacts({ grantsOf: () => use<IdentityService>('identity').grantsOf as GrantLookup }).attendedActivity,
+  }),
+  reviewTargets: (_clubs, { use }) => ({
+    club: createClubReviewFacts({ grantsOf: () => use<IdentityService>('identity').grantsOf as GrantLookup }).clubTarget,
+  }),
 };

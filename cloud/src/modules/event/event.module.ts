@@ -7,9 +7,11 @@ import { keyedHasher } from './event.context';
 import { createEventService, type EventService } from './event.service';
 import { eventRoutes, organiserRoutes } from './event.routes';
 import { eventRecommendations } from './event.recommend';
+import { createEventReviewFacts } from './event.reviews';
 
 interface IdentityLookups {
   grantsOf: GrantLookup;
+  displayNames: (ids: string[]) => Promise<Map<string, string>>;
 }
 
 /**
@@ -47,4 +49,12 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
   ticketSources: (events) => ({ registration: { onAdmitted: (registrationId) => events.registrations.markCheckedIn(registrationId) } }),
   // 为你推荐: open events in the citizen's district or sport
   recommendations: () => eventRecommendations(),
+  // issue 15: an entry admitted at the gate lets its holder review the event; the organiser replies
+  reviewSources: (_events, { use }) => ({
+    registration: createEventReviewFacts({ displayNames: (ids) => use<IdentityLookups>('identity').displayNames(ids) })
+      .attendedRegistration,
+  }),
+  reviewTargets: (_events, { use }) => ({
+    event: createEventReviewFacts({ displayNames: (ids) => use<IdentityLookups>('identity').displayNames(ids) }).eventTarget,
+  }),
 };

@@ -8,6 +8,7 @@ import { createActivity } from './guidance.activity';
 import { createRequests } from './guidance.requests';
 import { guidanceRoutes, type GuidanceParts } from './guidance.routes';
 import { guidanceRecommendations } from './guidance.recommend';
+import { createGuidanceReviewFacts } from './guidance.reviews';
 
 export { createGuidanceService, SESSION_CAPACITY, type GuidanceService } from './guidance.service';
 export type { GuidanceParts } from './guidance.routes';
@@ -46,4 +47,7 @@ export const guidanceModule: ModuleDescriptor<GuidanceParts, never, TicketSource
   ticketSources: ({ guidance }) => ({ guidance: { onAdmitted: (sourceId) => guidance.onAdmitted(sourceId) } }),
   // 为你推荐: sessions for the citizen's weak fitness items and age
   recommendations: () => guidanceRecommendations(),
+  // issue 15: an attended session lets the citizen review its instructor (guidance.reviews.ts says why)
+  reviewSources: () => ({ guidance_session: createGuidanceReviewFacts().attendedSession }),
+  reviewTargets: () => ({ instructor: createGuidanceReviewFacts().instructorTarget }),
 };

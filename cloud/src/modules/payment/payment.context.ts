@@ -55,6 +55,8 @@ export function orderDto(o: OrderDoc) {
   return {
     id: String(o._id),
     kind: o.kind,
+    /** the booking, registration, … the order pays for (the 评价 button of 我的订单 asks about it) */
+    refId: o.refId,
     amountFen: o.amountFen,
     payableFen: o.payableFen,
     discountFen: o.discountFen ?? 0,

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { BOOKING_STATUS_LABELS_ZH, formatPrice, type Booking } from '@citysport/shared';
+import { BOOKING_STATUS_LABELS_ZH, REVIEW_STATUS_LABELS_ZH, formatPrice, type Booking, type ReviewEligibility } from '@citysport/shared';
 import StatusTag from '../../components/StatusTag';
 import { BOOKING_TONE } from '../../components/StatusTag/tones';
 import { sportLabel } from '../../utils/booking';
@@ -21,6 +21,16 @@ interface BookingCardProps {
   now: number;
   cancelling: boolean;
   onCancel: () => void;
+  /** 消费评价: whether this used booking may be reviewed, or its review's state */
+  review?: ReviewEligibility;
+}
+
+/** the review form for a used booking (its venue) */
+export function reviewUrl(b: Booking): string {
+  const q = { targetKind: 'venue', targetId: b.venueId, sourceKind: 'booking', sourceId: b.id, name: b.venueName };
+  return `/packages/review/index?${Object.entries(q)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&')}`;
 }
 
 function Row({ label, value, className }: { label: string; value: string; className: string }) {
@@ -33,7 +43,7 @@ function Row({ label, value, className }: { label: string; value: string; classN
 }
 
 /** One booking of 我的预订: what, when, how many, how much, and what can be done with it now. */
-export default function BookingCard({ booking: b, now, cancelling, onCancel }: BookingCardProps) {
+export default function BookingCard({ booking: b, now, cancelling, onCancel, review }: BookingCardProps) {
   const held = b.status === 'held';
   const holdLeft = held && b.holdExpiresAt ? Date.parse(b.holdExpiresAt) - now : 0;
   const cancellable = canCancel(b, now);
@@ -110,6 +120,17 @@ export default function BookingCard({ booking: b, now, cancelling, onCancel }: B
             </Button>
           ) : null}
         </View>
+      ) : null}
+      {review?.eligible ? (
+        <View className="booking-card__actions">
+          <Button className="booking-review" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: reviewUrl(b) })}>
+            评价
+          </Button>
+        </View>
+      ) : review?.review ? (
+        <Text className="booking-card__note booking-reviewed">
+          {review.review.status === 'published' ? '已评价' : `评价${REVIEW_STATUS_LABELS_ZH[review.review.status as 'published'] ?? ''}`}
+        </Text>
       ) : null}
       {cancellable && isPaid(b) ? <Text className="booking-card__note">已支付的订单将原路退款</Text> : null}
     </View>

@@ -7,6 +7,8 @@ import Screen from '../../components/Screen';
 import Tabs from '../../components/Tabs';
 import LoadView, { LoadMore } from '../../components/LoadView';
 import { usePagedList } from '../../hooks/usePagedList';
+import { useLoad } from '../../hooks/useLoad';
+import { reviewApi } from '../../api/reviews';
 import { dayTitle, timeRange, useNow } from '../../utils/time';
 import BookingCard, { canCancel, isPaid } from './BookingCard';
 import './mine.scss';
@@ -29,6 +31,13 @@ export default function MyBookingsPage() {
     login: MINE_PAGE,
   });
   const { items } = list;
+  // 评价 buttons: which used bookings may still be reviewed (one call for the shown page)
+  const usedIds = items.filter((b) => b.status === 'used').map((b) => b.id);
+  const reviews = useLoad(
+    async () => new Map((await reviewApi.eligibility('booking', usedIds.slice(0, 50))).items.map((e) => [e.sourceId, e])),
+    [usedIds.join(',')],
+    { enabled: usedIds.length > 0, refreshOnShow: true, isEmpty: () => false },
+  );
 
   // every second while a payment hold counts down; otherwise often enough to hide lapsed cancel buttons
   const holding = items.some((b) => b.status === 'held');
@@ -87,7 +96,14 @@ export default function MyBookingsPage() {
         onRetry={() => void list.reload()}
       />
       {items.map((b) => (
-        <BookingCard key={b.id} booking={b} now={now} cancelling={cancelling === b.id} onCancel={() => void cancel(b)} />
+        <BookingCard
+          key={b.id}
+          booking={b}
+          now={now}
+          cancelling={cancelling === b.id}
+          onCancel={() => void cancel(b)}
+          review={reviews.data?.get(b.id)}
+        />
       ))}
       {list.load.state === 'ready' ? (
         <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block="mine-more" name="mine" />

@@ -12,25 +12,27 @@ import { param } from '../../utils/params';
 import DayPanel from './DayPanel';
 import RulesPanel from './RulesPanel';
 import BansPanel from './BansPanel';
+import ReviewsPanel from './ReviewsPanel';
 import { Forbidden } from './shared';
 import './index.scss';
 import { notify } from '../../stores/elder';
 
 const SELF = '/packages/manage/index';
 
-type Section = 'day' | 'rules' | 'bans';
+type Section = 'day' | 'rules' | 'bans' | 'reviews';
 
 const SECTIONS: { key: Section; label: string }[] = [
   { key: 'day', label: '当日预订' },
   { key: 'rules', label: '预订规则' },
   { key: 'bans', label: '爽约名单' },
+  { key: 'reviews', label: '用户评价' },
 ];
 
 export default function ManagePage() {
   const { params } = useRouter();
   const [venueId, setVenueId] = useState<string>(() => param(params.venueId));
   const [section, setSection] = useState<Section>(() =>
-    ['day', 'rules', 'bans'].includes(param(params.tab)) ? (param(params.tab) as Section) : 'day',
+    ['day', 'rules', 'bans', 'reviews'].includes(param(params.tab)) ? (param(params.tab) as Section) : 'day',
   );
 
   const access = useLoad(
@@ -117,6 +119,7 @@ export default function ManagePage() {
             />
           ) : null}
           {section === 'bans' ? <BansPanel venue={venueLoad.data} /> : null}
+          {section === 'reviews' ? <ReviewsPanel venue={venueLoad.data} /> : null}
         </>
       ) : null}
     </Screen>

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { ORDER_STATUS_LABELS_ZH, type Order } from '@citysport/shared';
+import { ORDER_STATUS_LABELS_ZH, type Order, type ReviewEligibility } from '@citysport/shared';
 import StatusTag from '../../components/StatusTag';
 import { ORDER_TONE } from '../../components/StatusTag/tones';
 import { mmss } from '../../utils/time';
@@ -24,7 +24,34 @@ function Row({ label, value, className }: { label: string; value: string; classN
 }
 
 /** One order of 我的订单: amounts, the time left to pay, and pay / refund where they apply. */
-export default function OrderCard({ order: o, now, onRefund }: { order: Order; now: number; onRefund: () => void }) {
+/** order kind → the review source it is (the rest are not reviewable) */
+export const REVIEW_SOURCE_OF: Partial<Record<Order['kind'], string>> = { booking: 'booking', event: 'registration' };
+
+function reviewUrl(o: Order, e: ReviewEligibility): string {
+  const q = {
+    targetKind: e.target?.kind ?? '',
+    targetId: e.target?.id ?? '',
+    sourceKind: REVIEW_SOURCE_OF[o.kind] ?? '',
+    sourceId: e.sourceId,
+    name: o.description,
+  };
+  return `/packages/review/index?${Object.entries(q)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&')}`;
+}
+
+export default function OrderCard({
+  order: o,
+  now,
+  onRefund,
+  review,
+}: {
+  order: Order;
+  now: number;
+  onRefund: () => void;
+  /** 消费评价: may this order's booking/entry be reviewed */
+  review?: ReviewEligibility;
+}) {
   const left = Date.parse(o.expiresAt) - now;
   const payable = o.status === 'pending' && left > 0;
   const refundable = o.kind === 'booking' && o.status === 'paid';
@@ -50,6 +77,15 @@ export default function OrderCard({ order: o, now, onRefund }: { order: Order; n
       />
       {o.refundedFen > 0 ? <Row label="已退款" className="order-card__refunded" value={yuan(o.refundedFen)} /> : null}
       {o.note ? <Text className="order-card__note">{o.note}</Text> : null}
+      {review?.eligible ? (
+        <View className="order-card__actions">
+          <Button className="order-review" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: reviewUrl(o, review) })}>
+            评价
+          </Button>
+        </View>
+      ) : review?.review ? (
+        <Text className="order-card__note order-reviewed">{review.review.status === 'published' ? '已评价' : '评价审核中'}</Text>
+      ) : null}
       {payable || refundable ? (
         <View className="order-card__actions">
           {payable ? (

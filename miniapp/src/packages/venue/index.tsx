@@ -12,6 +12,7 @@ import { FEE_BADGE_LABELS_ZH, priceLine } from '@citysport/shared';
 import { rulesSummary, sportLabel, venueSports } from '../../utils/booking';
 import { param } from '../../utils/params';
 import LiveOccupancy from './LiveOccupancy';
+import VenueReviews from './VenueReviews';
 import './index.scss';
 
 export default function VenuePage() {
@@ -154,6 +155,8 @@ export default function VenuePage() {
           <Text className="vd-intro">{venue.intro}</Text>
         </View>
       ) : null}
+
+      <VenueReviews venueId={venue.id} />
 
       <View className="bottom-bar">
         <Button
