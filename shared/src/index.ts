@@ -18,6 +18,7 @@ export * from './schemas/guidance';
 export * from './fitness';
 export * from './schemas/fitness';
 export * from './schemas/clubs';
+export * from './schemas/courses';
 export * from './schemas/gate';
 export * from './gate-signing';
 export * from './datacentre';

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Kernel } from './kernel';
 import type { JobSpec } from './jobs';
 import type { Pseudonymizer } from './pseudonym';
+import type { Role } from '@citysport/shared';
 
 /**
  * What a module gets when it is created: the kernel, the platform pieces, and other modules'
@@ -17,7 +18,16 @@ export interface ModuleDeps {
   use<T>(name: string): T;
   /** another module's service, or undefined when that module is not part of this app */
   find<T>(name: string): T | undefined;
+  /**
+   * Does this scope exist for this scoped role? Answered by the module that owns the role's scopes
+   * (its descriptor's `roleScopes`, collected by the app once every module is created); false
+   * when no module owns the role.
+   */
+  scopeExists(role: Role, scope: string): Promise<boolean>;
 }
+
+/** A scoped role's scope check: does `scope` (a venue, club, station, organisation id) exist? */
+export type ScopeCheck = (scope: string) => Promise<boolean>;
 
 /**
  * A module descriptor (ARCHITECTURE.md, "Module descriptors"): app.ts loops over a list of these.
@@ -33,4 +43,6 @@ export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers
   orderKinds?(service: S, deps: ModuleDeps): Record<string, OrderHandlers>;
   /** ticket sources this module issues tickets for: ticket calls their handlers */
   ticketSources?(service: S, deps: ModuleDeps): Record<string, SourceHandlers>;
+  /** the scoped roles whose scopes this module owns (identity asks it when a role is granted) */
+  roleScopes?(service: S, deps: ModuleDeps): Partial<Record<Role, ScopeCheck>>;
 }
