@@ -205,13 +205,13 @@ export function createCourseService(deps: CourseDeps) {
       if (isDuplicate(err)) throw new AppError('TRAINING_ORG_EXISTS', 'an organisation with this credit code exists');
       throw err;
     }
-    await kernel.audit(actorId, 'course.org.approve', input.managerUserId, { orgId: String(doc._id), name: doc.name });
     try {
       await deps.changeRole(actorId, { userId: input.managerUserId, role: 'course_provider', scope: String(doc._id) }, 'grant');
     } catch (err) {
-      await TrainingOrg.collection.deleteOne({ _id: doc._id });
+      await TrainingOrg.collection.deleteOne({ _id: doc._id }); // no manager, no organisation
       throw err;
     }
+    await kernel.audit(actorId, 'course.org.approve', input.managerUserId, { orgId: String(doc._id), name: doc.name });
     return orgDto(doc);
   }
   const orgDto = (o: TrainingOrgDoc) => ({
