@@ -5,6 +5,7 @@ import { seedEvents } from './events';
 import { seedGuidance } from './guidance';
 import { seedFitnessDemo } from './fitness';
 import { seedClubs } from './clubs';
+import { seedCourses } from './courses';
 
 export { DEMO_ACCOUNTS };
 
@@ -58,6 +59,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedFitnessDemo(services, userIds, services.clock.now());
 
   await seedClubs(services, userIds, log);
+  await seedCourses(services, userIds, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount };
 }

@@ -788,7 +788,20 @@ export function createCourseService(deps: CourseDeps) {
             ],
           };
     const rows = await Course.find(mongoose.trusted(filter)).sort({ _id: -1 }).limit(200).lean<CourseDoc[]>();
-    return { items: rows.map(courseSummary) };
+    // whom the caller may publish for (the publish page's choice)
+    const providers: { kind: 'venue' | 'organisation'; id: string; name: string }[] = [];
+    if (scopes !== 'all') {
+      const orgs = await TrainingOrg.find({
+        _id: mongoose.trusted({ $in: scopes.orgs.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id)) }),
+        status: 'approved',
+      }).lean<TrainingOrgDoc[]>();
+      for (const o of orgs) providers.push({ kind: 'organisation', id: String(o._id), name: o.name });
+      for (const v of scopes.venues) {
+        const info = await deps.venueInfo(v);
+        if (info) providers.push({ kind: 'venue', id: v, name: info.name });
+      }
+    }
+    return { items: rows.map(courseSummary), providers };
   }
 
   // ---------- jobs ----------

@@ -28,6 +28,7 @@ const LINKS: Link[] = [
   { key: 'orders', title: '订单与支付', desc: '支付记录与退款', url: '/packages/pay/orders' },
   { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
   { key: 'clubs', title: '我的社团', desc: '加入的体育社团、会费与活动', url: '/packages/club/mine' },
+  { key: 'courses', title: '我的培训', desc: '报名的课程、课时二维码与考勤', url: '/packages/course/mine' },
   { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',
@@ -35,6 +36,13 @@ const LINKS: Link[] = [
     desc: '场地、时段、赛事',
     url: '/packages/manage/index',
     roles: ['venue_manager', 'organiser', 'club_admin', 'instructor', 'admin'],
+  },
+  {
+    key: 'course-provider',
+    title: '培训课程管理',
+    desc: '发布课程、课时考勤',
+    url: '/packages/course/provider',
+    roles: ['course_provider', 'venue_manager', 'admin'],
   },
   { key: 'admin', title: '管理后台', desc: '权限、审计与数据', url: '/packages/admin/index', roles: ['admin'] },
 ];
