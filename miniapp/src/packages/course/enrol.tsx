@@ -122,7 +122,13 @@ export default function CourseEnrolPage() {
                     </View>
                   ))}
                 </View>
-                <View className="course-form__check course-enrol__consent" onClick={() => setConsent(!consent)}>
+                <View
+                  className="course-form__check course-enrol__consent"
+                  onClick={() => {
+                    setConsent(!consent);
+                    setError(null);
+                  }}
+                >
                   <Text>{consent ? '☑' : '☐'} 我是该未成年人的监护人，同意其参加本课程并提供上述信息</Text>
                 </View>
               </>

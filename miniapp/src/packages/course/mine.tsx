@@ -82,7 +82,7 @@ export default function MyCoursesPage() {
                   <Text className="course-lesson__when">
                     第{l.index}节 · {lessonWhen(l.startAt, l.endAt)}
                   </Text>
-                  <Text className={`course-tag${l.attended ? '' : ' course-tag--muted'}`}>
+                  <Text className={`course-tag${l.attended || l.ticketStatus === 'valid' ? '' : ' course-tag--muted'}`}>
                     {l.attended ? '已签到' : l.ticketStatus === 'valid' ? '出示二维码 ›' : Date.parse(l.endAt) < Date.now() ? '缺勤' : '—'}
                   </Text>
                 </View>
