@@ -15,7 +15,8 @@ import { createPseudonymizer } from './platform/pseudonym';
 import { engineVersion } from './platform/db/connect';
 import { createKernel, type CrashSwitch, type Kernel } from './platform/kernel';
 import type { JobSpec } from './platform/jobs';
-import type { ModuleDeps, ModuleDescriptor } from './platform/module';
+import type { ModuleDeps, ModuleDescriptor, ScopeCheck } from './platform/module';
+import type { Role } from '@citysport/shared';
 import { identityModule, type IdentityService } from './modules/identity';
 import { venueModule, type VenueService } from './modules/venue';
 import { paymentModule, type OrderKind, type OrderKindHandlers, type PaymentParts, type PaymentPort } from './modules/payment';
@@ -31,6 +32,7 @@ import { gateModule, type GateParts } from './modules/gate';
 import { recommendationModule } from './modules/recommendation';
 import type { RecommendationRegistry } from './platform/recommend';
 import { reviewModule, type ReviewService } from './modules/review';
+import { courseModule, type CourseService } from './modules/course';
 
 export interface AppDeps {
   config: Config;
@@ -90,6 +92,7 @@ export function createApp(deps: AppDeps) {
     fitnessModule,
     clubModule,
     reviewModule({ wechat }),
+    courseModule,
     gateModule,
     datacentreModule,
     recommendationModule,
@@ -98,6 +101,8 @@ export function createApp(deps: AppDeps) {
 
   const services = new Map<string, unknown>();
   const find = <T>(name: string) => services.get(name) as T | undefined;
+  // each scoped role's scope check, from the module that owns it (filled once every module is created)
+  const roleScopes = new Map<Role, ScopeCheck>();
   const moduleDeps: ModuleDeps = {
     kernel,
     config,
@@ -107,8 +112,15 @@ export function createApp(deps: AppDeps) {
       return services.get(name) as T;
     },
     find,
+    scopeExists: async (role, scope) => (await roleScopes.get(role)?.(scope)) ?? false,
   };
   for (const m of modules) services.set(m.name, m.create(moduleDeps));
+  for (const m of modules) {
+    for (const [role, check] of Object.entries(m.roleScopes?.(services.get(m.name), moduleDeps) ?? {})) {
+      if (roleScopes.has(role as Role)) throw new Error(`two modules own the scopes of role ${role}`);
+      roleScopes.set(role as Role, check!);
+    }
+  }
 
   const payments = moduleDeps.use<PaymentParts>('payment').port;
   const tickets = moduleDeps.use<TicketService>('ticket');
@@ -198,6 +210,7 @@ export function createApp(deps: AppDeps) {
       clubs: moduleDeps.use<ClubService>('club'),
       gates: moduleDeps.use<GateParts>('gate'),
       reviews: moduleDeps.use<ReviewService>('review'),
+      courses: moduleDeps.use<CourseService>('course'),
     },
     payments,
     tokens,

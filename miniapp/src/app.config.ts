@@ -8,6 +8,7 @@ const DOMAINS = [
   'guidance',
   'fitness-test',
   'club',
+  'course',
   'staff',
   'admin',
   'manage',
@@ -27,6 +28,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   instructor: ['apply', 'publish', 'session', 'log'],
   'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
   club: ['detail', 'apply', 'mine', 'admin', 'review'],
+  course: ['detail', 'enrol', 'mine', 'provider', 'publish', 'attendance'],
   gate: ['kiosk'],
   admin: ['reviews', 'credit'],
 };

@@ -101,6 +101,27 @@ export interface OutboxEventMap {
     stars: number;
     complaint: boolean;
   };
+  // training courses (issue 15): users as pseudonyms only, no participant names or ID numbers
+  'course.published': { courseId: string; sport: string; district: string; lessons: number; capacity: number; priceFen: number };
+  'course.enrolled': {
+    subject: string;
+    courseId: string;
+    enrolmentId: string;
+    sport: string;
+    district: string;
+    ageBand: string;
+    amountFen: number;
+  };
+  'course.lesson_attended': { subject: string; courseId: string; enrolmentId: string; lesson: number };
+  'course.enrolment_cancelled': {
+    subject: string;
+    courseId: string;
+    enrolmentId: string;
+    lessonsHeld: number;
+    refundFen: number;
+    by: 'self' | 'provider';
+  };
+  'course.cancelled': { courseId: string; enrolments: number };
   // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket
   'gate.passed': {
     visit: string;

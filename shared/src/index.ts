@@ -19,6 +19,7 @@ export * from './fitness';
 export * from './schemas/fitness';
 export * from './schemas/clubs';
 export * from './schemas/reviews';
+export * from './schemas/courses';
 export * from './schemas/gate';
 export * from './gate-signing';
 export * from './datacentre';

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 
-export const ROLES = ['citizen', 'staff', 'venue_manager', 'instructor', 'organiser', 'club_admin', 'admin', 'fitness_staff'] as const;
+export const ROLES = [
+  'citizen',
+  'staff',
+  'venue_manager',
+  'instructor',
+  'organiser',
+  'club_admin',
+  'admin',
+  'fitness_staff',
+  'course_provider',
+] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
 /** Roles that only make sense for one place (a venue, a club); `scope` names it. */
-export const SCOPED_ROLES: readonly Role[] = ['staff', 'venue_manager', 'club_admin', 'fitness_staff'];
+export const SCOPED_ROLES: readonly Role[] = ['staff', 'venue_manager', 'club_admin', 'fitness_staff', 'course_provider'];
 
 export const ROLE_LABELS_ZH: Record<Role, string> = {
   citizen: '市民',
@@ -16,4 +26,5 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   club_admin: '俱乐部管理员',
   admin: '体育局管理员',
   fitness_staff: '体质测试员',
+  course_provider: '培训机构管理员',
 };

@@ -4,6 +4,7 @@ import type { Kernel } from './kernel';
 import type { JobSpec } from './jobs';
 import type { Pseudonymizer } from './pseudonym';
 import type { RecommendationPlugin } from './recommend';
+import type { Role } from '@citysport/shared';
 
 /**
  * What a module gets when it is created: the kernel, the platform pieces, and other modules'
@@ -18,6 +19,12 @@ export interface ModuleDeps {
   use<T>(name: string): T;
   /** another module's service, or undefined when that module is not part of this app */
   find<T>(name: string): T | undefined;
+  /**
+   * Does this scope exist for this scoped role? Answered by the module that owns the role's scopes
+   * (its descriptor's `roleScopes`, collected by the app once every module is created); false
+   * when no module owns the role.
+   */
+  scopeExists(role: Role, scope: string): Promise<boolean>;
 }
 
 /** What a review is about: a venue, course, event, club, instructor (shared REVIEW_TARGET_KINDS). */
@@ -49,6 +56,8 @@ export interface ReviewTarget {
   /** cancellations by the provider side, per provider (credit page); providers without reviews are listed too */
   providerCancellations?(): Promise<(ReviewProvider & { count: number })[]>;
 }
+/** A scoped role's scope check: does `scope` (a venue, club, station, organisation id) exist? */
+export type ScopeCheck = (scope: string) => Promise<boolean>;
 
 /**
  * A module descriptor (ARCHITECTURE.md, "Module descriptors"): app.ts loops over a list of these.
@@ -70,4 +79,6 @@ export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers
   reviewSources?(service: S, deps: ModuleDeps): Record<string, ReviewSource>;
   /** review target kinds this module provides (venue, event, club, …) */
   reviewTargets?(service: S, deps: ModuleDeps): Record<string, ReviewTarget>;
+  /** the scoped roles whose scopes this module owns (identity asks it when a role is granted) */
+  roleScopes?(service: S, deps: ModuleDeps): Partial<Record<Role, ScopeCheck>>;
 }

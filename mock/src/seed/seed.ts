@@ -8,6 +8,7 @@ import { seedClubs } from './clubs';
 import { seedRecommendationHistory } from './recommendations';
 import { seedGates } from './gates';
 import { seedReviews } from './reviews';
+import { seedCourses } from './courses';
 
 export { DEMO_ACCOUNTS };
 
@@ -64,6 +65,7 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   await seedRecommendationHistory(services, userIds, { venueIds, fitnessStationIds: fitnessDemo.stationIds }, log);
   const gates = await seedGates(services, userIds, venueIds[0], log);
   await seedReviews(services, log);
+  await seedCourses(services, userIds, log);
   log(`seeded ${DEMO_ACCOUNTS.length} demo accounts, ${venueIds.length} venues, ${slotCount} slots`);
   return { userIds, venueIds, slotCount, gates };
 }

@@ -37,6 +37,7 @@ export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, Ticket
   routes: (clubs, { use }) => [
     clubRoutes(clubs, { grantsOf: (id) => use<IdentityService>('identity').grantsOf(id), tickets: use<TicketService>('ticket') }),
   ],
+  roleScopes: (clubs) => ({ club_admin: (id) => clubs.clubExists(id) }),
   jobs: (clubs) => [
     { name: 'club-dues-reminders', everyMs: 60 * 60_000, run: () => clubs.dues.sendReminders() },
     // rolls back stale joining members and taking sign-ups; finishes effects a crash left

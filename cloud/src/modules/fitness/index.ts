@@ -23,6 +23,7 @@ export const fitnessModule: ModuleDescriptor<FitnessService, never, TicketSource
       tickets: use<TicketService>('ticket'),
     }),
   routes: (fitness, { use }) => [fitnessRoutes(fitness, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
+  roleScopes: (fitness) => ({ fitness_staff: (id) => fitness.stationExists(id) }),
   jobs: (fitness) => [{ name: 'fitness-heal', everyMs: 30_000, run: () => fitness.heal() }],
   ticketSources: (fitness) => ({ [FITNESS_TICKET_SOURCE]: { onAdmitted: (bookingId) => fitness.markCheckedIn(bookingId) } }),
   // 为你推荐: the latest report's weak items (and age when the account has no real-name ID)

@@ -4,7 +4,6 @@ import type { WechatClient } from '../../platform/wechat';
 import type { createTokenService } from '../../platform/auth';
 import { createFieldCipher } from '../../platform/crypto-field';
 import { rateLimit } from '../../platform/ratelimit';
-import type { VenueService } from '../venue';
 import { createIdentityService, type IdentityService } from './identity.service';
 import { identityRoutes } from './identity.routes';
 
@@ -15,7 +14,7 @@ export function identityModule(p: {
 }): ModuleDescriptor<IdentityService> {
   return {
     name: 'identity',
-    create: ({ kernel, config, pseudonym, find }) =>
+    create: ({ kernel, config, pseudonym, scopeExists }) =>
       createIdentityService({
         clock: kernel.clock,
         wechat: p.wechat,
@@ -23,12 +22,7 @@ export function identityModule(p: {
         cipher: createFieldCipher(config.DATA_KEY),
         pseudonym,
         audit: { audit: kernel.audit, list: kernel.listAudit },
-        scopeExists: async (role: Role, scope: string) =>
-          role === 'club_admin'
-            ? (find<{ clubExists(id: string): Promise<boolean> }>('club')?.clubExists(scope) ?? false)
-            : role === 'fitness_staff'
-              ? (find<{ stationExists(id: string): Promise<boolean> }>('fitness')?.stationExists(scope) ?? false)
-              : (find<VenueService>('venue')?.venueExists(scope) ?? false),
+        scopeExists: (role: Role, scope: string) => scopeExists(role, scope),
       }),
     routes: (identity, { config }) => [
       identityRoutes(identity, {

@@ -19,6 +19,7 @@ export const venueModule: ModuleDescriptor<VenueService> = {
   name: 'venue',
   create: ({ kernel }) => createVenueService({ kernel, clock: kernel.clock }),
   routes: (venues) => [venueRoutes(venues)],
+  roleScopes: (venues) => ({ staff: (id) => venues.venueExists(id), venue_manager: (id) => venues.venueExists(id) }),
   jobs: (venues) => [
     {
       // slots stay materialised through each venue's advance window (re-runs insert only what is missing)

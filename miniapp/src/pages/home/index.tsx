@@ -25,6 +25,7 @@ const ENTRIES: Entry[] = [
   { key: 'bookings', label: '我的预订', glyph: '订', color: '#0fa3b1', url: '/packages/booking/mine' },
   { key: 'tickets', label: '我的票券', glyph: '票', color: '#ff6b4a', url: '/packages/ticket/index' },
   { key: 'club', label: '体育社团', glyph: '社', color: '#2fb15c', url: '/packages/club/index' },
+  { key: 'course', label: '报名培训', glyph: '培', color: '#d4380d', url: '/packages/course/index' },
   // issue 10: 领券 on the home page
   { key: 'vouchers', label: '领券中心', glyph: '券', color: '#e5484d', url: '/packages/pay/vouchers' },
 ];

@@ -29,6 +29,7 @@ const LINKS: Link[] = [
   { key: 'vouchers', title: '消费券', desc: '我的体育消费券、领券中心', url: '/packages/pay/vouchers' },
   { key: 'clubs', title: '我的社团', desc: '加入的体育社团、会费与活动', url: '/packages/club/mine' },
   { key: 'guidance-requests', title: '单位申请健身指导', desc: '社区、学校、企事业单位申请指导员', url: '/packages/guidance/requests' },
+  { key: 'courses', title: '我的培训', desc: '报名的课程、课时二维码与考勤', url: '/packages/course/mine' },
   { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',
@@ -36,6 +37,13 @@ const LINKS: Link[] = [
     desc: '场地、时段、赛事',
     url: '/packages/manage/index',
     roles: ['venue_manager', 'organiser', 'club_admin', 'instructor', 'admin'],
+  },
+  {
+    key: 'course-provider',
+    title: '培训课程管理',
+    desc: '发布课程、课时考勤',
+    url: '/packages/course/provider',
+    roles: ['course_provider', 'venue_manager', 'admin'],
   },
   { key: 'admin', title: '管理后台', desc: '权限、审计与数据', url: '/packages/admin/index', roles: ['admin'] },
 ];

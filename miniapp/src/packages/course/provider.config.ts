@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '培训机构管理',
+});
