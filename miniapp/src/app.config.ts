@@ -21,7 +21,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
   pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
-  event: ['register', 'mine', 'draw', 'results', 'organiser'],
+  event: ['register', 'mine', 'draw', 'results', 'organiser', 'edit', 'certificate'],
   guidance: ['session', 'mine', 'review', 'ranking'],
   instructor: ['apply', 'publish', 'session'],
   'fitness-test': ['book', 'report', 'history', 'calc', 'staff'],
