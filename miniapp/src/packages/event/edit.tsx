@@ -374,13 +374,13 @@ export default function EventEditPage() {
             onInput={text('name')}
           />
         </FormField>
-        <FormField label="赛事类型" required>
+        <FormField className="ev-edit__bare" label="赛事类型" required>
           <Chips name="kind" options={EVENT_KINDS.map((k) => [k, EVENT_KIND_LABELS_ZH[k]])} value={f.kind} onChange={set('kind')} />
         </FormField>
-        <FormField label="运动项目" required>
+        <FormField className="ev-edit__bare" label="运动项目" required>
           <Chips name="sport" options={SPORTS.map((s) => [s, EVENT_SPORT_LABELS_ZH[s]])} value={f.sport} onChange={set('sport')} />
         </FormField>
-        <FormField label="所在区" required error={err('district')}>
+        <FormField className="ev-edit__bare" label="所在区" required error={err('district')}>
           <Chips name="district" options={DISTRICTS.map((d) => [d, d])} value={f.district} onChange={set('district')} />
         </FormField>
         <FormField label="比赛地点" required error={err('place')} errorClassName="ev-edit-error--place">
@@ -392,7 +392,7 @@ export default function EventEditPage() {
             onInput={text('place')}
           />
         </FormField>
-        <FormField label="比赛时间" required error={err('startAt')} errorClassName="ev-edit-error--start">
+        <FormField className="ev-edit__bare" label="比赛时间" required error={err('startAt')} errorClassName="ev-edit-error--start">
           <DateTime name="start" day={f.startDay} time={f.startTime} onDay={set('startDay')} onTime={set('startTime')} />
         </FormField>
         <FormField label="赛事介绍">
@@ -402,7 +402,12 @@ export default function EventEditPage() {
 
       <View className="cs-card ev-edit__section">
         <Text className="ev-edit__title">报名方式</Text>
-        <FormField label="报名方式" required hint={f.mode === 'lottery' ? '报名期内登记，截止后公开抽签' : '先到先得，名额报满即止'}>
+        <FormField
+          className="ev-edit__bare"
+          label="报名方式"
+          required
+          hint={f.mode === 'lottery' ? '报名期内登记，截止后公开抽签' : '先到先得，名额报满即止'}
+        >
           <Chips
             name="mode"
             options={[
@@ -413,22 +418,34 @@ export default function EventEditPage() {
             onChange={set('mode')}
           />
         </FormField>
-        <FormField label="报名开始" required error={err('registration.opensAt')}>
+        <FormField className="ev-edit__bare" label="报名开始" required error={err('registration.opensAt')}>
           <DateTime name="opens" day={f.opensDay} time={f.opensTime} onDay={set('opensDay')} onTime={set('opensTime')} />
         </FormField>
-        <FormField label="报名截止" required error={err('registration.closesAt')} errorClassName="ev-edit-error--closes">
+        <FormField
+          className="ev-edit__bare"
+          label="报名截止"
+          required
+          error={err('registration.closesAt')}
+          errorClassName="ev-edit-error--closes"
+        >
           <DateTime name="closes" day={f.closesDay} time={f.closesTime} onDay={set('closesDay')} onTime={set('closesTime')} />
         </FormField>
         {f.mode === 'first_come' ? (
-          <FormField label="未支付名额保留" hint="超时未支付，名额自动释放">
+          <FormField className="ev-edit__bare" label="未支付名额保留" hint="超时未支付，名额自动释放">
             <Stepper value={f.holdMinutes} min={5} max={120} unit="分钟" onChange={set('holdMinutes')} />
           </FormField>
         ) : (
           <>
-            <FormField label="中签缴费截止" required error={err('registration.paymentDeadline')} errorClassName="ev-edit-error--pay">
+            <FormField
+              className="ev-edit__bare"
+              label="中签缴费截止"
+              required
+              error={err('registration.paymentDeadline')}
+              errorClassName="ev-edit-error--pay"
+            >
               <DateTime name="pay" day={f.payDay} time={f.payTime} onDay={set('payDay')} onTime={set('payTime')} />
             </FormField>
-            <FormField label="候补递补缴费时限">
+            <FormField className="ev-edit__bare" label="候补递补缴费时限">
               <Stepper value={f.offerHours} min={1} max={336} unit="小时" onChange={set('offerHours')} />
             </FormField>
           </>
@@ -460,25 +477,29 @@ export default function EventEditPage() {
         <Text className="ev-edit__title">退赛与转让</Text>
         {f.tiers.map((t, i) => (
           <View key={i} className="ev-edit__tier">
-            <Text className="ev-edit__tier-text">赛前</Text>
-            <Stepper
-              value={t.daysBefore}
-              min={0}
-              max={365}
-              unit="天"
-              onChange={(v) => set('tiers')(f.tiers.map((x, j) => (j === i ? { ...x, daysBefore: v } : x)))}
-            />
-            <Text className="ev-edit__tier-text">退</Text>
-            <Stepper
-              value={t.percent}
-              min={0}
-              max={100}
-              unit="%"
-              onChange={(v) => set('tiers')(f.tiers.map((x, j) => (j === i ? { ...x, percent: v } : x)))}
-            />
-            <Text className="ev-edit__link" onClick={() => set('tiers')(f.tiers.filter((_, j) => j !== i))}>
-              删除
-            </Text>
+            <View className="ev-edit__tier-line">
+              <Text className="ev-edit__tier-text">赛前至少</Text>
+              <Stepper
+                value={t.daysBefore}
+                min={0}
+                max={365}
+                unit="天"
+                onChange={(v) => set('tiers')(f.tiers.map((x, j) => (j === i ? { ...x, daysBefore: v } : x)))}
+              />
+            </View>
+            <View className="ev-edit__tier-line">
+              <Text className="ev-edit__tier-text">退还报名费</Text>
+              <Stepper
+                value={t.percent}
+                min={0}
+                max={100}
+                unit="%"
+                onChange={(v) => set('tiers')(f.tiers.map((x, j) => (j === i ? { ...x, percent: v } : x)))}
+              />
+              <Text className="ev-edit__link ev-edit__tier-del" onClick={() => set('tiers')(f.tiers.filter((_, j) => j !== i))}>
+                删除
+              </Text>
+            </View>
           </View>
         ))}
         {f.tiers.length < 10 ? (
@@ -491,7 +512,7 @@ export default function EventEditPage() {
           <Switch checked={f.transfer} onChange={(on: boolean) => set('transfer')(on)} />
         </View>
         {f.transfer ? (
-          <FormField label="转让截止日期" hint="不填则至报名截止" error={err('transfer.deadline')}>
+          <FormField className="ev-edit__bare" label="转让截止日期" hint="不填则至报名截止" error={err('transfer.deadline')}>
             <Picker mode="date" value={f.transferDay} onChange={(e) => set('transferDay')(String(e.detail.value))}>
               <View className={`ev-edit__pick${f.transferDay ? '' : ' ev-edit__pick--empty'}`}>{f.transferDay || '选择日期'}</View>
             </Picker>
@@ -601,7 +622,7 @@ export default function EventEditPage() {
             />
           </View>
         </FormField>
-        <FormField label="性别">
+        <FormField className="ev-edit__bare" label="性别">
           <Chips
             name="gender"
             options={[
