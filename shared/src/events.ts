@@ -60,6 +60,8 @@ export interface OutboxEventMap {
   'event.registration_lapsed': EventRegistrationFacts;
   'event.drawn': { eventId: string; sport: string; district: string; entries: number; winners: number };
   'event.checked_in': EventRegistrationFacts;
+  /** 名额转让: the facts are the new participant's (age band, gender) */
+  'event.registration_transferred': EventRegistrationFacts;
   // --- fitness guidance (健身指导): the instructor and citizens appear as pseudonyms only ---
   'guidance.session_delivered': {
     instructor: string;

@@ -1,15 +1,17 @@
 /**
  * The event pages in the h5 build (headless Chromium) on the seeded demo events: the calendar,
- * an event page, the real-name entry form, the draw page, my entries and the organiser's list,
- * in normal and 关怀模式. Screenshots go to .shots/ (not committed) to be looked at.
+ * an event page, the real-name entry form (and its ID-checksum error), the draw page, my entries,
+ * results search and the 成绩证书 of a finished run (results imported through the organiser API),
+ * and the organiser's create form, in normal and 关怀模式. Screenshots go to .shots/ (not
+ * committed) to be looked at.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { seedDemoData } from '../../mock/src/seed/seed';
-import { startTestStack, type TestStack } from '../support/stack';
+import { grant, startTestStack, type TestStack } from '../support/stack';
 import { loginAs, openH5, type H5Session } from '../support/browser';
-import { idNumber } from '../support/event-fixture';
+import { eventInput, idNumber, openEvent } from '../support/event-fixture';
 import { payAndConfirm } from '../support/pay';
 
 const SHOTS = path.resolve(__dirname, '../../.shots');
@@ -18,6 +20,7 @@ let stack: TestStack;
 let h5: H5Session;
 let lottery: { id: string; groupId: string };
 let firstCome: { id: string; groupId: string };
+let run: { id: string; registrationId: string };
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -54,6 +57,41 @@ beforeAll(async () => {
     body: entry(lottery.groupId, 2),
   });
   expect(drawn.status).toBe(201);
+
+  // a run with results: entries, close, bibs and a results CSV through the organiser API
+  const org = await stack.login('demo-organiser');
+  const day = (d: number) => new Date(clock.now().getTime() + d * 86_400_000).toISOString();
+  const ev = await openEvent(
+    stack,
+    org,
+    eventInput({ name: '城市夜跑 5 公里', startAt: day(10), registration: { mode: 'first_come', opensAt: day(-1), closesAt: day(5) } }, [
+      { name: '5公里', distanceKm: 5, capacity: 100, feeFen: 0, eligibility: {}, bibPrefix: 'N' },
+    ]),
+  );
+  const mine = await stack.request('POST', `/events/${ev.id}/registrations`, { token: citizen.token, body: entry(ev.groups[0].id, 3) });
+  expect(mine.status).toBe(201);
+  const runners = ['李娜', '张伟', '刘洋', '陈静'];
+  for (const [i, name] of runners.entries()) {
+    const u = await stack.login(`night-runner-${i}`);
+    const body = entry(ev.groups[0].id, 10 + i);
+    body.participant = { ...body.participant, name, idNumber: idNumber('1988-06-01', 10 + i, i % 2 ? 'M' : 'F') };
+    expect((await stack.request('POST', `/events/${ev.id}/registrations`, { token: u.token, body })).status).toBe(201);
+  }
+  await stack.request('POST', `/organiser/events/${ev.id}/close`, { token: org.token });
+  await stack.request('POST', `/organiser/events/${ev.id}/bibs`, { token: org.token });
+  const times = [
+    ['0:21:52', '0:21:40'],
+    ['0:23:20', '0:23:05'],
+    ['0:24:31', '0:24:18'],
+    ['0:27:10', '0:26:51'],
+    ['0:29:15', '0:29:02'],
+  ];
+  const csv = ['bib,gun,chip', ...times.map(([gun, chip], i) => `N${String(i + 1).padStart(3, '0')},${gun},${chip}`)].join('\n');
+  const imported = await stack.request('POST', `/organiser/events/${ev.id}/results`, { token: org.token, body: { csv } });
+  expect(imported.body.imported).toBe(5);
+  run = { id: ev.id, registrationId: mine.body.registration.id };
+  // the citizen also organises (the create form)
+  await grant(stack, citizen.userId, 'organiser');
   h5 = await openH5(stack);
   await loginAs(h5, 'citizen');
 }, 180_000);
@@ -87,8 +125,33 @@ async function tour(mode: 'normal' | 'elder') {
   await shot(`event-${mode}-draw.png`);
 
   await open('packages/event/mine', '.my-reg');
-  expect(await h5.page.locator('.my-reg').count()).toBe(2);
+  expect(await h5.page.locator('.my-reg').count()).toBe(3);
+  expect(await h5.page.locator('.my-reg__cert').count()).toBe(1);
   await shot(`event-${mode}-mine.png`);
+
+  // the entry form with a wrong check digit
+  await open(`packages/event/register?id=${firstCome.id}&groupId=${firstCome.groupId}`, '.reg-submit');
+  const good = idNumber('1990-01-01', 7);
+  await h5.page.locator('.reg-input--name:visible input').fill('王小明');
+  await h5.page.locator('.reg-input--id:visible input').fill(good.slice(0, 17) + (good[17] === '0' ? '1' : '0'));
+  await h5.page.locator('.reg-error--id').first().waitFor();
+  expect(await h5.page.locator('.reg-error--id').first().textContent()).toContain('校验码');
+  await shot(`event-${mode}-register-id-error.png`);
+
+  await open(`packages/event/results?id=${run.id}`, '.result-row');
+  expect(await h5.page.locator('.result-row').count()).toBe(5);
+  await shot(`event-${mode}-results.png`);
+
+  await open(`packages/event/certificate?id=${run.registrationId}`, '.cert-card__image');
+  expect(await h5.page.locator('.cert-facts__code').textContent()).toMatch(/验证码 [A-Z2-9]{10}/);
+  await shot(`event-${mode}-certificate.png`);
+
+  await open('packages/event/edit', '.ev-edit-save');
+  await h5.page.locator('.ev-edit-name:visible input').fill('2027 金鸡湖环湖跑');
+  await h5.page.locator('.ev-edit-save').first().click();
+  await h5.page.locator('.ev-edit-summary').waitFor();
+  await h5.page.locator('.form-field--error').first().scrollIntoViewIfNeeded();
+  await shot(`event-${mode}-organiser-create.png`);
 }
 
 test('calendar, event page, entry form, draw and my entries (normal mode)', async () => {
@@ -100,5 +163,5 @@ test('the same pages in 关怀模式', async () => {
   await h5.page.locator('.elder-switch').click();
   await h5.page.locator('.me-page.elder').waitFor();
   await tour('elder');
-  expect(await h5.page.locator('.my-reg-page.elder').count()).toBe(1);
+  expect(await h5.page.locator('.ev-edit.elder').count()).toBe(1);
 }, 120_000);

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { CreateRegistration, EventDetailDto, EventSummaryDto, RegistrationDto } from '@citysport/shared';
+import type {
+  CertificateDto,
+  CreateRegistration,
+  EventDetailDto,
+  EventInput,
+  EventSummaryDto,
+  RegistrationDto,
+  TransferRegistration,
+} from '@citysport/shared';
 import { request } from './client';
 
 /**
@@ -70,6 +78,24 @@ export const eventsApi = {
   cancel: async (id: string) =>
     (await request({ method: 'POST', path: `/registrations/${id}/cancel`, data: {}, schema: obj('registration') }))
       .registration as RegistrationDto,
+  transfer: async (id: string, body: TransferRegistration) =>
+    (await request({ method: 'POST', path: `/registrations/${id}/transfer`, data: body, schema: obj('registration'), toast: false }))
+      .registration as RegistrationDto,
+  /** 成绩证书: the data and the image (an SVG data URL) */
+  certificate: async (id: string) =>
+    (await request({
+      path: `/registrations/${id}/certificate`,
+      query: { format: 'json' },
+      schema: z.object({ certificate: z.any(), image: z.string() }),
+      toast: false,
+    })) as { certificate: CertificateDto; image: string },
+  organiserEvent: async (id: string) =>
+    (await request({ path: `/organiser/events/${id}`, schema: obj('event'), toast: false })).event as EventDetailDto,
+  createEvent: async (body: EventInput) =>
+    (await request({ method: 'POST', path: '/organiser/events', data: body, schema: obj('event'), toast: false })).event as EventDetailDto,
+  updateEvent: async (id: string, body: EventInput) =>
+    (await request({ method: 'PUT', path: `/organiser/events/${id}`, data: body, schema: obj('event'), toast: false }))
+      .event as EventDetailDto,
   organiserEvents: async () => (await request({ path: '/organiser/events', schema: page, toast: false })) as Page<EventSummaryDto>,
   organiserAction: async (id: string, action: 'publish' | 'open' | 'close' | 'draw' | 'bibs' | 'finish') =>
     request({ method: 'POST', path: `/organiser/events/${id}/${action}`, data: {}, schema: z.any() }),

@@ -259,6 +259,11 @@ export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEven
     example: { eventId: '6750a1b2c3d4e5f600007001', sport: 'running', district: '渝中区', entries: 1200, winners: 800 },
   }),
   'event.checked_in': registration('a confirmed entrant was checked in (ticket admitted at pick-up or the start)', {}, {}),
+  'event.registration_transferred': registration(
+    "a confirmed entry passed to a new participant (名额转让, once per entry); age band and gender are the new participant's",
+    {},
+    {},
+  ),
   'guidance.session_delivered': contract({
     schemaVersion: 1,
     about: 'an instructor logged a delivered guidance session (公益健身指导)',

@@ -163,8 +163,9 @@ export const EventInputSchema = z
       .object({ tiers: z.array(RefundTierSchema).max(10).default([]) })
       .strict()
       .default({ tiers: [] }),
+    /** 名额转让: off unless allowed; once per entry, before `deadline` (default: the registration close) */
     transfer: z
-      .object({ allowed: z.boolean().default(false) })
+      .object({ allowed: z.boolean().default(false), deadline: isoDate.optional() })
       .strict()
       .default({ allowed: false }),
     pledge: z.object({ text: nonEmpty(4000), version: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/) }).strict(),
@@ -182,6 +183,10 @@ export const EventInputSchema = z
   .refine((e) => e.registration.mode !== 'lottery' || e.registration.paymentDeadline !== undefined, {
     message: 'a lottery needs a payment deadline for winners',
     path: ['registration', 'paymentDeadline'],
+  })
+  .refine((e) => e.transfer.deadline === undefined || Date.parse(e.transfer.deadline) <= Date.parse(e.startAt), {
+    message: 'transfers must end before the start',
+    path: ['transfer', 'deadline'],
   });
 export type EventInput = z.infer<typeof EventInputSchema>;
 
@@ -234,6 +239,41 @@ export const CreateRegistrationSchema = z
   .strict();
 export type CreateRegistration = z.infer<typeof CreateRegistrationSchema>;
 
+/** 名额转让: the entry passes to a new real-name participant (the same checks as entering) */
+export const TransferRegistrationSchema = z
+  .object({
+    participant: ParticipantSchema,
+    healthPledge: z.boolean(),
+    pledgeVersion: z.string().max(20).optional(),
+    guardianConsent: z
+      .object({ name: nonEmpty(30), phone: PhoneSchema, accepted: z.literal(true) })
+      .strict()
+      .optional(),
+    qualifying: text(60).optional(),
+  })
+  .strict();
+export type TransferRegistration = z.infer<typeof TransferRegistrationSchema>;
+
+/** a results certificate's public verification code (10 characters, no 0/O/1/I) */
+export const CertificateCodeSchema = z.string().regex(/^[A-HJ-NP-Z2-9]{10}$/);
+
+export const CertificateQuerySchema = z.object({ format: z.enum(['svg', 'json']).default('svg') }).strict();
+
+export interface CertificateDto {
+  code: string;
+  eventName: string;
+  eventDay: string;
+  groupName: string;
+  name: string;
+  bib: string;
+  gunTime: string;
+  chipTime: string;
+  rankOverall: number;
+  rankGroup: number;
+  rankGender: number;
+  gender: Gender;
+}
+
 export const CancelRegistrationSchema = z.object({ reason: text(200).optional() }).strict();
 export const CreateTeamSchema = z.object({ groupId: IdSchema, name: nonEmpty(30) }).strict();
 
@@ -283,7 +323,7 @@ export interface EventDetailDto extends EventSummaryDto {
   description: string;
   registration: EventSummaryDto['registration'] & { holdMinutes: number; paymentDeadline: string | null; offerHours: number };
   refundPolicy: { tiers: { daysBefore: number; percent: number }[] };
-  transfer: { allowed: boolean };
+  transfer: { allowed: boolean; deadline: string | null };
   pledge: { text: string; version: string };
   draw: { seedCommitment: string | null; entriesDigest: string | null };
 }
@@ -306,6 +346,10 @@ export interface RegistrationDto {
   teamId: string | null;
   startAt: string;
   createdAt: string;
+  /** when the entry was transferred to its present participant (once only) */
+  transferredAt: string | null;
+  /** a result is in: the runner may fetch the certificate */
+  hasResult: boolean;
 }
 
 /** The published draw rule, stated in the data so a verifier needs nothing else. */

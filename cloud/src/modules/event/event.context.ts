@@ -25,6 +25,8 @@ export type RegStep =
   | 'refund'
   | 'tickets.issue'
   | 'tickets.revoke'
+  | 'tickets.revoke_prior'
+  | 'event.transferred'
   | 'offer.next'
   | 'event.registered'
   | 'event.confirmed'
@@ -39,10 +41,19 @@ export interface EventDeps {
   pseudonym: Pseudonymizer;
   cipher: FieldCipher;
   /** the keyed hash of an ID number or a name (never stored in plain for lookups) */
-  keyedHash: (purpose: 'id' | 'name', value: string) => string;
+  keyedHash: (purpose: 'id' | 'name' | 'cert', value: string) => string;
+  /** a subscribe message (the notification module: only with the user's consent; never throws) */
+  notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
 }
 
+/** subscribe-message templates of event registration */
+export const EVENT_TEMPLATES = {
+  draw: 'event_draw_result',
+  pay: 'event_pay_deadline',
+  start: 'event_start_reminder',
+} as const;
+
 export function keyedHasher(secret: string) {
-  return (purpose: 'id' | 'name', value: string) =>
+  return (purpose: 'id' | 'name' | 'cert', value: string) =>
     createHmac('sha256', `citysport-event-${purpose}:${secret}`).update(value.trim().toUpperCase(), 'utf8').digest('base64url');
 }

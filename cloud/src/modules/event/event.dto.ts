@@ -48,13 +48,21 @@ export function detailDto(e: EventDoc, groups: EventGroupDoc[]): EventDetailDto 
       offerHours: e.registration.offerHours,
     },
     refundPolicy: e.refundPolicy,
-    transfer: e.transfer,
+    transfer: { allowed: e.transfer.allowed, deadline: e.transfer.deadline ? e.transfer.deadline.toISOString() : null },
     pledge: e.pledge,
     draw: { seedCommitment: e.seedCommitment, entriesDigest: e.entriesDigest },
   };
 }
 
-export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | 'startAt' | 'status'>, groupName: string): RegistrationDto {
+/** The ticket source of an entry: a transferred entry's ticket is a new one, for its new participant. */
+export const ticketSourceId = (r: Pick<RegistrationDoc, '_id' | 'transferredAt'>) => (r.transferredAt ? `${r._id}.t` : String(r._id));
+
+export function registrationDto(
+  r: RegistrationDoc,
+  e: Pick<EventDoc, 'name' | 'startAt' | 'status'>,
+  groupName: string,
+  hasResult = false,
+): RegistrationDto {
   return {
     id: String(r._id),
     eventId: String(r.eventId),
@@ -74,6 +82,8 @@ export function registrationDto(r: RegistrationDoc, e: Pick<EventDoc, 'name' | '
     teamId: r.teamId ? String(r.teamId) : null,
     startAt: e.startAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
+    transferredAt: r.transferredAt ? r.transferredAt.toISOString() : null,
+    hasResult,
   };
 }
 
@@ -96,7 +106,7 @@ export function factsOf(pseudonym: Pseudonymizer, r: RegistrationDoc, e: Pick<Ev
 /** What the ticket module needs to admit a confirmed entry at pick-up and the start (the event stands in for a venue). */
 export function admissionOf(r: RegistrationDoc, e: EventDoc, groupName: string): AdmissionSource {
   return {
-    source: { kind: 'registration', id: String(r._id) },
+    source: { kind: 'registration', id: ticketSourceId(r) },
     userId: String(r.userId),
     venueId: String(e._id),
     venueName: e.name,

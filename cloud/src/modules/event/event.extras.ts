@@ -17,6 +17,7 @@ import {
   type TeamDoc,
 } from './event.model';
 import type { Registrations } from './event.registrations';
+import { certCodeOf } from './event.after';
 
 const CODE_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const inviteCode = () => Array.from({ length: 8 }, () => CODE_CHARS[randomInt(CODE_CHARS.length)]).join('');
@@ -147,13 +148,15 @@ export function createEventExtras(deps: EventDeps, core: { registrations: Regist
     const perGender = new Map<string, number>();
     const docs: ResultDoc[] = matched.map((row, i) => {
       const r = byBib.get(row.bib)!;
+      const _id = new Types.ObjectId();
       const gk = String(r.groupId);
       const sk = `${gk}:${r.gender}`;
       perGroup.set(gk, (perGroup.get(gk) ?? 0) + 1);
       perGender.set(sk, (perGender.get(sk) ?? 0) + 1);
       const name = (JSON.parse(deps.cipher.decrypt(r.sealed)) as { name: string }).name;
       return {
-        _id: new Types.ObjectId(),
+        _id,
+        certCode: certCodeOf(deps.keyedHash, String(_id)),
         eventId: e._id,
         groupId: r.groupId,
         registrationId: r._id,

@@ -24,7 +24,8 @@ export interface EventDoc {
     offerHours: number;
   };
   refundPolicy: { tiers: { daysBefore: number; percent: number }[] };
-  transfer: { allowed: boolean };
+  /** 名额转让: once per entry, before `deadline` (null: until the registration close) */
+  transfer: { allowed: boolean; deadline?: Date | null };
   pledge: { text: string; version: string };
   /** lottery: SHA-256(seed) published at opening; the seed itself (sealed) revealed at the draw */
   seedCommitment: string | null;
@@ -152,6 +153,10 @@ export interface RegistrationDoc {
   checkedInAt: Date | null;
   refundFen: number;
   cancelReason: string | null;
+  /** set once when the entry passed to a new participant (its ticket source is then `<id>.t`) */
+  transferredAt?: Date | null;
+  /** subscribe messages already sent for this entry (`draw`, `pay`, `start`): each once */
+  notified?: string[];
   requestKey?: string;
   createdAt: Date;
   confirmedAt: Date | null;
@@ -189,6 +194,8 @@ const RegistrationSchema = new Schema<RegistrationDoc>(
     checkedInAt: { type: Date, default: null },
     refundFen: { type: Number, default: 0 },
     cancelReason: { type: String, default: null },
+    transferredAt: { type: Date, default: null },
+    notified: { type: [String], default: undefined },
     requestKey: String,
     createdAt: Date,
     confirmedAt: { type: Date, default: null },
@@ -252,6 +259,8 @@ export interface ResultDoc {
   rankOverall: number;
   rankGroup: number;
   rankGender: number;
+  /** the certificate's public verification code */
+  certCode?: string;
 }
 const ResultSchema = new Schema<ResultDoc>(
   {
@@ -267,11 +276,14 @@ const ResultSchema = new Schema<ResultDoc>(
     rankOverall: Number,
     rankGroup: Number,
     rankGender: Number,
+    certCode: String,
   },
   { collection: 'event_results', versionKey: false },
 );
 ResultSchema.index({ eventId: 1, bib: 1 }, { unique: true });
 ResultSchema.index({ eventId: 1, nameKey: 1 });
+ResultSchema.index({ registrationId: 1 });
+ResultSchema.index({ certCode: 1 }, { sparse: true });
 
 export const SportEvent = mongoose.model<EventDoc>('SportEvent', EventSchema);
 export const EventGroup = mongoose.model<EventGroupDoc>('EventGroup', GroupSchema);

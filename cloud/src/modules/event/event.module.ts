@@ -3,6 +3,7 @@ import type { GrantLookup } from '../../platform/auth';
 import { createFieldCipher } from '../../platform/crypto-field';
 import type { OrderKindHandlers, PaymentPort } from '../payment';
 import type { TicketService, TicketSourceHandlers } from '../ticket';
+import type { NotificationService } from '../notification';
 import { keyedHasher } from './event.context';
 import { createEventService, type EventService } from './event.service';
 import { eventRoutes, organiserRoutes } from './event.routes';
@@ -28,6 +29,7 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
       pseudonym,
       cipher: createFieldCipher(config.DATA_KEY),
       keyedHash: keyedHasher(config.DATA_KEY),
+      notify: (userId, templateId, data) => use<NotificationService>('notification').notify(userId, templateId, data),
     }),
   routes: (events, { use }) => [
     eventRoutes(events),
@@ -37,6 +39,8 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
     { name: 'event-windows', everyMs: 15_000, run: () => events.runWindows() },
     { name: 'event-expire-unpaid', everyMs: 15_000, run: () => events.registrations.expireUnpaid() },
     // rolls back stale `taking` entries; finishes effects a crash left and the orders/tickets a draw owes
+    // subscribe messages: draw results, pay-by reminders, start reminders — each once per registration
+    { name: 'event-messages', everyMs: 60_000, run: () => events.sendReminders() },
     { name: 'event-heal', everyMs: 15_000, run: () => events.registrations.heal() },
   ],
   orderKinds: (events) => ({

@@ -11,6 +11,7 @@ import {
   maskMobile,
   maskName,
   type CreateRegistration,
+  type TransferRegistration,
   type RegistrationDto,
   type RegistrationStatus,
 } from '@citysport/shared';
@@ -26,8 +27,17 @@ import {
   type EventDeps,
   type RegStep,
 } from './event.context';
-import { EventGroup, Registration, SportEvent, Team, type EventDoc, type EventGroupDoc, type RegistrationDoc } from './event.model';
-import { admissionOf, factsOf, registrationDto } from './event.dto';
+import {
+  EventGroup,
+  EventResult,
+  Registration,
+  SportEvent,
+  Team,
+  type EventDoc,
+  type EventGroupDoc,
+  type RegistrationDoc,
+} from './event.model';
+import { admissionOf, factsOf, registrationDto, ticketSourceId } from './event.dto';
 
 /** A `taking` registration older than this was left by a crash (a live attempt takes milliseconds). */
 export const TAKING_STALE_MS = 2 * 60_000;
@@ -103,7 +113,16 @@ export function createRegistrations(deps: EventDeps) {
       const { event, group } = await load(r);
       await tickets.issue(admissionOf(r, event, group.name));
     },
-    'tickets.revoke': (r) => tickets.revokeFor({ kind: 'registration', id: String(r._id) }),
+    'tickets.revoke': (r) => tickets.revokeFor({ kind: 'registration', id: ticketSourceId(r) }),
+    // a transfer: the first participant's ticket (source = the registration id) stops admitting
+    'tickets.revoke_prior': (r) => tickets.revokeFor({ kind: 'registration', id: String(r._id) }),
+    'event.transferred': async (r) => {
+      const { event } = await load(r);
+      await emit('event.registration_transferred', factsOf(pseudonym, r, event), {
+        eventId: `event.registration_transferred:${r._id}`,
+        occurredAt: r.transferredAt ?? kernel.clock.now(),
+      });
+    },
     'offer.next': (r) => offerNext(r),
     'event.registered': async (r) => {
       const { event } = await load(r);
@@ -175,7 +194,7 @@ export function createRegistrations(deps: EventDeps) {
   }
 
   // ---------- registering ----------
-  function checkParticipant(input: CreateRegistration, event: EventDoc, group: EventGroupDoc) {
+  function checkParticipant(input: CreateRegistration | TransferRegistration, event: EventDoc, group: EventGroupDoc) {
     const idNumber = input.participant.idNumber.toUpperCase();
     if (!isValidIdCard(idNumber)) throw new AppError('ID_NUMBER_INVALID', 'not a valid resident ID number (GB 11643)');
     const { birthDate, gender } = idFacts(idNumber);
@@ -340,7 +359,7 @@ export function createRegistrations(deps: EventDeps) {
 
   async function dtoOf(r: RegistrationDoc): Promise<RegistrationDto> {
     const { event, group } = await load(r);
-    return registrationDto(r, event, group.name);
+    return registrationDto(r, event, group.name, (await EventResult.exists({ registrationId: r._id })) !== null);
   }
 
   // ---------- after registering ----------
@@ -499,7 +518,8 @@ export function createRegistrations(deps: EventDeps) {
     return { rolledBack: rolled.done, finished, failed };
   }
 
-  async function markCheckedIn(registrationId: string) {
+  async function markCheckedIn(sourceId: string) {
+    const registrationId = sourceId.replace(/\.t$/, ''); // a transferred entry's ticket
     return (
       (await transition(
         { _id: new Types.ObjectId(registrationId), status: 'confirmed', checkedInAt: null },
@@ -507,6 +527,72 @@ export function createRegistrations(deps: EventDeps) {
         ['event.checked_in'],
       )) !== null
     );
+  }
+
+  /**
+   * 名额转让: a confirmed entry passes to a new real-name participant, once, while the event's
+   * policy allows it. One guarded transition (status confirmed, never transferred) swaps the
+   * participant and the ID key (the unique index keeps one ID once per event) and owes the
+   * old ticket's revocation, the new ticket and the outbox fact; the money stays with the entry.
+   */
+  async function transfer(userId: string, registrationId: string, input: TransferRegistration): Promise<RegistrationDto> {
+    const r = await findOwned(userId, registrationId);
+    const { event, group } = await load(r);
+    const now = kernel.clock.now();
+    if (!event.transfer?.allowed) throw new AppError('TRANSFER_NOT_ALLOWED', 'this event does not allow transfers');
+    const deadline = event.transfer.deadline ?? event.registration.closesAt;
+    if (now >= deadline || now >= event.startAt)
+      throw new AppError('TRANSFER_CLOSED', 'transfers have closed', { deadline: new Date(deadline).toISOString() });
+    if (r.transferredAt) throw new AppError('ALREADY_TRANSFERRED', 'this entry was transferred once already');
+    if (r.status !== 'confirmed' || r.checkedInAt)
+      throw new AppError('REGISTRATION_NOT_TRANSFERABLE', `a ${r.status} registration cannot be transferred`);
+    const p = checkParticipant(input, event, group);
+    const idKey = `${event._id}:${deps.keyedHash('id', p.idNumber)}`;
+    let won: RegistrationDoc | null;
+    try {
+      won = await kernel.effects.transition<RegistrationDoc>(
+        REG_OWNER,
+        { _id: r._id, userId: r.userId, status: 'confirmed', transferredAt: null, checkedInAt: null },
+        {
+          idKey,
+          sealed: cipher.encrypt(
+            JSON.stringify({
+              ...input.participant,
+              idNumber: p.idNumber,
+              guardian: input.guardianConsent ?? null,
+              qualifying: input.qualifying ?? null,
+            }),
+          ),
+          masked: { name: maskName(input.participant.name), idNumber: maskIdCard(p.idNumber), phone: maskMobile(input.participant.phone) },
+          gender: p.gender,
+          ageOnRaceDay: p.age,
+          pledgeVersion: event.pledge.version,
+          guardian: input.guardianConsent !== undefined,
+          qualifying: input.qualifying ?? null,
+          nameKey: deps.keyedHash('name', input.participant.name),
+          transferredAt: now,
+        },
+        ['tickets.revoke_prior', 'tickets.issue', 'event.transferred'],
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000)
+        throw new AppError('ALREADY_REGISTERED', 'this ID number is already registered for this event');
+      throw err;
+    }
+    if (!won) {
+      const current = await findOwned(userId, registrationId);
+      if (current.transferredAt) throw new AppError('ALREADY_TRANSFERRED', 'this entry was transferred once already');
+      throw new AppError('REGISTRATION_NOT_TRANSFERABLE', `a ${current.status} registration cannot be transferred`);
+    }
+    await kernel.audit(userId, 'event.transfer', userId, {
+      eventId: String(event._id),
+      registrationId: String(r._id),
+      from: r.masked.name,
+      to: won.masked.name,
+    });
+    kernel.crashPoint('event.transfer:after-transition');
+    await kernel.effects.finish(REG_OWNER, won);
+    return dtoOf(won);
   }
 
   async function listMine(userId: string, q: { cursor?: string; limit: number }) {
@@ -526,8 +612,17 @@ export function createRegistrations(deps: EventDeps) {
         await EventGroup.find({ _id: mongoose.trusted({ $in: [...new Set(page.items.map((r) => r.groupId))] }) }).lean<EventGroupDoc[]>()
       ).map((g) => [String(g._id), g]),
     );
+    const withResult = new Set(
+      (
+        await EventResult.find({ registrationId: mongoose.trusted({ $in: page.items.map((r) => r._id) }) }, { registrationId: 1 }).lean<
+          { registrationId: Types.ObjectId }[]
+        >()
+      ).map((x) => String(x.registrationId)),
+    );
     return {
-      items: page.items.map((r) => registrationDto(r, events.get(String(r.eventId))!, groups.get(String(r.groupId))?.name ?? '')),
+      items: page.items.map((r) =>
+        registrationDto(r, events.get(String(r.eventId))!, groups.get(String(r.groupId))?.name ?? '', withResult.has(String(r._id))),
+      ),
       nextCursor: page.nextCursor,
     };
   }
@@ -536,6 +631,20 @@ export function createRegistrations(deps: EventDeps) {
     return dtoOf(await findOwned(userId, registrationId));
   }
 
-  return { register, cancel, confirmPaid, onOrderClosed, expireUnpaid, heal, markCheckedIn, listMine, getMine, offerNext, transition };
+  return {
+    register,
+    transfer,
+    findOwned,
+    cancel,
+    confirmPaid,
+    onOrderClosed,
+    expireUnpaid,
+    heal,
+    markCheckedIn,
+    listMine,
+    getMine,
+    offerNext,
+    transition,
+  };
 }
 export type Registrations = ReturnType<typeof createRegistrations>;

@@ -2,6 +2,9 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import {
   CancelRegistrationSchema,
+  CertificateCodeSchema,
+  CertificateQuerySchema,
+  TransferRegistrationSchema,
   CreateRegistrationSchema,
   CreateTeamSchema,
   DrawEntriesQuerySchema,
@@ -37,6 +40,10 @@ export function eventRoutes(service: EventService) {
   router.get('/events/:eventId/draw/entries', async (ctx) => {
     ctx.body = await service.drawEntries(parse(IdSchema, ctx.params.eventId), parse(DrawEntriesQuerySchema, ctx.query));
   });
+  /** anyone checks a certificate's code: event, group, masked name, times */
+  router.get('/certificates/:code', async (ctx) => {
+    ctx.body = { certificate: await service.verifyCertificate(parse(CertificateCodeSchema, ctx.params.code)) };
+  });
   router.get('/events/:eventId/results', async (ctx) => {
     ctx.body = await service.results(parse(IdSchema, ctx.params.eventId), parse(ResultsQuerySchema, ctx.query));
   });
@@ -65,6 +72,27 @@ export function eventRoutes(service: EventService) {
   });
   router.get('/registrations/:registrationId', requireUser, async (ctx) => {
     ctx.body = { registration: await regs.getMine(currentUser(ctx).userId, parse(IdSchema, ctx.params.registrationId)) };
+  });
+  router.post('/registrations/:registrationId/transfer', requireUser, async (ctx) => {
+    const id = parse(IdSchema, ctx.params.registrationId);
+    const input = parse(TransferRegistrationSchema, ctx.request.body);
+    ctx.body = { registration: await regs.transfer(currentUser(ctx).userId, id, input) };
+  });
+  /** 成绩证书: the owner's own (others' → 404); an SVG to save, or `?format=json` for the data and the SVG as a data URL */
+  router.get('/registrations/:registrationId/certificate', requireUser, async (ctx) => {
+    const id = parse(IdSchema, ctx.params.registrationId);
+    const { format } = parse(CertificateQuerySchema, ctx.query);
+    const { eventId, ...certificate } = await service.myCertificate(currentUser(ctx).userId, id);
+    void eventId;
+    const svg = await service.certificateSvg(certificate, `${ctx.origin}/api/v1/certificates/${certificate.code}`);
+    ctx.set('Cache-Control', 'private, no-store');
+    if (format === 'json') {
+      ctx.body = { certificate, image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+      return;
+    }
+    ctx.set('Content-Type', 'image/svg+xml; charset=utf-8');
+    ctx.set('Content-Disposition', `inline; filename="certificate-${certificate.code}.svg"`);
+    ctx.body = svg;
   });
   router.post('/registrations/:registrationId/cancel', requireUser, async (ctx) => {
     const id = parse(IdSchema, ctx.params.registrationId);

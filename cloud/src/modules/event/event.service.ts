@@ -26,6 +26,7 @@ import { detailDto, summaryDto } from './event.dto';
 import { commitmentOf, entriesDigestOf, newSeed, rankGroup } from './event.draw';
 import { createRegistrations } from './event.registrations';
 import { createEventExtras } from './event.extras';
+import { createEventAfter } from './event.after';
 
 type EventStep = 'groups.open' | 'groups.close' | 'close.digest' | 'draw.apply' | 'event.drawn';
 
@@ -190,7 +191,7 @@ export function createEventService(deps: EventDeps) {
         offerHours: input.registration.offerHours,
       },
       refundPolicy: input.refundPolicy,
-      transfer: input.transfer,
+      transfer: { allowed: input.transfer.allowed, deadline: input.transfer.deadline ? new Date(input.transfer.deadline) : null },
       pledge: input.pledge,
       updatedAt: now,
     };
@@ -411,6 +412,7 @@ export function createEventService(deps: EventDeps) {
   }
 
   const extras = createEventExtras(deps, { registrations });
+  const after = createEventAfter(deps, { registrations });
 
   return {
     create,
@@ -426,6 +428,7 @@ export function createEventService(deps: EventDeps) {
     drawEntries,
     registrations,
     ...extras,
+    ...after,
     /** a Shanghai day at HH:mm, for tools */
     shanghaiTime,
   };

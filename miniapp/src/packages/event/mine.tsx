@@ -77,6 +77,16 @@ export default function MyRegistrationsPage() {
                 检录凭证
               </Button>
             ) : null}
+            {r.hasResult ? (
+              <Button
+                size="small"
+                type="primary"
+                className="my-reg__cert"
+                onClick={() => void Taro.navigateTo({ url: `/packages/event/certificate?id=${r.id}` })}
+              >
+                成绩证书
+              </Button>
+            ) : null}
             {CANCELLABLE.includes(r.status) ? (
               <Button size="small" loading={busy === r.id} className="my-reg__cancel" onClick={() => void cancel(r)}>
                 取消报名

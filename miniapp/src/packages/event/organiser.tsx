@@ -47,6 +47,9 @@ export default function OrganiserPage() {
   };
   return (
     <Screen className="org-page">
+      <Button type="primary" block className="org-create" onClick={() => void Taro.navigateTo({ url: '/packages/event/edit' })}>
+        ＋ 创建赛事
+      </Button>
       <LoadView load={load} name="org" errorText="赛事加载失败" emptyText="还没有创建赛事" onRetry={() => void reload()} />
       {load.state === 'ready'
         ? load.data.items.map((e) => (
@@ -62,6 +65,15 @@ export default function OrganiserPage() {
                 </Text>
               ))}
               <View className="org-event__actions">
+                {e.status === 'draft' || e.status === 'published' ? (
+                  <Button
+                    size="small"
+                    className="org-edit"
+                    onClick={() => void Taro.navigateTo({ url: `/packages/event/edit?id=${e.id}` })}
+                  >
+                    编辑
+                  </Button>
+                ) : null}
                 {(ACTIONS[e.status] ?? [])
                   .filter((a) => a.action !== 'draw' || e.registration.mode === 'lottery')
                   .map((a) => (

@@ -1,0 +1,320 @@
+/**
+ * After registering, on one app and engine: 名额转让 (policy, deadline, once, the same real-name
+ * checks, one ID once per event, the old ticket revoked and a new one issued — crash-safe —,
+ * audited, two at once → one), the results certificate (owner only, public verification with
+ * a masked name) and the subscribe messages (draw result, pay-by, start reminder: each once per
+ * registration with the job run twice, only with consent).
+ */
+import mongoose from 'mongoose';
+import { ManualClock } from '../../cloud/src/platform/clock';
+import { CrashSwitch } from '../../cloud/src/platform/kernel';
+import { startTestStack, type TestStack } from '../support/stack';
+import { eventInput, fakePayments, idNumber, openEvent, organiser, participant } from '../support/event-fixture';
+
+const BASE = new Date('2027-01-10T02:00:00Z');
+const clock = new ManualClock(BASE);
+const pay = fakePayments();
+const crashes = new CrashSwitch();
+let stack: TestStack;
+let org: { token: string; userId: string };
+let runner: { token: string; userId: string };
+let other: { token: string; userId: string };
+const db = () => mongoose.connection.db!;
+const job = (name: string) => stack.cloud.jobs.find((j) => j.name === name)!.run();
+
+beforeAll(async () => {
+  stack = await startTestStack('event-after', { clock, appDeps: { payments: pay.port, crashes } });
+  org = await organiser(stack, 'after-org');
+  runner = await stack.login('after-runner');
+  other = await stack.login('after-other');
+}, 60_000);
+afterAll(async () => stack.stop());
+afterEach(() => {
+  clock.set(BASE);
+  crashes.disarm();
+});
+
+const register = (token: string, eventId: string, groupId: string, id: string, name = '张三') =>
+  stack.request('POST', `/events/${eventId}/registrations`, {
+    token,
+    body: { groupId, participant: participant(id, name), healthPledge: true, pledgeVersion: 'v1' },
+  });
+const transfer = (token: string, regId: string, body: unknown) =>
+  stack.request('POST', `/registrations/${regId}/transfer`, { token, body });
+const transferBody = (id: string, name = '王五', extra: Record<string, unknown> = {}) => ({
+  participant: participant(id, name),
+  healthPledge: true,
+  pledgeVersion: 'v1',
+  ...extra,
+});
+const ticketsOf = (sourceId: string) => db().collection('tickets').find({ 'source.id': sourceId }).toArray();
+
+const TRANSFERABLE = { transfer: { allowed: true, deadline: '2027-03-01T00:00:00.000Z' } };
+const FREE = [{ name: '10公里', capacity: 200, feeFen: 0, eligibility: { minAge: 16 } }];
+
+describe('名额转让', () => {
+  let ev: { id: string; groups: { id: string }[] };
+  let n = 100;
+  const nextId = (birth = '1990-01-01') => idNumber(birth, n++);
+  beforeAll(async () => {
+    ev = await openEvent(stack, org, eventInput(TRANSFERABLE, FREE));
+  });
+
+  test('a confirmed entry passes once to a new participant: checks, ticket swapped, audited, money stays', async () => {
+    const first = nextId();
+    const reg = (await register(runner.token, ev.id, ev.groups[0].id, first)).body.registration;
+    expect(reg.status).toBe('confirmed');
+    const [oldTicket] = await ticketsOf(reg.id);
+    expect(oldTicket.status).toBe('valid');
+
+    // the same checks as entering: a bad checksum, the pledge, a minor's guardian, an ID already in
+    const bad = nextId();
+    expect((await transfer(runner.token, reg.id, transferBody(bad.slice(0, 17) + (bad[17] === '0' ? '1' : '0')))).body.error.code).toBe(
+      'ID_NUMBER_INVALID',
+    );
+    expect((await transfer(runner.token, reg.id, transferBody(nextId(), '王五', { healthPledge: false }))).body.error.code).toBe(
+      'HEALTH_PLEDGE_REQUIRED',
+    );
+    // 16 on race day (2027-03-22): eligible by age, but needs a guardian
+    expect((await transfer(runner.token, reg.id, transferBody(nextId('2010-06-01')))).body.error.code).toBe('GUARDIAN_CONSENT_REQUIRED');
+    expect((await transfer(runner.token, reg.id, transferBody(nextId('2012-06-01')))).body.error.code).toBe('NOT_ELIGIBLE');
+    const taken = nextId();
+    await register(other.token, ev.id, ev.groups[0].id, taken, '赵六');
+    expect((await transfer(runner.token, reg.id, transferBody(taken))).body.error.code).toBe('ALREADY_REGISTERED');
+    // someone else's entry looks absent
+    expect((await transfer(other.token, reg.id, transferBody(nextId()))).status).toBe(404);
+
+    const to = nextId();
+    const done = await transfer(runner.token, reg.id, transferBody(to));
+    expect(done.status).toBe(200);
+    expect(done.body.registration).toMatchObject({ status: 'confirmed', feeFen: 0, participant: { name: '王*' } });
+    expect(done.body.registration.transferredAt).toBe(BASE.toISOString());
+    expect((await ticketsOf(reg.id))[0].status).toBe('revoked');
+    const [newTicket] = await ticketsOf(`${reg.id}.t`);
+    expect(newTicket.status).toBe('valid');
+    // the first participant's ID is free again for this event; the new one is taken
+    expect((await register(other.token, ev.id, ev.groups[0].id, first, '张三')).status).toBe(201);
+    expect((await register(other.token, ev.id, ev.groups[0].id, to, '王五')).body.error.code).toBe('ALREADY_REGISTERED');
+    // once only
+    expect((await transfer(runner.token, reg.id, transferBody(nextId()))).body.error.code).toBe('ALREADY_TRANSFERRED');
+    const audit = await db().collection('audit_log').findOne({ action: 'event.transfer', 'details.registrationId': reg.id });
+    expect(audit?.details).toMatchObject({ from: '张*', to: '王*' });
+    expect(JSON.stringify(audit)).not.toContain(to);
+    const fact = await db().collection('outbox').findOne({ type: 'event.registration_transferred', 'payload.registrationId': reg.id });
+    expect(fact).toBeTruthy();
+    expect(JSON.stringify(fact)).not.toMatch(/王五|张三|\d{17}/);
+    // cancelling afterwards revokes the new participant's ticket
+    await stack.request('POST', `/registrations/${reg.id}/cancel`, { token: runner.token, body: {} });
+    expect((await ticketsOf(`${reg.id}.t`))[0].status).toBe('revoked');
+  });
+
+  test('refused when the policy forbids it, after the deadline, and for an entry not confirmed', async () => {
+    const closed = await openEvent(stack, org, eventInput({}, FREE));
+    const r1 = (await register(runner.token, closed.id, closed.groups[0].id, nextId())).body.registration;
+    expect((await transfer(runner.token, r1.id, transferBody(nextId()))).body.error.code).toBe('TRANSFER_NOT_ALLOWED');
+
+    const r2 = (await register(runner.token, ev.id, ev.groups[0].id, nextId())).body.registration;
+    clock.set(new Date('2027-03-01T00:00:00Z'));
+    const late = await transfer((await stack.login('after-runner')).token, r2.id, transferBody(nextId()));
+    expect(late.status).toBe(422);
+    expect(late.body.error.code).toBe('TRANSFER_CLOSED');
+    clock.set(BASE);
+    await stack.request('POST', `/registrations/${r2.id}/cancel`, { token: runner.token, body: {} });
+    expect((await transfer(runner.token, r2.id, transferBody(nextId()))).body.error.code).toBe('REGISTRATION_NOT_TRANSFERABLE');
+  });
+
+  test('bad input: types, sizes, $ operators, bad ids → 4xx, nothing written', async () => {
+    const reg = (await register(runner.token, ev.id, ev.groups[0].id, nextId())).body.registration;
+    const before = await db()
+      .collection('event_registrations')
+      .findOne({ _id: new mongoose.Types.ObjectId(reg.id) });
+    const bodies: unknown[] = [
+      {},
+      { participant: 'x', healthPledge: true },
+      transferBody({ $gt: '' } as never),
+      { ...transferBody(nextId()), healthPledge: 'yes' },
+      { ...transferBody(nextId()), participant: { ...participant(nextId()), name: '长'.repeat(5000) } },
+      { ...transferBody(nextId()), $set: { userId: other.userId } },
+      { ...transferBody(nextId()), pledgeVersion: { $ne: null } },
+    ];
+    for (const body of bodies) {
+      const r = await transfer(runner.token, reg.id, body);
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+    }
+    for (const id of ['nope', '{"$ne":null}', 'a'.repeat(300)])
+      expect((await transfer(runner.token, id, transferBody(nextId()))).status).toBe(400);
+    expect((await transfer('', reg.id, transferBody(nextId()))).status).toBe(401);
+    const after = await db()
+      .collection('event_registrations')
+      .findOne({ _id: new mongoose.Types.ObjectId(reg.id) });
+    expect(after).toEqual(before);
+  });
+
+  test('20 transfers of one entry at once → exactly one; the others ALREADY_TRANSFERRED', async () => {
+    const reg = (await register(runner.token, ev.id, ev.groups[0].id, nextId())).body.registration;
+    const ids = Array.from({ length: 20 }, () => nextId());
+    const answers = await Promise.all(ids.map((id) => transfer(runner.token, reg.id, transferBody(id))));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(new Set(answers.filter((a) => a.status !== 200).map((a) => a.body.error.code))).toEqual(new Set(['ALREADY_TRANSFERRED']));
+    expect((await ticketsOf(`${reg.id}.t`)).filter((t) => t.status === 'valid')).toHaveLength(1);
+    // every ID but the winner's is still free
+    const winner = ids[answers.findIndex((a) => a.status === 200)];
+    const keys = await db()
+      .collection('event_registrations')
+      .countDocuments({ eventId: new mongoose.Types.ObjectId(ev.id), status: 'confirmed' });
+    expect(keys).toBeGreaterThan(0);
+    expect((await register(other.token, ev.id, ev.groups[0].id, winner)).body.error.code).toBe('ALREADY_REGISTERED');
+    expect(
+      (
+        await register(
+          other.token,
+          ev.id,
+          ev.groups[0].id,
+          ids.find((i) => i !== winner)!,
+        )
+      ).status,
+    ).toBe(201);
+  });
+
+  test('a crash after the transfer is recorded: the sweeper revokes the old ticket and issues the new one', async () => {
+    const reg = (await register(runner.token, ev.id, ev.groups[0].id, nextId())).body.registration;
+    crashes.arm('event.transfer:after-transition');
+    expect((await transfer(runner.token, reg.id, transferBody(nextId()))).status).toBe(500);
+    expect((await ticketsOf(reg.id))[0].status).toBe('valid'); // the crash left the old ticket admitting
+    expect(await ticketsOf(`${reg.id}.t`)).toHaveLength(0);
+    clock.set(new Date(BASE.getTime() + 60_000));
+    await job('event-heal');
+    expect((await ticketsOf(reg.id))[0].status).toBe('revoked');
+    expect((await ticketsOf(`${reg.id}.t`))[0].status).toBe('valid');
+    const doc = await db()
+      .collection('event_registrations')
+      .findOne({ _id: new mongoose.Types.ObjectId(reg.id) });
+    expect(doc?.pending).toEqual([]);
+  });
+});
+
+describe('成绩证书', () => {
+  let ev: { id: string; groups: { id: string }[] };
+  let mine: string;
+  beforeAll(async () => {
+    ev = await openEvent(stack, org, eventInput({}, FREE));
+    mine = (await register(runner.token, ev.id, ev.groups[0].id, idNumber('1988-04-02', 900), '陈小明')).body.registration.id;
+    await register(other.token, ev.id, ev.groups[0].id, idNumber('1992-04-02', 901, 'F'), '林晓');
+    await stack.request('POST', `/organiser/events/${ev.id}/close`, { token: org.token });
+    await stack.request('POST', `/organiser/events/${ev.id}/bibs`, { token: org.token });
+    const bibs = await db()
+      .collection('event_registrations')
+      .find({ eventId: new mongoose.Types.ObjectId(ev.id), status: 'confirmed' })
+      .sort({ bib: 1 })
+      .toArray();
+    const csv = ['bib,gun,chip', `${bibs[0].bib},0:45:10,0:44:58`, `${bibs[1].bib},0:50:00,0:49:30`].join('\n');
+    expect((await stack.request('POST', `/organiser/events/${ev.id}/results`, { token: org.token, body: { csv } })).body.imported).toBe(2);
+  });
+
+  test('the runner gets an SVG with their real name, times and ranks; others → 404; anyone verifies the code (masked)', async () => {
+    const list = await stack.request('GET', '/registrations/mine', { token: runner.token });
+    expect(list.body.items.find((r: { id: string }) => r.id === mine).hasResult).toBe(true);
+    const svg = await stack.request('GET', `/registrations/${mine}/certificate`, { token: runner.token });
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    const text = String(svg.body);
+    for (const s of ['成绩证书', '陈小明', '0:44:58', '0:45:10', '第 1 名']) expect(text).toContain(s);
+    const json = await stack.request('GET', `/registrations/${mine}/certificate?format=json`, { token: runner.token });
+    expect(json.body.certificate).toMatchObject({ name: '陈小明', chipTime: '0:44:58', rankOverall: 1, rankGroup: 1, rankGender: 1 });
+    expect(json.body.image).toMatch(/^data:image\/svg\+xml;base64,/);
+    const code = json.body.certificate.code;
+    expect(code).toMatch(/^[A-HJ-NP-Z2-9]{10}$/);
+
+    expect((await stack.request('GET', `/registrations/${mine}/certificate`, { token: other.token })).status).toBe(404);
+    expect((await stack.request('GET', `/registrations/${mine}/certificate`)).status).toBe(401);
+    const pub = await stack.request('GET', `/certificates/${code}`);
+    expect(pub.status).toBe(200);
+    expect(pub.body.certificate).toEqual({
+      code,
+      eventName: '测试城市半程马拉松',
+      eventDay: '2027-03-22',
+      groupName: '10公里',
+      name: '陈**',
+      gunTime: '0:45:10',
+      chipTime: '0:44:58',
+    });
+    expect((await stack.request('GET', '/certificates/AAAAAAAAAA')).body.error.code).toBe('CERTIFICATE_NOT_FOUND');
+    for (const bad of ['x', '{"$ne":null}', 'A'.repeat(200), 'aaaaaaaaaa'])
+      expect((await stack.request('GET', `/certificates/${encodeURIComponent(bad)}`)).status).toBe(400);
+    expect((await stack.request('GET', `/registrations/${mine}/certificate?format=$ne`, { token: runner.token })).status).toBe(400);
+  });
+
+  test('an entry without a result has no certificate', async () => {
+    const ev2 = await openEvent(stack, org, eventInput({}, FREE));
+    const r = (await register(runner.token, ev2.id, ev2.groups[0].id, idNumber('1988-04-02', 902))).body.registration;
+    expect(r.hasResult).toBe(false);
+    const res = await stack.request('GET', `/registrations/${r.id}/certificate`, { token: runner.token });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('RESULT_NOT_FOUND');
+  });
+});
+
+describe('subscribe messages', () => {
+  const consent = (token: string, templateIds: string[]) =>
+    stack.request('POST', '/notifications/subscriptions', { token, body: { templateIds, accepted: true } });
+  const sent = (openid: string, templateId: string) =>
+    stack.mock.sentMessages.filter((m) => m.touser === openid && m.template_id === templateId);
+
+  test('draw result and pay-by once each per registration (job run twice); start reminder the day before; only with consent', async () => {
+    const lucky = await stack.login('msg-lucky');
+    const silent = await stack.login('msg-silent');
+    const ev = await openEvent(
+      stack,
+      org,
+      eventInput(
+        {
+          registration: {
+            mode: 'lottery',
+            opensAt: '2027-01-01T00:00:00.000Z',
+            closesAt: '2027-02-01T00:00:00.000Z',
+            paymentDeadline: '2027-02-10T00:00:00.000Z',
+          },
+        },
+        [{ name: '半程马拉松', capacity: 10, feeFen: 10000, eligibility: {} }],
+      ),
+    );
+    await consent(lucky.token, ['event_draw_result', 'event_pay_deadline', 'event_start_reminder']);
+    await consent(lucky.token, ['event_start_reminder']);
+    const a = await register(lucky.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 950));
+    await register(silent.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 951));
+    expect(a.status).toBe(201);
+    await stack.request('POST', `/organiser/events/${ev.id}/close`, { token: org.token });
+    expect((await stack.request('POST', `/organiser/events/${ev.id}/draw`, { token: org.token })).status).toBe(200);
+    await job('event-heal'); // the winners' orders
+
+    await Promise.all([job('event-messages'), job('event-messages')]);
+    await job('event-messages');
+    expect(sent('msg-lucky', 'event_draw_result')).toHaveLength(1);
+    expect(sent('msg-lucky', 'event_draw_result')[0].data).toMatchObject({
+      phrase2: { value: '已中签' },
+      thing3: { value: '请于2月10日 08:00前支付' },
+    });
+    expect(sent('msg-silent', 'event_draw_result')).toHaveLength(0); // no consent: nothing sent
+    expect(sent('msg-lucky', 'event_pay_deadline')).toHaveLength(0); // not yet within 24 h
+
+    clock.set(new Date('2027-02-09T06:00:00Z'));
+    await job('event-messages');
+    await job('event-messages');
+    expect(sent('msg-lucky', 'event_pay_deadline')).toHaveLength(1);
+    const orderId = (await db()
+      .collection('event_registrations')
+      .findOne({ _id: new mongoose.Types.ObjectId(a.body.registration.id) }))!.orderId;
+    await pay.pay(orderId);
+
+    clock.set(new Date('2027-03-20T12:00:00Z')); // two days before: not yet
+    await job('event-messages');
+    expect(sent('msg-lucky', 'event_start_reminder')).toHaveLength(0);
+    clock.set(new Date('2027-03-21T01:00:00Z')); // 2027-03-21 09:00 in Shanghai, the race is tomorrow
+    await Promise.all([job('event-messages'), job('event-messages')]);
+    await job('event-messages');
+    const start = sent('msg-lucky', 'event_start_reminder');
+    expect(start).toHaveLength(1); // two consents, one message
+    expect(start[0].data).toMatchObject({ thing1: { value: '测试城市半程马拉松' } });
+  });
+});
