@@ -239,6 +239,39 @@ describe('enrolling', () => {
     expect((await stack.request('POST', `/enrolments/${e.id}/cancel`, { token: stranger.token, body: {} })).status).toBe(404);
     const events = await db().collection('outbox').find({ type: 'course.lesson_attended', 'payload.enrolmentId': e.id }).toArray();
     expect(events).toHaveLength(6);
+
+    // 消费评价: an attended enrolment lets its holder review the course once; the provider replies
+    const review = (who: User, body: Record<string, unknown> = {}) =>
+      stack.request('POST', '/reviews', {
+        token: who.token,
+        body: {
+          target: { kind: 'course', id: courseId },
+          sourceRef: { kind: 'enrolment', id: e.id },
+          stars: 5,
+          tags: ['教练专业'],
+          text: '教练很耐心',
+          ...body,
+        },
+      });
+    const notMine = await review(stranger);
+    expect([notMine.status, notMine.body.error.code]).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+    const wrongTarget = await review(me, { target: { kind: 'venue', id: courseId }, tags: ['服务好'] });
+    expect([wrongTarget.status, wrongTarget.body.error.code]).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+    const posted = await review(me);
+    expect([posted.status, posted.body.review.status]).toEqual([201, 'published']);
+    expect((await review(me)).status).toBe(409);
+    expect(
+      (await stack.request('POST', `/reviews/${posted.body.review.id}/reply`, { token: stranger.token, body: { text: '谢谢' } })).status,
+    ).toBe(403);
+    const reply = await stack.request('POST', `/reviews/${posted.body.review.id}/reply`, {
+      token: staff.token,
+      body: { text: '感谢支持' },
+    });
+    expect(reply.body.reply).toEqual({ status: 'published' });
+    const shown = (await stack.request('GET', `/reviews?targetKind=course&targetId=${courseId}`)).body.items;
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ stars: 5, text: '教练很耐心', reply: { text: '感谢支持' } });
+    expect(JSON.stringify(shown)).not.toContain('刘洋');
   });
 
   test('cancel after two of eight lessons (pro rata) refunds 6/8 of the paid amount, exactly once; the rest of the tickets revoked', async () => {

@@ -99,6 +99,12 @@ test('two seeded citizens get different lists, each reason true of its item', as
   expect(lb.items.find((i) => i.kind === 'venue')?.reason).toContain('你常上健身课');
   const cardio = lb.items.find((i) => i.kind === 'guidance' && /心肺耐力|肺活量/.test(i.reason));
   expect(cardio?.reason).toMatch(/健步走|广场舞|健身操/);
+  // courses open for enrolment: his sport or district or age range, never one past its enrolment window
+  const course = [...la.items, ...lb.items].find((i) => i.kind === 'course');
+  expect(course).toBeDefined();
+  const detail = (await stack.request('GET', `/courses/${course!.id}`)).body.course;
+  expect(new Date(detail.enrolClosesAt).getTime()).toBeGreaterThan(clock.now().getTime());
+  expect(course!.reason).toMatch(/^(你常|在你所在的|符合报名年龄)/);
   // her age (from her fitness report: no ID on her account) is not claimed anywhere
   expect(lb.items.some((i) => i.reason.includes('岁'))).toBe(false);
 });

@@ -304,6 +304,10 @@ export interface EventGroupDto {
   feeFen: number;
   eligibility: z.infer<typeof EligibilitySchema>;
   team: { minSize: number; maxSize: number } | null;
+  /** bib rules and the lottery's waitlist size: shown to the organiser's form so an edit keeps them */
+  bibPrefix: string;
+  bibStart: number;
+  waitlistSize: number;
 }
 
 export interface EventSummaryDto {

@@ -9,6 +9,8 @@ import type { GuidanceParts } from '../guidance';
 import { keyedHasher, LESSON_SOURCE, signer } from './course.context';
 import { createCourseService, type CourseService } from './course.service';
 import { courseRoutes } from './course.routes';
+import { createCourseReviewFacts } from './course.reviews';
+import { courseRecommendations } from './course.recommend';
 
 export { createCourseService, type CourseService } from './course.service';
 export { COURSE_PLACES, LESSON_SOURCE } from './course.context';
@@ -51,6 +53,15 @@ export const courseModule: ModuleDescriptor<CourseService, OrderKindHandlers, Ti
     courseRoutes(courses, { grantsOf: ((id: string) => use<IdentityService>('identity').grantsOf(id)) as GrantLookup, kernel }),
   ],
   roleScopes: (courses) => ({ course_provider: (id) => courses.orgExists(id) }),
+  // 消费评价: an enrolment with an attended lesson lets its holder review the course; the provider replies
+  reviewSources: (_courses, { use }) => ({
+    enrolment: createCourseReviewFacts({ grantsOf: () => (id: string) => use<IdentityService>('identity').grantsOf(id) }).attendedEnrolment,
+  }),
+  reviewTargets: (_courses, { use }) => ({
+    course: createCourseReviewFacts({ grantsOf: () => (id: string) => use<IdentityService>('identity').grantsOf(id) }).courseTarget,
+  }),
+  // 为你推荐: open courses for the citizen's age, sports and district
+  recommendations: (_courses, { kernel }) => courseRecommendations(kernel.clock),
   jobs: (courses) => [
     // offers freed places to the waitlist in arrival order; lapsed offers pass the place on
     { name: 'course-waitlist', everyMs: 15_000, run: () => courses.runWaitlists() },

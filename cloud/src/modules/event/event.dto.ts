@@ -14,6 +14,9 @@ export function groupDto(g: EventGroupDoc, mode: EventDoc['registration']['mode'
     feeFen: g.feeFen,
     eligibility: g.eligibility,
     team: g.team,
+    bibPrefix: g.bibPrefix ?? '',
+    bibStart: g.bibStart ?? 1,
+    waitlistSize: g.waitlistSize ?? g.capacity,
   };
 }
 

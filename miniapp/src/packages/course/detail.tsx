@@ -6,6 +6,7 @@ import { useLoad } from '../../hooks/useLoad';
 import { param } from '../../utils/params';
 import { courseApi } from './api';
 import { ageRange, enrolUrl, lessonWhen, levelZh, sportZh, when, yuan } from './lib';
+import TargetReviews from '../../components/ReviewList/TargetReviews';
 import './course.scss';
 
 /** 课程详情: schedule, places left, teacher, the refund rule in words, price and 报名. */
@@ -68,6 +69,7 @@ export default function CourseDetailPage() {
               出勤满 {c.certificateMinLessons} 节可获结业证书 · 报名截止 {when(c.enrolClosesAt)}
             </Text>
           </View>
+          <TargetReviews kind="course" id={c.id} block="course-reviews" sectionClass="course-section" titleClass="course-section__title" />
           <View
             className={`course-button course-detail__enrol${open ? '' : ' course-button--ghost'}`}
             onClick={() => (open ? void Taro.navigateTo({ url: enrolUrl(c.id) }) : undefined)}

@@ -8,6 +8,8 @@ import {
   EVENT_SPORT_LABELS_ZH,
   EventInputSchema,
   type EventDetailDto,
+  type EventGroupDto,
+  type GroupInput,
   type EventKind,
   type EventSport,
 } from '@citysport/shared';
@@ -39,8 +41,19 @@ interface GroupForm {
   minAge: string;
   maxAge: string;
   gender: '' | 'M' | 'F';
+  kept?: KeptGroupFields;
 }
 const emptyGroup = (): GroupForm => ({ name: '', distanceKm: '', capacity: '100', feeYuan: '0', minAge: '', maxAge: '', gender: '' });
+
+/** what the form does not edit but an edit must keep (a PUT replaces the groups) */
+type KeptGroupFields = Pick<GroupInput, 'bibPrefix' | 'bibStart' | 'team' | 'waitlistSize'>;
+const keptOf = (g: EventGroupDto): KeptGroupFields => ({
+  bibPrefix: g.bibPrefix,
+  bibStart: g.bibStart,
+  ...(g.team ? { team: g.team } : {}),
+  // a waitlist the organiser sized apart from the places; otherwise it follows the places again
+  ...(g.waitlistSize !== g.capacity ? { waitlistSize: g.waitlistSize } : {}),
+});
 
 interface Form {
   name: string;
@@ -97,7 +110,7 @@ const blank = (): Form => ({
   groups: [emptyGroup()],
 });
 
-function fromDetail(e: EventDetailDto): Form {
+export function fromDetail(e: EventDetailDto): Form {
   return {
     name: e.name,
     kind: e.kind,
@@ -129,6 +142,7 @@ function fromDetail(e: EventDetailDto): Form {
       minAge: g.eligibility.minAge === undefined ? '' : String(g.eligibility.minAge),
       maxAge: g.eligibility.maxAge === undefined ? '' : String(g.eligibility.maxAge),
       gender: g.eligibility.gender ?? '',
+      kept: keptOf(g),
     })),
   };
 }
@@ -157,6 +171,7 @@ export function bodyOf(f: Form) {
     transfer: { allowed: f.transfer, ...(f.transfer && f.transferDay ? { deadline: isoOf(f.transferDay, '23:59') } : {}) },
     pledge: { text: f.pledgeText, version: f.pledgeVersion },
     groups: f.groups.map((g) => ({
+      ...g.kept,
       name: g.name.trim(),
       ...(num(g.distanceKm) !== undefined ? { distanceKm: num(g.distanceKm) } : {}),
       capacity: Number(g.capacity || 0),

@@ -12,7 +12,7 @@ import { FEE_BADGE_LABELS_ZH, priceLine } from '@citysport/shared';
 import { rulesSummary, sportLabel, venueSports } from '../../utils/booking';
 import { param } from '../../utils/params';
 import LiveOccupancy from './LiveOccupancy';
-import VenueReviews from './VenueReviews';
+import TargetReviews from '../../components/ReviewList/TargetReviews';
 import './index.scss';
 
 export default function VenuePage() {
@@ -156,7 +156,7 @@ export default function VenuePage() {
         </View>
       ) : null}
 
-      <VenueReviews venueId={venue.id} />
+      <TargetReviews kind="venue" id={venue.id} block="venue-reviews" sectionClass="vd-section cs-card" titleClass="vd-section__title" />
 
       <View className="bottom-bar">
         <Button
