@@ -31,7 +31,10 @@ beforeAll(async () => {
   const nine = slots.find((s: { startAt: string }) => s.startAt === new Date(`${tomorrow}T09:00:00+08:00`).toISOString());
   const booked = await stack.request('POST', '/bookings', { token: citizen.token, body: { slotIds: [nine.id], quantity: 2 } });
   expect(booked.status).toBe(201);
-  const tickets = (await stack.request('GET', '/tickets/mine', { token: citizen.token })).body.items;
+  // the booking's own tickets (the demo citizen holds others: a seeded course's lessons)
+  const tickets = (await stack.request('GET', '/tickets/mine', { token: citizen.token })).body.items.filter(
+    (t: { bookingId: string | null }) => t.bookingId === booked.body.booking.id,
+  );
   expect(tickets.map((t: { seat: number }) => t.seat)).toEqual([1, 2]);
   [ticketId, secondTicketId] = tickets.map((t: { id: string }) => t.id);
   h5 = await openH5(stack, { fixedTime: NOW });
