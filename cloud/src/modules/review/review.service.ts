@@ -55,6 +55,10 @@ export function createReviewService(deps: ReviewDeps) {
   kernel.effects.define<ReviewDoc>(OWNER, {
     collection: 'reviews',
     steps: {
+      // the review's photos become its own (guidance's store keeps the owner ref): never another review's or a session log's
+      'photos.attach': async (r) => {
+        if (r.photoIds.length && deps.photos) await deps.photos.attach(r.photoIds.map(String), String(r._id));
+      },
       'event.published': async (r) => {
         await emit(
           'review.published',
@@ -140,7 +144,9 @@ export function createReviewService(deps: ReviewDeps) {
     const photoIds = [...new Set(input.photoIds ?? [])];
     if (photoIds.length && !deps.photos)
       throw new AppError('VALIDATION_FAILED', 'photos are not available', [{ path: 'photoIds', message: 'unavailable' }]);
-    for (const p of photoIds) await deps.photos!.requireOwn(p, userId, { unattachedOr: 'review' });
+    // the review's id first: the photos must be unattached (or this review's), and get attached to it
+    const _id = new Types.ObjectId();
+    for (const p of photoIds) await deps.photos!.requireOwn(p, userId, { unattachedOr: String(_id) });
 
     const text = input.text ?? '';
     const heldFor: string[] = [];
@@ -159,6 +165,7 @@ export function createReviewService(deps: ReviewDeps) {
     try {
       doc = (
         await Review.create({
+          _id,
           ...key,
           stars: input.stars,
           tags: input.tags,
@@ -172,15 +179,14 @@ export function createReviewService(deps: ReviewDeps) {
           reply: null,
           createdAt: now,
           publishedAt: published ? now : null,
-          pending: published ? ['event.published'] : [],
-          pendingSince: published ? now : null,
+          pending: [...(photoIds.length ? ['photos.attach'] : []), ...(published ? ['event.published'] : [])],
+          pendingSince: published || photoIds.length ? now : null,
         })
       ).toObject() as ReviewDoc;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) throw new AppError('REVIEW_EXISTS', 'reviewed already');
       throw err;
     }
-    if (photoIds.length) await deps.photos!.attach(photoIds, 'review');
     await finish(doc);
     return { review: { id: String(doc._id), status: doc.status } };
   }

@@ -1,0 +1,114 @@
+/**
+ * Attacks on reviews (issue 15) that the main review tests did not try: a review with photos
+ * (the photos' attachment, who may see them while the review waits, reusing a photo).
+ */
+import mongoose from 'mongoose';
+import { businessDay } from '@citysport/shared';
+import { ManualClock } from '../../cloud/src/platform/clock';
+import { CrashSwitch } from '../../cloud/src/platform/kernel';
+import { startTestStack, grant, type TestStack } from '../support/stack';
+import { createTestVenue, slotsOf } from '../support/venue-fixture';
+
+type User = { token: string; userId: string };
+const clock = new ManualClock(new Date());
+const crashes = new CrashSwitch();
+let stack: TestStack;
+let venue: Awaited<ReturnType<typeof createTestVenue>>;
+let slots: { id: string }[];
+let admin: User;
+const db = () => mongoose.connection.db!;
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+beforeAll(async () => {
+  stack = await startTestStack('reviews-attack', { clock, appDeps: { crashes } });
+  venue = await createTestVenue(stack, { name: '评价攻击馆', sessionCapacity: 50 });
+  slots = await slotsOf(venue.sessionId, businessDay(new Date(clock.now().getTime() + 86_400_000)));
+  admin = await stack.login('rva-admin');
+  await grant(stack, admin.userId, 'admin');
+}, 60_000);
+afterAll(() => stack.stop());
+
+async function usedBooking(user: User): Promise<string> {
+  const res = await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [slots[0].id] } });
+  if (res.status !== 201) throw new Error(`booking failed ${res.status} ${JSON.stringify(res.body)}`);
+  expect(await stack.cloud.services.bookings.markUsed(res.body.booking.id)).toBe(true);
+  return res.body.booking.id as string;
+}
+async function upload(user: User): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([PNG]), 'p.png');
+  const up = await fetch(`${stack.url}/api/v1/guidance/photos`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${user.token}` },
+  });
+  expect(up.status).toBe(201);
+  return ((await up.json()) as { photo: { id: string } }).photo.id;
+}
+const body = (bookingId: string, photoIds: string[]) => ({
+  target: { kind: 'venue', id: venue.venueId },
+  sourceRef: { kind: 'booking', id: bookingId },
+  stars: 4,
+  tags: ['场地干净'],
+  photoIds,
+});
+const photoStatus = async (reviewId: string, photoId: string, who?: User) =>
+  (
+    await fetch(`${stack.url}/api/v1/reviews/${reviewId}/photos/${photoId}`, {
+      headers: who ? { authorization: `Bearer ${who.token}` } : {},
+    })
+  ).status;
+
+test('a review with a photo: 201 held for a moderator (never a 500), photo private until approved, and not reusable in a second review', async () => {
+  const u = await stack.login('rva-citizen-1');
+  const other = await stack.login('rva-citizen-2');
+  const photo = await upload(u);
+  const res = await stack.request('POST', '/reviews', { token: u.token, body: body(await usedBooking(u), [photo]) });
+  expect([res.status, res.body.review?.status]).toEqual([201, 'pending_moderation']);
+  const id = res.body.review.id as string;
+  // the photo is the review's now
+  const meta = await db()
+    .collection('guidance_photos.files')
+    .findOne({ _id: new mongoose.Types.ObjectId(photo) });
+  expect(String(meta?.metadata.sessionId)).toBe(id);
+  // waiting: only the reviewer and admins see the photo
+  expect(await photoStatus(id, photo)).toBe(404);
+  expect(await photoStatus(id, photo, other)).toBe(404);
+  expect(await photoStatus(id, photo, u)).toBe(200);
+  expect(await photoStatus(id, photo, admin)).toBe(200);
+  // the same photo cannot be put on a second review
+  const again = await stack.request('POST', '/reviews', { token: u.token, body: body(await usedBooking(u), [photo]) });
+  expect([again.status, again.body.error?.code]).toEqual([404, 'PHOTO_NOT_FOUND']);
+  // approved: public
+  const ok = await stack.request('POST', `/admin/reviews/${id}/moderate`, {
+    token: admin.token,
+    body: { approved: true, reason: '图片无问题' },
+  });
+  expect(ok.status).toBe(200);
+  expect(await photoStatus(id, photo)).toBe(200);
+  expect(
+    await db()
+      .collection('reviews')
+      .countDocuments({ userId: new mongoose.Types.ObjectId(u.userId) }),
+  ).toBe(1);
+});
+
+test('a crash between storing a review and attaching its photos: the review-heal job attaches them to that review', async () => {
+  const u = await stack.login('rva-citizen-3');
+  const photo = await upload(u);
+  crashes.arm('effects:review:photos.attach:before');
+  const res = await stack.request('POST', '/reviews', { token: u.token, body: body(await usedBooking(u), [photo]) });
+  expect(res.status).toBe(500);
+  expect(crashes.hits).toContain('effects:review:photos.attach:before');
+  const doc = await db()
+    .collection('reviews')
+    .findOne({ userId: new mongoose.Types.ObjectId(u.userId) });
+  expect(doc).toMatchObject({ status: 'pending_moderation', pending: ['photos.attach'] });
+  clock.set(new Date(clock.now().getTime() + 61_000));
+  await stack.cloud.jobs.find((j) => j.name === 'review-heal')!.run();
+  const meta = await db()
+    .collection('guidance_photos.files')
+    .findOne({ _id: new mongoose.Types.ObjectId(photo) });
+  expect(String(meta?.metadata.sessionId)).toBe(String(doc!._id));
+  expect(await db().collection('reviews').findOne({ _id: doc!._id })).toMatchObject({ pending: [] });
+});
