@@ -14,7 +14,9 @@ const clock = new ManualClock(new Date());
 const crashes = new CrashSwitch();
 let stack: TestStack;
 let venue: Awaited<ReturnType<typeof createTestVenue>>;
+let venue2: Awaited<ReturnType<typeof createTestVenue>>;
 let slots: { id: string }[];
+let slots2: { id: string }[];
 let admin: User;
 const db = () => mongoose.connection.db!;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -22,14 +24,19 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 beforeAll(async () => {
   stack = await startTestStack('reviews-attack', { clock, appDeps: { crashes } });
   venue = await createTestVenue(stack, { name: '评价攻击馆', sessionCapacity: 50 });
-  slots = await slotsOf(venue.sessionId, businessDay(new Date(clock.now().getTime() + 86_400_000)));
+  venue2 = await createTestVenue(stack, { name: '评价攻击二馆', sessionCapacity: 50 });
+  // the session's first slot on each of the next three days
+  slots = [];
+  for (let d = 1; d <= 3; d++)
+    slots.push((await slotsOf(venue.sessionId, businessDay(new Date(clock.now().getTime() + d * 86_400_000))))[0]);
+  slots2 = await slotsOf(venue2.sessionId, businessDay(new Date(clock.now().getTime() + 86_400_000)));
   admin = await stack.login('rva-admin');
   await grant(stack, admin.userId, 'admin');
 }, 60_000);
 afterAll(() => stack.stop());
 
-async function usedBooking(user: User): Promise<string> {
-  const res = await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [slots[0].id] } });
+async function usedBooking(user: User, slot = 0): Promise<string> {
+  const res = await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [slots[slot].id] } });
   if (res.status !== 201) throw new Error(`booking failed ${res.status} ${JSON.stringify(res.body)}`);
   expect(await stack.cloud.services.bookings.markUsed(res.body.booking.id)).toBe(true);
   return res.body.booking.id as string;
@@ -45,7 +52,7 @@ async function upload(user: User): Promise<string> {
   expect(up.status).toBe(201);
   return ((await up.json()) as { photo: { id: string } }).photo.id;
 }
-const body = (bookingId: string, photoIds: string[]) => ({
+const body = (bookingId: string, photoIds: string[] = []) => ({
   target: { kind: 'venue', id: venue.venueId },
   sourceRef: { kind: 'booking', id: bookingId },
   stars: 4,
@@ -76,8 +83,11 @@ test('a review with a photo: 201 held for a moderator (never a 500), photo priva
   expect(await photoStatus(id, photo, other)).toBe(404);
   expect(await photoStatus(id, photo, u)).toBe(200);
   expect(await photoStatus(id, photo, admin)).toBe(200);
-  // the same photo cannot be put on a second review
-  const again = await stack.request('POST', '/reviews', { token: u.token, body: body(await usedBooking(u), [photo]) });
+  // the same photo cannot be put on a second review (of another venue)
+  const b2 = await stack.request('POST', '/bookings', { token: u.token, body: { slotIds: [slots2[0].id] } });
+  expect(await stack.cloud.services.bookings.markUsed(b2.body.booking.id)).toBe(true);
+  const second = { ...body(b2.body.booking.id, [photo]), target: { kind: 'venue', id: venue2.venueId } };
+  const again = await stack.request('POST', '/reviews', { token: u.token, body: second });
   expect([again.status, again.body.error?.code]).toEqual([404, 'PHOTO_NOT_FOUND']);
   // approved: public
   const ok = await stack.request('POST', `/admin/reviews/${id}/moderate`, {
@@ -111,4 +121,37 @@ test('a crash between storing a review and attaching its photos: the review-heal
     .findOne({ _id: new mongoose.Types.ObjectId(photo) });
   expect(String(meta?.metadata.sessionId)).toBe(String(doc!._id));
   expect(await db().collection('reviews').findOne({ _id: doc!._id })).toMatchObject({ pending: [] });
+});
+
+test('once per target: a second used booking at the same venue → 409 REVIEW_EXISTS (also 20 at once), and its 评价 button says 已评价', async () => {
+  const u = await stack.login('rva-citizen-4');
+  const first = await usedBooking(u, 0);
+  const second = await usedBooking(u, 1);
+  expect((await stack.request('POST', '/reviews', { token: u.token, body: body(first) })).status).toBe(201);
+  const again = await stack.request('POST', '/reviews', { token: u.token, body: { ...body(second), stars: 1, tags: ['投诉'] } });
+  expect([again.status, again.body.error?.code]).toEqual([409, 'REVIEW_EXISTS']);
+  const el = await stack.request('GET', `/reviews/eligibility?sourceKind=booking&ids=${second}`, { token: u.token });
+  expect(el.body.items).toEqual([
+    {
+      sourceId: second,
+      eligible: false,
+      target: { kind: 'venue', id: venue.venueId },
+      review: { id: expect.any(String), status: 'published' },
+    },
+  ]);
+  // a fresh citizen with several used bookings posting through all of them at once → one review
+  const v = await stack.login('rva-citizen-5');
+  const bookings = [await usedBooking(v, 0), await usedBooking(v, 1), await usedBooking(v, 2)];
+  const res = await Promise.all(
+    Array.from({ length: 21 }, (_, i) => stack.request('POST', '/reviews', { token: v.token, body: body(bookings[i % 3]) })),
+  );
+  expect(res.filter((r) => r.status === 201)).toHaveLength(1);
+  expect(new Set(res.filter((r) => r.status !== 201).map((r) => `${r.status} ${r.body.error?.code}`))).toEqual(
+    new Set(['409 REVIEW_EXISTS']),
+  );
+  expect(
+    await db()
+      .collection('reviews')
+      .countDocuments({ userId: new mongoose.Types.ObjectId(v.userId) }),
+  ).toBe(1);
 });

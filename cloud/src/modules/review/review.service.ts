@@ -16,7 +16,7 @@ import {
   type ReviewTargetKind,
 } from '@citysport/shared';
 import type { Kernel } from '../../platform/kernel';
-import type { ReviewProvider, ReviewSource, ReviewTarget } from '../../platform/module';
+import type { ReviewProvider, ReviewSource, ReviewTarget, ReviewTargetRef } from '../../platform/module';
 import type { WechatClient } from '../../platform/wechat';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
@@ -133,14 +133,11 @@ export function createReviewService(deps: ReviewDeps) {
     if (!fact) throw new AppError('REVIEW_NOT_ALLOWED', 'review after a used booking or an attended session only');
     if (fact.target.kind !== input.target.kind || fact.target.id !== input.target.id)
       throw new AppError('REVIEW_NOT_ALLOWED', 'that booking or attendance is not for this target');
-    const key = {
-      userId: oid(userId),
-      targetKind: input.target.kind,
-      targetId: oid(input.target.id),
-      sourceKind: input.sourceRef.kind,
-      sourceId: oid(input.sourceRef.id),
-    };
-    if (await Review.exists(key)) throw new AppError('REVIEW_EXISTS', 'reviewed already');
+    // once per citizen and target (issue 15: "may review the venue, course or organiser once"), whatever
+    // the fact: a second booking at the venue, another lesson of the course or activity of the club → 409
+    const once = { userId: oid(userId), targetKind: input.target.kind, targetId: oid(input.target.id) };
+    const key = { ...once, sourceKind: input.sourceRef.kind, sourceId: oid(input.sourceRef.id) };
+    if (await Review.exists(once)) throw new AppError('REVIEW_EXISTS', 'reviewed already');
     const photoIds = [...new Set(input.photoIds ?? [])];
     if (photoIds.length && !deps.photos)
       throw new AppError('VALIDATION_FAILED', 'photos are not available', [{ path: 'photoIds', message: 'unavailable' }]);
@@ -234,26 +231,32 @@ export function createReviewService(deps: ReviewDeps) {
     return out;
   }
 
-  /** For the 评价 buttons: which of these sources of mine allow a review, and which I reviewed already. */
+  /** For the 评价 buttons: which of these sources of mine allow a review, and whether I reviewed its target already. */
   async function eligibility(userId: string, sourceKind: string, ids: string[]) {
     const source = sources.get(sourceKind);
-    const done = await Review.find(
-      { userId: oid(userId), sourceKind, sourceId: mongoose.trusted({ $in: ids.map(oid) }) },
-      { sourceId: 1, status: 1 },
-    ).lean<{ sourceId: Types.ObjectId; _id: Types.ObjectId; status: string }[]>();
-    const reviewed = new Map(done.map((d) => [String(d.sourceId), d]));
-    const items = [];
+    const facts = new Map<string, ReviewTargetRef>();
     for (const id of ids) {
       const fact = source ? await source(userId, id) : null;
-      const r = reviewed.get(id);
-      items.push({
-        sourceId: id,
-        eligible: !!fact && !r,
-        target: fact?.target ?? null,
-        review: r ? { id: String(r._id), status: r.status } : null,
-      });
+      if (fact) facts.set(id, fact.target);
     }
-    return { items };
+    const targetsOf = [...facts.values()];
+    const done = targetsOf.length
+      ? await Review.find(
+          {
+            userId: oid(userId),
+            $or: mongoose.trusted(targetsOf.map((t) => ({ targetKind: t.kind, targetId: oid(t.id) }))),
+          },
+          { targetKind: 1, targetId: 1, status: 1 },
+        ).lean<{ targetKind: string; targetId: Types.ObjectId; _id: Types.ObjectId; status: string }[]>()
+      : [];
+    const reviewed = new Map(done.map((d) => [`${d.targetKind}:${d.targetId}`, d]));
+    return {
+      items: ids.map((id) => {
+        const t = facts.get(id) ?? null;
+        const r = t ? reviewed.get(`${t.kind}:${t.id}`) : undefined;
+        return { sourceId: id, eligible: !!t && !r, target: t, review: r ? { id: String(r._id), status: r.status } : null };
+      }),
+    };
   }
 
   async function loadReview(reviewId: string): Promise<ReviewDoc> {
