@@ -155,3 +155,18 @@ test('once per target: a second used booking at the same venue → 409 REVIEW_EX
       .countDocuments({ userId: new mongoose.Types.ObjectId(v.userId) }),
   ).toBe(1);
 });
+
+test("a venue's own manager with a used booking there cannot rate it (403); a manager of another venue can", async () => {
+  const own = await stack.login('rva-manager-own');
+  await grant(stack, own.userId, 'venue_manager', venue.venueId);
+  const res = await stack.request('POST', '/reviews', { token: own.token, body: body(await usedBooking(own)) });
+  expect([res.status, res.body.error?.code]).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+  expect(
+    await db()
+      .collection('reviews')
+      .countDocuments({ userId: new mongoose.Types.ObjectId(own.userId) }),
+  ).toBe(0);
+  const elsewhere = await stack.login('rva-manager-other');
+  await grant(stack, elsewhere.userId, 'venue_manager', venue2.venueId);
+  expect((await stack.request('POST', '/reviews', { token: elsewhere.token, body: body(await usedBooking(elsewhere)) })).status).toBe(201);
+});

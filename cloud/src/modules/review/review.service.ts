@@ -127,12 +127,14 @@ export function createReviewService(deps: ReviewDeps) {
         { path: 'tags', message: `allowed: ${allowed.join('、')}` },
       ]);
     const source = sources.get(input.sourceRef.kind);
-    if (!source || !target(input.target.kind))
-      throw new AppError('REVIEW_NOT_ALLOWED', `nothing to review through ${input.sourceRef.kind}`);
+    const t = target(input.target.kind);
+    if (!source || !t) throw new AppError('REVIEW_NOT_ALLOWED', `nothing to review through ${input.sourceRef.kind}`);
     const fact = await source(userId, input.sourceRef.id);
     if (!fact) throw new AppError('REVIEW_NOT_ALLOWED', 'review after a used booking or an attended session only');
     if (fact.target.kind !== input.target.kind || fact.target.id !== input.target.id)
       throw new AppError('REVIEW_NOT_ALLOWED', 'that booking or attendance is not for this target');
+    // the provider does not rate itself (the credit page is the bureau's): whoever replies for the target
+    if (await t.canReply(userId, input.target.id)) throw new AppError('REVIEW_NOT_ALLOWED', 'a provider does not review itself');
     // once per citizen and target (issue 15: "may review the venue, course or organiser once"), whatever
     // the fact: a second booking at the venue, another lesson of the course or activity of the club → 409
     const once = { userId: oid(userId), targetKind: input.target.kind, targetId: oid(input.target.id) };
