@@ -170,3 +170,47 @@ test("a venue's own manager with a used booking there cannot rate it (403); a ma
   await grant(stack, elsewhere.userId, 'venue_manager', venue2.venueId);
   expect((await stack.request('POST', '/reviews', { token: elsewhere.token, body: body(await usedBooking(elsewhere)) })).status).toBe(201);
 });
+
+test('20 approve/reject calls at once on a held review, 20 replies at once, 20 moderations of the held reply → one outcome each, audited once, the moderator recorded', async () => {
+  const u = await stack.login('rva-citizen-6');
+  const mgr = await stack.login('rva-manager-reply');
+  await grant(stack, mgr.userId, 'venue_manager', venue.venueId);
+  const held = (await stack.request('POST', '/reviews', { token: u.token, body: { ...body(await usedBooking(u)), text: '老板是骗子' } }))
+    .body.review;
+  expect(held.status).toBe('pending_moderation');
+  const audits = (reviewId: string, what: string) =>
+    db().collection('audit_log').countDocuments({ action: 'review.moderate', 'details.reviewId': reviewId, 'details.what': what });
+  const rush = (reviewId: string) =>
+    Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        stack.request('POST', `/admin/reviews/${reviewId}/moderate`, {
+          token: admin.token,
+          body: { approved: i % 2 === 0, reason: `第${i}次` },
+        }),
+      ),
+    );
+  const first = await rush(held.id);
+  expect(first.filter((r) => r.status === 200)).toHaveLength(1);
+  expect(new Set(first.filter((r) => r.status !== 200).map((r) => r.body.error?.code))).toEqual(new Set(['REVIEW_NOT_PENDING']));
+  expect(await audits(held.id, 'review')).toBe(1);
+  // the reply, on a review published at once
+  const w = await stack.login('rva-citizen-7');
+  const pub = (await stack.request('POST', '/reviews', { token: w.token, body: { ...body(await usedBooking(w)), text: '不错' } })).body
+    .review;
+  expect(pub.status).toBe('published');
+  const replies = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      stack.request('POST', `/reviews/${pub.id}/reply`, { token: mgr.token, body: { text: '有问题请加微信' } }),
+    ),
+  );
+  expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+  expect(new Set(replies.filter((r) => r.status !== 200).map((r) => r.body.error?.code))).toEqual(new Set(['REVIEW_REPLY_EXISTS']));
+  const second = await rush(pub.id);
+  expect(second.filter((r) => r.status === 200)).toHaveLength(1);
+  expect(await audits(pub.id, 'reply')).toBe(1);
+  const after = await db()
+    .collection('reviews')
+    .findOne({ _id: new mongoose.Types.ObjectId(pub.id) });
+  // who decided on the reply is on the review itself (the same write), not only in the audit row
+  expect(after!.reply.moderation).toMatchObject({ by: new mongoose.Types.ObjectId(admin.userId), approved: expect.any(Boolean) });
+});

@@ -10,6 +10,8 @@ export interface ReplyDoc {
   /** a flagged reply waits for moderation like a review */
   status: 'published' | 'pending_moderation' | 'rejected';
   check: CheckRecord;
+  /** the admin's decision on a held reply */
+  moderation?: { by: Types.ObjectId; at: Date; approved: boolean; reason: string };
 }
 
 export interface ReviewDoc {

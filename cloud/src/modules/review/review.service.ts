@@ -342,7 +342,8 @@ export function createReviewService(deps: ReviewDeps) {
       const won = await kernel.transition<ReviewDoc>(
         'reviews',
         { _id: r._id, 'reply.status': 'pending_moderation' },
-        { $set: { 'reply.status': input.approved ? 'published' : 'rejected' } },
+        // who decided, in the same write (like a review's own `moderation`): a crash before the audit row leaves it known
+        { $set: { 'reply.status': input.approved ? 'published' : 'rejected', 'reply.moderation': moderation } },
       );
       if (!won) throw new AppError('REVIEW_NOT_PENDING', 'moderated already');
       await kernel.audit(adminId, 'review.moderate', String(r.reply.by), { reviewId, what: 'reply', ...input });
