@@ -542,6 +542,9 @@ describe('a court for an activity (booking module)', () => {
     const c3 = await cancel(a3.body.activity.id, { reason: '改期', keepBooking: true });
     expect(c3.body.activity.booking).toMatchObject({ status: 'confirmed', outcome: 'kept' });
     expect((await booking(b2)).status).toBe('confirmed');
+    // 改期: the kept court serves the rescheduled activity (the cancelled one lets go of it), once
+    const moved = await Promise.all([1, 2, 3].map(() => create(body(16, 17, { booking: { bookingId: b2 } }))));
+    expect(moved.map((r) => r.status).sort()).toEqual([201, 409, 409]);
 
     // past the venue's free-cancellation deadline (2 h before) the court stays with the admin, and the activity says so
     const b3 = (

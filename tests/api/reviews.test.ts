@@ -291,17 +291,14 @@ describe('100 identical review posts at once', () => {
   test('control: without the unique index the same booking is reviewed more than once', async () => {
     const u = await citizen();
     const b = await booking(u);
-    await reviews().dropIndex('one_review_per_source');
+    await reviews().dropIndex('one_review_per_target');
     try {
       const { created } = await rush(u, b);
       process.stdout.write(`[reviews-race] control: ${created} reviews of one booking\n`);
       expect(created).toBeGreaterThan(1);
     } finally {
       await reviews().deleteMany({ sourceId: new mongoose.Types.ObjectId(b) });
-      await reviews().createIndex(
-        { userId: 1, targetKind: 1, targetId: 1, sourceKind: 1, sourceId: 1 },
-        { unique: true, name: 'one_review_per_source' },
-      );
+      await reviews().createIndex({ userId: 1, targetKind: 1, targetId: 1 }, { unique: true, name: 'one_review_per_target' });
     }
   }, 60_000);
 

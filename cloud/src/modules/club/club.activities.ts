@@ -164,7 +164,7 @@ export function createClubActivities(deps: ClubDeps) {
   /**
    * One booking serves one activity: the booking's claim (unique `_id`) is taken before the link.
    * A claim whose activity never got the booking (a crash between the two writes) is taken over
-   * once it is a minute old.
+   * once it is a minute old; a cancelled activity's claim (its court kept) at once.
    */
   async function claimCourt(bookingId: string, activityId: Types.ObjectId) {
     const now = kernel.clock.now();
@@ -177,9 +177,15 @@ export function createClubActivities(deps: ClubDeps) {
     const held = await ClubCourtClaim.findById(bookingId).lean<{ activityId: Types.ObjectId; at: Date }>();
     if (held && held.activityId.equals(activityId)) return;
     const taken = () => new AppError('CLUB_BOOKING_TAKEN', 'the booking serves another activity');
-    if (!held || held.at.getTime() > now.getTime() - TAKING_STALE_MS) throw taken();
-    const owner = await ClubActivity.findById(held.activityId, { booking: 1 }).lean<Pick<ActivityDoc, 'booking'>>();
-    if (owner?.booking?.bookingId === bookingId) throw taken();
+    if (!held) throw taken();
+    const owner = await ClubActivity.findById(held.activityId, { booking: 1, status: 1 }).lean<Pick<ActivityDoc, 'booking' | 'status'>>();
+    // a cancelled activity lets go of a court it kept (改期: the admin attaches it to the new date) —
+    // once settled: before that its booking.settle may still cancel the booking
+    const released = owner?.status === 'cancelled' && (!!owner.booking?.outcome || owner.booking?.bookingId !== bookingId);
+    if (!released) {
+      if (held.at.getTime() > now.getTime() - TAKING_STALE_MS) throw taken();
+      if (owner?.booking?.bookingId === bookingId) throw taken();
+    }
     const took = await ClubCourtClaim.collection.updateOne(
       { _id: bookingId as never, activityId: held.activityId },
       { $set: { activityId, at: now } },

@@ -10,6 +10,8 @@ export interface ReplyDoc {
   /** a flagged reply waits for moderation like a review */
   status: 'published' | 'pending_moderation' | 'rejected';
   check: CheckRecord;
+  /** the admin's decision on a held reply */
+  moderation?: { by: Types.ObjectId; at: Date; approved: boolean; reason: string };
 }
 
 export interface ReviewDoc {
@@ -63,11 +65,8 @@ const ReviewSchemaDef = new Schema<ReviewDoc>(
   },
   { collection: 'reviews', versionKey: false, minimize: false },
 );
-/** the guard: one review per user per target and source (a second → REVIEW_EXISTS) */
-ReviewSchemaDef.index(
-  { userId: 1, targetKind: 1, targetId: 1, sourceKind: 1, sourceId: 1 },
-  { unique: true, name: 'one_review_per_source' },
-);
+/** the guard: one review per citizen per target, through whichever source (a second → REVIEW_EXISTS) */
+ReviewSchemaDef.index({ userId: 1, targetKind: 1, targetId: 1 }, { unique: true, name: 'one_review_per_target' });
 ReviewSchemaDef.index({ targetKind: 1, targetId: 1, status: 1, _id: -1 });
 ReviewSchemaDef.index({ status: 1, _id: -1 });
 ReviewSchemaDef.index({ 'reply.status': 1 });

@@ -16,7 +16,7 @@ import {
   type ReviewTargetKind,
 } from '@citysport/shared';
 import type { Kernel } from '../../platform/kernel';
-import type { ReviewProvider, ReviewSource, ReviewTarget } from '../../platform/module';
+import type { ReviewProvider, ReviewSource, ReviewTarget, ReviewTargetRef } from '../../platform/module';
 import type { WechatClient } from '../../platform/wechat';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
@@ -55,6 +55,10 @@ export function createReviewService(deps: ReviewDeps) {
   kernel.effects.define<ReviewDoc>(OWNER, {
     collection: 'reviews',
     steps: {
+      // the review's photos become its own (guidance's store keeps the owner ref): never another review's or a session log's
+      'photos.attach': async (r) => {
+        if (r.photoIds.length && deps.photos) await deps.photos.attach(r.photoIds.map(String), String(r._id));
+      },
       'event.published': async (r) => {
         await emit(
           'review.published',
@@ -123,24 +127,25 @@ export function createReviewService(deps: ReviewDeps) {
         { path: 'tags', message: `allowed: ${allowed.join('、')}` },
       ]);
     const source = sources.get(input.sourceRef.kind);
-    if (!source || !target(input.target.kind))
-      throw new AppError('REVIEW_NOT_ALLOWED', `nothing to review through ${input.sourceRef.kind}`);
+    const t = target(input.target.kind);
+    if (!source || !t) throw new AppError('REVIEW_NOT_ALLOWED', `nothing to review through ${input.sourceRef.kind}`);
     const fact = await source(userId, input.sourceRef.id);
     if (!fact) throw new AppError('REVIEW_NOT_ALLOWED', 'review after a used booking or an attended session only');
     if (fact.target.kind !== input.target.kind || fact.target.id !== input.target.id)
       throw new AppError('REVIEW_NOT_ALLOWED', 'that booking or attendance is not for this target');
-    const key = {
-      userId: oid(userId),
-      targetKind: input.target.kind,
-      targetId: oid(input.target.id),
-      sourceKind: input.sourceRef.kind,
-      sourceId: oid(input.sourceRef.id),
-    };
-    if (await Review.exists(key)) throw new AppError('REVIEW_EXISTS', 'reviewed already');
+    // the provider does not rate itself (the credit page is the bureau's): whoever replies for the target
+    if (await t.canReply(userId, input.target.id)) throw new AppError('REVIEW_NOT_ALLOWED', 'a provider does not review itself');
+    // once per citizen and target (issue 15: "may review the venue, course or organiser once"), whatever
+    // the fact: a second booking at the venue, another lesson of the course or activity of the club → 409
+    const once = { userId: oid(userId), targetKind: input.target.kind, targetId: oid(input.target.id) };
+    const key = { ...once, sourceKind: input.sourceRef.kind, sourceId: oid(input.sourceRef.id) };
+    if (await Review.exists(once)) throw new AppError('REVIEW_EXISTS', 'reviewed already');
     const photoIds = [...new Set(input.photoIds ?? [])];
     if (photoIds.length && !deps.photos)
       throw new AppError('VALIDATION_FAILED', 'photos are not available', [{ path: 'photoIds', message: 'unavailable' }]);
-    for (const p of photoIds) await deps.photos!.requireOwn(p, userId, { unattachedOr: 'review' });
+    // the review's id first: the photos must be unattached (or this review's), and get attached to it
+    const _id = new Types.ObjectId();
+    for (const p of photoIds) await deps.photos!.requireOwn(p, userId, { unattachedOr: String(_id) });
 
     const text = input.text ?? '';
     const heldFor: string[] = [];
@@ -159,6 +164,7 @@ export function createReviewService(deps: ReviewDeps) {
     try {
       doc = (
         await Review.create({
+          _id,
           ...key,
           stars: input.stars,
           tags: input.tags,
@@ -172,15 +178,14 @@ export function createReviewService(deps: ReviewDeps) {
           reply: null,
           createdAt: now,
           publishedAt: published ? now : null,
-          pending: published ? ['event.published'] : [],
-          pendingSince: published ? now : null,
+          pending: [...(photoIds.length ? ['photos.attach'] : []), ...(published ? ['event.published'] : [])],
+          pendingSince: published || photoIds.length ? now : null,
         })
       ).toObject() as ReviewDoc;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) throw new AppError('REVIEW_EXISTS', 'reviewed already');
       throw err;
     }
-    if (photoIds.length) await deps.photos!.attach(photoIds, 'review');
     await finish(doc);
     return { review: { id: String(doc._id), status: doc.status } };
   }
@@ -228,26 +233,32 @@ export function createReviewService(deps: ReviewDeps) {
     return out;
   }
 
-  /** For the 评价 buttons: which of these sources of mine allow a review, and which I reviewed already. */
+  /** For the 评价 buttons: which of these sources of mine allow a review, and whether I reviewed its target already. */
   async function eligibility(userId: string, sourceKind: string, ids: string[]) {
     const source = sources.get(sourceKind);
-    const done = await Review.find(
-      { userId: oid(userId), sourceKind, sourceId: mongoose.trusted({ $in: ids.map(oid) }) },
-      { sourceId: 1, status: 1 },
-    ).lean<{ sourceId: Types.ObjectId; _id: Types.ObjectId; status: string }[]>();
-    const reviewed = new Map(done.map((d) => [String(d.sourceId), d]));
-    const items = [];
+    const facts = new Map<string, ReviewTargetRef>();
     for (const id of ids) {
       const fact = source ? await source(userId, id) : null;
-      const r = reviewed.get(id);
-      items.push({
-        sourceId: id,
-        eligible: !!fact && !r,
-        target: fact?.target ?? null,
-        review: r ? { id: String(r._id), status: r.status } : null,
-      });
+      if (fact) facts.set(id, fact.target);
     }
-    return { items };
+    const targetsOf = [...facts.values()];
+    const done = targetsOf.length
+      ? await Review.find(
+          {
+            userId: oid(userId),
+            $or: mongoose.trusted(targetsOf.map((t) => ({ targetKind: t.kind, targetId: oid(t.id) }))),
+          },
+          { targetKind: 1, targetId: 1, status: 1 },
+        ).lean<{ targetKind: string; targetId: Types.ObjectId; _id: Types.ObjectId; status: string }[]>()
+      : [];
+    const reviewed = new Map(done.map((d) => [`${d.targetKind}:${d.targetId}`, d]));
+    return {
+      items: ids.map((id) => {
+        const t = facts.get(id) ?? null;
+        const r = t ? reviewed.get(`${t.kind}:${t.id}`) : undefined;
+        return { sourceId: id, eligible: !!t && !r, target: t, review: r ? { id: String(r._id), status: r.status } : null };
+      }),
+    };
   }
 
   async function loadReview(reviewId: string): Promise<ReviewDoc> {
@@ -331,7 +342,8 @@ export function createReviewService(deps: ReviewDeps) {
       const won = await kernel.transition<ReviewDoc>(
         'reviews',
         { _id: r._id, 'reply.status': 'pending_moderation' },
-        { $set: { 'reply.status': input.approved ? 'published' : 'rejected' } },
+        // who decided, in the same write (like a review's own `moderation`): a crash before the audit row leaves it known
+        { $set: { 'reply.status': input.approved ? 'published' : 'rejected', 'reply.moderation': moderation } },
       );
       if (!won) throw new AppError('REVIEW_NOT_PENDING', 'moderated already');
       await kernel.audit(adminId, 'review.moderate', String(r.reply.by), { reviewId, what: 'reply', ...input });
