@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { IdSchema, pageOf, text } from './common';
 import { SportSchema } from './venues';
 
-export const ORDER_KINDS = ['booking', 'event', 'fitness_test', 'club_dues'] as const;
+/** what can be sold through the unified payment flow: one list for the cloud's order kinds and the client's parser */
+export const ORDER_KINDS = ['booking', 'event', 'fitness_test', 'club_dues', 'club_activity', 'course', 'walkup'] as const;
 export const OrderKindSchema = z.enum(ORDER_KINDS);
 export const ORDER_STATUSES = ['pending', 'paid', 'refunding', 'refunded', 'partially_refunded', 'closed'] as const;
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);

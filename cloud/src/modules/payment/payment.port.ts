@@ -1,7 +1,9 @@
+import type { ORDER_KINDS } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 
 /** Order kinds are registered by the domain modules that sell them (payment knows no domain). */
-export type OrderKind = 'booking' | 'event' | 'fitness_test' | 'club_dues' | 'club_activity' | 'course' | 'walkup';
+// the one list lives in shared, where the mini-program parses orders with it
+export type OrderKind = (typeof ORDER_KINDS)[number];
 
 export interface NewOrder {
   kind: OrderKind;

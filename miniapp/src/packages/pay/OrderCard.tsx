@@ -11,7 +11,10 @@ const KIND_ZH: Record<Order['kind'], string> = {
   booking: '场地预订',
   event: '赛事报名',
   fitness_test: '体质测试',
-  club_dues: '俱乐部会费',
+  club_dues: '社团会费',
+  club_activity: '社团活动',
+  course: '培训课程',
+  walkup: '自助购票',
 };
 
 function Row({ label, value, className }: { label: string; value: string; className: string }) {
@@ -25,7 +28,7 @@ function Row({ label, value, className }: { label: string; value: string; classN
 
 /** One order of 我的订单: amounts, the time left to pay, and pay / refund where they apply. */
 /** order kind → the review source it is (the rest are not reviewable) */
-export const REVIEW_SOURCE_OF: Partial<Record<Order['kind'], string>> = { booking: 'booking', event: 'registration' };
+export const REVIEW_SOURCE_OF: Partial<Record<Order['kind'], string>> = { booking: 'booking', event: 'registration', course: 'enrolment' };
 
 function reviewUrl(o: Order, e: ReviewEligibility): string {
   const q = {
