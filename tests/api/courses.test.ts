@@ -322,3 +322,43 @@ describe('a provider cancelling a course', () => {
     void idNumber;
   });
 });
+
+describe('an admin refunding a course order in full (payment → onRefundRequested)', () => {
+  test('refunds what was paid in full after two lessons (not the pro-rata part), once, audited; racing the owner’s cancel → one refund', async () => {
+    const courseId = await publish(stack, provider, courseBody(BASE, orgId, { title: '成人网球入门', sport: 'tennis', minAge: 18 }));
+    const u = await stack.login('course-admin-refunded');
+    const e = await enrolAndPay(u, courseId, adult('吴敏', '19930303'));
+    const racer = await stack.login('course-admin-race');
+    const r = await enrolAndPay(racer, courseId, adult('郑强', '19940404'));
+    const c = (await stack.request('GET', `/courses/${courseId}`)).body.course;
+    clock.set(new Date(new Date(c.lessons[1].startAt).getTime() + 3 * 3600_000)); // after lesson 2
+    const a = await stack.login('course-bureau');
+    const res = await stack.request('POST', `/orders/${e.orderId}/refund`, { token: a.token, body: { reason: '投诉处理全额退款' } });
+    expect(res.status).toBe(200);
+    await until(async () => refundsAtWechat(stack, e.orderId).length === 1);
+    expect(refundsAtWechat(stack, e.orderId)[0].amount.refund).toBe(80_000);
+    const row = await db()
+      .collection('course_enrolments')
+      .findOne({ _id: oid(e.id) });
+    expect(row).toMatchObject({ status: 'cancelled', endedBy: 'admin', refundFen: 80_000 });
+    const audit = await db().collection('audit_log').findOne({ action: 'course.enrolment.refund', 'details.enrolmentId': e.id });
+    expect(audit!.details.refundFen).toBe(80_000);
+    const ev = await db().collection('outbox').findOne({ type: 'course.enrolment_cancelled', 'payload.enrolmentId': e.id });
+    expect(ev!.payload).toMatchObject({ by: 'admin', refundFen: 80_000 });
+    const twice = await stack.request('POST', `/orders/${e.orderId}/refund`, { token: a.token, body: { reason: '再次退款' } });
+    expect(twice.status).toBe(409);
+    expect(refundsAtWechat(stack, e.orderId)).toHaveLength(1);
+
+    Object.assign(racer, await stack.login('course-admin-race'));
+    const [x, y] = await Promise.all([
+      stack.request('POST', `/orders/${r.orderId}/refund`, { token: a.token, body: { reason: '投诉处理全额退款' } }),
+      stack.request('POST', `/enrolments/${r.id}/cancel`, { token: racer.token, body: {} }),
+    ]);
+    expect([x.status, y.status].filter((s) => s === 200)).toHaveLength(1);
+    await until(async () => refundsAtWechat(stack, r.orderId).length === 1);
+    await new Promise((done) => setTimeout(done, 100));
+    const refunds = refundsAtWechat(stack, r.orderId);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0].amount.refund).toBe(x.status === 200 ? 80_000 : 60_000);
+  });
+});

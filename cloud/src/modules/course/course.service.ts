@@ -544,7 +544,7 @@ export function createCourseService(deps: CourseDeps) {
 
   // ---------- ending ----------
   /** Ends a live enrolment by the course's refund rule (or in full when the provider cancelled). */
-  async function end(e: EnrolmentDoc, how: { by: 'self' | 'provider'; reason: string; full?: boolean }) {
+  async function end(e: EnrolmentDoc, how: { by: 'self' | 'provider' | 'admin'; reason: string; full?: boolean }) {
     const c = await loadCourse(e.courseId);
     const t = now();
     const base = { status: 'cancelled', liveKey: String(e._id), endedAt: t, endedBy: how.by, endReason: how.reason };
@@ -553,7 +553,7 @@ export function createCourseService(deps: CourseDeps) {
       return transition({ _id: e._id, status: e.status }, base, [
         'capacity',
         'order.close',
-        ...(how.by === 'self' ? (['waitlist.offer'] as const) : []),
+        ...(how.by !== 'provider' ? (['waitlist.offer'] as const) : []),
       ]);
     if (e.status !== 'enrolled') return null;
     const held = lessonsHeld(c, t);
@@ -570,7 +570,7 @@ export function createCourseService(deps: CourseDeps) {
         'tickets.revoke',
         'capacity',
         ...(refundFen > 0 ? (['refund'] as const) : []),
-        ...(how.by === 'self' ? (['waitlist.offer'] as const) : []),
+        ...(how.by !== 'provider' ? (['waitlist.offer'] as const) : []),
         'event.cancelled',
       ],
       'course.cancel:after-transition',
@@ -596,8 +596,26 @@ export function createCourseService(deps: CourseDeps) {
     return { enrolment: await enrolmentDto(ended, c) };
   }
 
-  async function onRefundRequested(r: { refId: string; ownerId: string; reason: string }) {
-    await cancel(r.ownerId, r.refId, r.reason);
+  /**
+   * A whole refund of the order asked for through payment. The owner's goes by the course's rule (a
+   * cancel); an admin's is what it says — the paid amount still left, in full, even after the course —
+   * and is audited. Either way one guarded transition, so racing a cancel refunds once.
+   */
+  async function onRefundRequested(r: { refId: string; ownerId: string; reason: string; byAdmin?: boolean; actorId?: string }) {
+    if (!r.byAdmin) {
+      await cancel(r.ownerId, r.refId, r.reason);
+      return;
+    }
+    const e = await ownEnrolment(r.ownerId, r.refId);
+    if (!['held', 'waitlisted', 'offered', 'enrolled'].includes(e.status))
+      throw new AppError('ENROLMENT_NOT_CANCELLABLE', `the enrolment is ${e.status}`);
+    const ended = await end(e, { by: 'admin', reason: r.reason, full: true });
+    if (!ended) throw new AppError('ENROLMENT_NOT_CANCELLABLE', 'the enrolment changed meanwhile');
+    await kernel.audit(r.actorId ?? null, 'course.enrolment.refund', r.ownerId, {
+      enrolmentId: String(e._id),
+      courseId: String(e.courseId),
+      refundFen: ended.refundFen,
+    });
   }
 
   async function cancelCourse(actorId: string, c: CourseDoc, reason: string) {
