@@ -362,3 +362,45 @@ describe('an admin refunding a course order in full (payment → onRefundRequest
     expect(refunds[0].amount.refund).toBe(x.status === 200 ? 80_000 : 60_000);
   });
 });
+
+describe('a provider cancelling while payments arrive', () => {
+  test('held enrolments paid during the cancel all end cancelled with a full refund (none left enrolled on a cancelled course)', async () => {
+    const courseId = await publish(
+      stack,
+      provider,
+      courseBody(BASE, orgId, { title: '青少年篮球训练营', sport: 'basketball', capacity: 12 }),
+    );
+    const held: { id: string; orderId: string; prepayId: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const u = await stack.login(`course-cancel-race-${i}`);
+      const res = await stack.request('POST', `/courses/${courseId}/enrolments`, { token: u.token, body: adult(`学员${i}`, '19900101') });
+      expect(res.body.enrolment.status).toBe('held');
+      const paid = await stack.request('POST', `/orders/${res.body.enrolment.orderId}/pay`, { token: u.token, body: {} });
+      held.push({ ...res.body.enrolment, prepayId: String(paid.body.payParams.package).replace('prepay_id=', '') });
+    }
+    const confirm = (p: string) =>
+      fetch(`${stack.mock.url}/mock/pay/${p}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await Promise.all([
+      ...held.map((h) => confirm(h.prepayId)),
+      stack.request('POST', `/provider/courses/${courseId}/cancel`, { token: provider.token, body: { reason: '场地维修' } }),
+    ]);
+    const courses = stack.cloud.modules.get('course') as CourseService;
+    await until(async () => {
+      await courses.heal();
+      const rows = await db()
+        .collection('course_enrolments')
+        .find({ courseId: oid(courseId) })
+        .toArray();
+      return rows.every((r) => r.status === 'cancelled');
+    });
+    // every order that was paid is refunded in full, once (by the course or, rejected as ended, by payment)
+    for (const h of held) {
+      const o = await db()
+        .collection('orders')
+        .findOne({ _id: oid(h.orderId) });
+      if (o!.status === 'closed' || o!.status === 'pending') continue;
+      await until(async () => refundsAtWechat(stack, h.orderId).length >= 1);
+      expect(refundsAtWechat(stack, h.orderId).map((r) => r.amount.refund)).toEqual([80_000]);
+    }
+  });
+});

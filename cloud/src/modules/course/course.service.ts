@@ -164,13 +164,18 @@ export function createCourseService(deps: CourseDeps) {
     steps: {
       // the provider cancelled: every live enrolment ends with a full refund (each its own guarded transition)
       'enrolments.end': async (c) => {
-        const live = await Enrolment.find({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) }).lean<EnrolmentDoc[]>();
-        const { failed } = await eachIsolated(
-          live,
-          async (e) => void (await end(e, { by: 'provider', reason: c.cancelReason ?? '课程取消', full: true })),
-          { logger: kernel.logger, job: 'course-cancel' },
-        );
-        if (failed) throw new Error(`${failed} enrolments of course ${c._id} not ended yet`);
+        // read again after each pass: an enrolment that moved meanwhile (held → enrolled by a payment
+        // arriving now) lost its guarded transition from the status read and must be ended from its new one
+        for (let pass = 0; pass < 5; pass++) {
+          const live = await Enrolment.find({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) }).lean<EnrolmentDoc[]>();
+          if (live.length === 0) return;
+          await eachIsolated(live, async (e) => void (await end(e, { by: 'provider', reason: c.cancelReason ?? '课程取消', full: true })), {
+            logger: kernel.logger,
+            job: 'course-cancel',
+          });
+        }
+        const left = await Enrolment.countDocuments({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) });
+        if (left) throw new Error(`${left} enrolments of course ${c._id} not ended yet`);
       },
       'event.cancelled': async (c) => {
         const n = await Enrolment.countDocuments({ courseId: c._id, endedBy: 'provider' });
