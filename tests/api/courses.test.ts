@@ -5,6 +5,7 @@
  * enrolment per person); pay → one ticket per lesson; scans record attendance; the certificate;
  * cancelling refunds by the course's rule exactly once; a provider cancelling refunds everyone.
  */
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { CourseService } from '../../cloud/src/modules/course';
@@ -166,6 +167,14 @@ describe('enrolling', () => {
     });
     expect(replay.status).toBe(200);
     expect(replay.body.enrolment.id).toBe(first.body.enrolment.id);
+    // the stored request hash is keyed: not a plain sha256 anyone can test names and ID numbers against
+    const plain = createHash('sha256')
+      .update(JSON.stringify({ courseId, ...kid }))
+      .digest('base64url');
+    const claims = await db().collection('idempotency_claims').find({}).toArray();
+    expect(claims.length).toBeGreaterThan(0);
+    expect(claims.some((c) => c.requestHash === plain)).toBe(false);
+    expect(JSON.stringify(claims)).not.toContain(kid.participant.idNumber);
     // the same child by another account: one enrolment per person per course
     const dup = await stack.request('POST', `/courses/${courseId}/enrolments`, { token: other.token, body: kid });
     expect(dup.status).toBe(409);

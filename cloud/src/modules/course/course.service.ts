@@ -484,6 +484,11 @@ export function createCourseService(deps: CourseDeps) {
     }
   }
 
+  /** The Idempotency-Key request hash of an enrolment: keyed, never a plain hash of a name and ID number. */
+  function enrolRequestHash(courseId: string, input: Enrol): string {
+    return deps.personKey(JSON.stringify({ courseId, ...input }));
+  }
+
   async function positionOf(e: Pick<EnrolmentDoc, '_id' | 'courseId' | 'status'>): Promise<number | null> {
     if (e.status !== 'waitlisted') return null;
     return (await Enrolment.countDocuments({ courseId: e.courseId, status: 'waitlisted', _id: mongoose.trusted({ $lt: e._id }) })) + 1;
@@ -924,6 +929,7 @@ export function createCourseService(deps: CourseDeps) {
     list,
     detail,
     enrol,
+    enrolRequestHash,
     onPaid,
     onClosed,
     onRefundRequested,
