@@ -121,7 +121,7 @@ export interface OutboxEventMap {
     enrolmentId: string;
     lessonsHeld: number;
     refundFen: number;
-    by: 'self' | 'provider';
+    by: 'self' | 'provider' | 'admin';
   };
   'course.cancelled': { courseId: string; enrolments: number };
   // gates and walk-up sales (issue 16): one person through a gate; `visit` is a pseudonym of the ticket

@@ -5,6 +5,7 @@
  * enrolment per person); pay → one ticket per lesson; scans record attendance; the certificate;
  * cancelling refunds by the course's rule exactly once; a provider cancelling refunds everyone.
  */
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { CourseService } from '../../cloud/src/modules/course';
@@ -166,6 +167,14 @@ describe('enrolling', () => {
     });
     expect(replay.status).toBe(200);
     expect(replay.body.enrolment.id).toBe(first.body.enrolment.id);
+    // the stored request hash is keyed: not a plain sha256 anyone can test names and ID numbers against
+    const plain = createHash('sha256')
+      .update(JSON.stringify({ courseId, ...kid }))
+      .digest('base64url');
+    const claims = await db().collection('idempotency_claims').find({}).toArray();
+    expect(claims.length).toBeGreaterThan(0);
+    expect(claims.some((c) => c.requestHash === plain)).toBe(false);
+    expect(JSON.stringify(claims)).not.toContain(kid.participant.idNumber);
     // the same child by another account: one enrolment per person per course
     const dup = await stack.request('POST', `/courses/${courseId}/enrolments`, { token: other.token, body: kid });
     expect(dup.status).toBe(409);
@@ -353,5 +362,87 @@ describe('a provider cancelling a course', () => {
     const late = await stack.request('POST', `/courses/${courseId}/enrolments`, { token: users[2].token, body: adult('周四', '19630101') });
     expect(late.body.error.code).toBe('COURSE_NOT_OPEN');
     void idNumber;
+  });
+});
+
+describe('an admin refunding a course order in full (payment → onRefundRequested)', () => {
+  test('refunds what was paid in full after two lessons (not the pro-rata part), once, audited; racing the owner’s cancel → one refund', async () => {
+    const courseId = await publish(stack, provider, courseBody(BASE, orgId, { title: '成人网球入门', sport: 'tennis', minAge: 18 }));
+    const u = await stack.login('course-admin-refunded');
+    const e = await enrolAndPay(u, courseId, adult('吴敏', '19930303'));
+    const racer = await stack.login('course-admin-race');
+    const r = await enrolAndPay(racer, courseId, adult('郑强', '19940404'));
+    const c = (await stack.request('GET', `/courses/${courseId}`)).body.course;
+    clock.set(new Date(new Date(c.lessons[1].startAt).getTime() + 3 * 3600_000)); // after lesson 2
+    const a = await stack.login('course-bureau');
+    const res = await stack.request('POST', `/orders/${e.orderId}/refund`, { token: a.token, body: { reason: '投诉处理全额退款' } });
+    expect(res.status).toBe(200);
+    await until(async () => refundsAtWechat(stack, e.orderId).length === 1);
+    expect(refundsAtWechat(stack, e.orderId)[0].amount.refund).toBe(80_000);
+    const row = await db()
+      .collection('course_enrolments')
+      .findOne({ _id: oid(e.id) });
+    expect(row).toMatchObject({ status: 'cancelled', endedBy: 'admin', refundFen: 80_000 });
+    const audit = await db().collection('audit_log').findOne({ action: 'course.enrolment.refund', 'details.enrolmentId': e.id });
+    expect(audit!.details.refundFen).toBe(80_000);
+    const ev = await db().collection('outbox').findOne({ type: 'course.enrolment_cancelled', 'payload.enrolmentId': e.id });
+    expect(ev!.payload).toMatchObject({ by: 'admin', refundFen: 80_000 });
+    const twice = await stack.request('POST', `/orders/${e.orderId}/refund`, { token: a.token, body: { reason: '再次退款' } });
+    expect(twice.status).toBe(409);
+    expect(refundsAtWechat(stack, e.orderId)).toHaveLength(1);
+
+    Object.assign(racer, await stack.login('course-admin-race'));
+    const [x, y] = await Promise.all([
+      stack.request('POST', `/orders/${r.orderId}/refund`, { token: a.token, body: { reason: '投诉处理全额退款' } }),
+      stack.request('POST', `/enrolments/${r.id}/cancel`, { token: racer.token, body: {} }),
+    ]);
+    expect([x.status, y.status].filter((s) => s === 200)).toHaveLength(1);
+    await until(async () => refundsAtWechat(stack, r.orderId).length === 1);
+    await new Promise((done) => setTimeout(done, 100));
+    const refunds = refundsAtWechat(stack, r.orderId);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0].amount.refund).toBe(x.status === 200 ? 80_000 : 60_000);
+  });
+});
+
+describe('a provider cancelling while payments arrive', () => {
+  test('held enrolments paid during the cancel all end cancelled with a full refund (none left enrolled on a cancelled course)', async () => {
+    const courseId = await publish(
+      stack,
+      provider,
+      courseBody(BASE, orgId, { title: '青少年篮球训练营', sport: 'basketball', capacity: 12 }),
+    );
+    const held: { id: string; orderId: string; prepayId: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const u = await stack.login(`course-cancel-race-${i}`);
+      const res = await stack.request('POST', `/courses/${courseId}/enrolments`, { token: u.token, body: adult(`学员${i}`, '19900101') });
+      expect(res.body.enrolment.status).toBe('held');
+      const paid = await stack.request('POST', `/orders/${res.body.enrolment.orderId}/pay`, { token: u.token, body: {} });
+      held.push({ ...res.body.enrolment, prepayId: String(paid.body.payParams.package).replace('prepay_id=', '') });
+    }
+    const confirm = (p: string) =>
+      fetch(`${stack.mock.url}/mock/pay/${p}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await Promise.all([
+      ...held.map((h) => confirm(h.prepayId)),
+      stack.request('POST', `/provider/courses/${courseId}/cancel`, { token: provider.token, body: { reason: '场地维修' } }),
+    ]);
+    const courses = stack.cloud.modules.get('course') as CourseService;
+    await until(async () => {
+      await courses.heal();
+      const rows = await db()
+        .collection('course_enrolments')
+        .find({ courseId: oid(courseId) })
+        .toArray();
+      return rows.every((r) => r.status === 'cancelled');
+    });
+    // every order that was paid is refunded in full, once (by the course or, rejected as ended, by payment)
+    for (const h of held) {
+      const o = await db()
+        .collection('orders')
+        .findOne({ _id: oid(h.orderId) });
+      if (o!.status === 'closed' || o!.status === 'pending') continue;
+      await until(async () => refundsAtWechat(stack, h.orderId).length >= 1);
+      expect(refundsAtWechat(stack, h.orderId).map((r) => r.amount.refund)).toEqual([80_000]);
+    }
   });
 });

@@ -486,7 +486,8 @@ export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEven
   }),
   'course.enrolment_cancelled': contract({
     schemaVersion: 1,
-    about: 'a paid enrolment ended by the participant or by the provider cancelling the course; refund by the course rule',
+    about:
+      'a paid enrolment ended by the participant (refund by the course rule), by the provider cancelling the course or by an admin refunding the order (both in full)',
     aggregate: 'courseId',
     schema: z.strictObject({
       subject: SubjectSchema,
@@ -494,7 +495,9 @@ export const EVENT_CONTRACTS: { [K in OutboxEventType]: EventContract<OutboxEven
       enrolmentId: Id,
       lessonsHeld: z.number().int().nonnegative().describe('lessons already held when it ended'),
       refundFen: Fen.describe('refunded in fen'),
-      by: z.enum(['self', 'provider']),
+      by: z
+        .enum(['self', 'provider', 'admin'])
+        .describe('who ended it: the participant, the provider cancelling, or an admin refunding the order in full'),
     }),
     example: {
       subject: 'Q3k2b1VzZXJQc2V1ZG9ueW',

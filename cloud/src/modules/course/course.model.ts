@@ -129,7 +129,7 @@ export interface EnrolmentDoc {
   attended: number[];
   lessonsHeldAtEnd: number | null;
   refundFen: number;
-  endedBy: 'self' | 'provider' | null;
+  endedBy: 'self' | 'provider' | 'admin' | null;
   endReason: string | null;
   createdAt: Date;
   enrolledAt: Date | null;

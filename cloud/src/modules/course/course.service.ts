@@ -164,13 +164,18 @@ export function createCourseService(deps: CourseDeps) {
     steps: {
       // the provider cancelled: every live enrolment ends with a full refund (each its own guarded transition)
       'enrolments.end': async (c) => {
-        const live = await Enrolment.find({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) }).lean<EnrolmentDoc[]>();
-        const { failed } = await eachIsolated(
-          live,
-          async (e) => void (await end(e, { by: 'provider', reason: c.cancelReason ?? '课程取消', full: true })),
-          { logger: kernel.logger, job: 'course-cancel' },
-        );
-        if (failed) throw new Error(`${failed} enrolments of course ${c._id} not ended yet`);
+        // read again after each pass: an enrolment that moved meanwhile (held → enrolled by a payment
+        // arriving now) lost its guarded transition from the status read and must be ended from its new one
+        for (let pass = 0; pass < 5; pass++) {
+          const live = await Enrolment.find({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) }).lean<EnrolmentDoc[]>();
+          if (live.length === 0) return;
+          await eachIsolated(live, async (e) => void (await end(e, { by: 'provider', reason: c.cancelReason ?? '课程取消', full: true })), {
+            logger: kernel.logger,
+            job: 'course-cancel',
+          });
+        }
+        const left = await Enrolment.countDocuments({ courseId: c._id, status: mongoose.trusted({ $in: [...LIVE] }) });
+        if (left) throw new Error(`${left} enrolments of course ${c._id} not ended yet`);
       },
       'event.cancelled': async (c) => {
         const n = await Enrolment.countDocuments({ courseId: c._id, endedBy: 'provider' });
@@ -479,6 +484,11 @@ export function createCourseService(deps: CourseDeps) {
     }
   }
 
+  /** The Idempotency-Key request hash of an enrolment: keyed, never a plain hash of a name and ID number. */
+  function enrolRequestHash(courseId: string, input: Enrol): string {
+    return deps.personKey(JSON.stringify({ courseId, ...input }));
+  }
+
   async function positionOf(e: Pick<EnrolmentDoc, '_id' | 'courseId' | 'status'>): Promise<number | null> {
     if (e.status !== 'waitlisted') return null;
     return (await Enrolment.countDocuments({ courseId: e.courseId, status: 'waitlisted', _id: mongoose.trusted({ $lt: e._id }) })) + 1;
@@ -544,7 +554,7 @@ export function createCourseService(deps: CourseDeps) {
 
   // ---------- ending ----------
   /** Ends a live enrolment by the course's refund rule (or in full when the provider cancelled). */
-  async function end(e: EnrolmentDoc, how: { by: 'self' | 'provider'; reason: string; full?: boolean }) {
+  async function end(e: EnrolmentDoc, how: { by: 'self' | 'provider' | 'admin'; reason: string; full?: boolean }) {
     const c = await loadCourse(e.courseId);
     const t = now();
     const base = { status: 'cancelled', liveKey: String(e._id), endedAt: t, endedBy: how.by, endReason: how.reason };
@@ -553,7 +563,7 @@ export function createCourseService(deps: CourseDeps) {
       return transition({ _id: e._id, status: e.status }, base, [
         'capacity',
         'order.close',
-        ...(how.by === 'self' ? (['waitlist.offer'] as const) : []),
+        ...(how.by !== 'provider' ? (['waitlist.offer'] as const) : []),
       ]);
     if (e.status !== 'enrolled') return null;
     const held = lessonsHeld(c, t);
@@ -570,7 +580,7 @@ export function createCourseService(deps: CourseDeps) {
         'tickets.revoke',
         'capacity',
         ...(refundFen > 0 ? (['refund'] as const) : []),
-        ...(how.by === 'self' ? (['waitlist.offer'] as const) : []),
+        ...(how.by !== 'provider' ? (['waitlist.offer'] as const) : []),
         'event.cancelled',
       ],
       'course.cancel:after-transition',
@@ -596,8 +606,26 @@ export function createCourseService(deps: CourseDeps) {
     return { enrolment: await enrolmentDto(ended, c) };
   }
 
-  async function onRefundRequested(r: { refId: string; ownerId: string; reason: string }) {
-    await cancel(r.ownerId, r.refId, r.reason);
+  /**
+   * A whole refund of the order asked for through payment. The owner's goes by the course's rule (a
+   * cancel); an admin's is what it says — the paid amount still left, in full, even after the course —
+   * and is audited. Either way one guarded transition, so racing a cancel refunds once.
+   */
+  async function onRefundRequested(r: { refId: string; ownerId: string; reason: string; byAdmin?: boolean; actorId?: string }) {
+    if (!r.byAdmin) {
+      await cancel(r.ownerId, r.refId, r.reason);
+      return;
+    }
+    const e = await ownEnrolment(r.ownerId, r.refId);
+    if (!['held', 'waitlisted', 'offered', 'enrolled'].includes(e.status))
+      throw new AppError('ENROLMENT_NOT_CANCELLABLE', `the enrolment is ${e.status}`);
+    const ended = await end(e, { by: 'admin', reason: r.reason, full: true });
+    if (!ended) throw new AppError('ENROLMENT_NOT_CANCELLABLE', 'the enrolment changed meanwhile');
+    await kernel.audit(r.actorId ?? null, 'course.enrolment.refund', r.ownerId, {
+      enrolmentId: String(e._id),
+      courseId: String(e.courseId),
+      refundFen: ended.refundFen,
+    });
   }
 
   async function cancelCourse(actorId: string, c: CourseDoc, reason: string) {
@@ -901,6 +929,7 @@ export function createCourseService(deps: CourseDeps) {
     list,
     detail,
     enrol,
+    enrolRequestHash,
     onPaid,
     onClosed,
     onRefundRequested,
