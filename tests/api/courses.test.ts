@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import type { CourseService } from '../../cloud/src/modules/course';
-import { startTestStack, type TestStack } from '../support/stack';
+import { grant, startTestStack, type TestStack } from '../support/stack';
+import { createTestVenue } from '../support/venue-fixture';
 import { payAndConfirm, refundsAtWechat, until } from '../support/pay';
 import { adult, bureauAdmin, child, courseBody, idNumber, publish, trainingOrg, type User } from './courses-support';
 
@@ -115,6 +116,28 @@ describe('organisations and publishing', () => {
     expect((await courses.listOpenCourses({ ageYears: 30, district: '吴中区', limit: 5 })).map((c) => c.id)).toEqual([tennis]);
     expect(await courses.courseExists(swim)).toBe(true);
     expect(await courses.courseExists('0123456789abcdef01234567')).toBe(false);
+  });
+});
+
+describe('a venue as provider', () => {
+  test("a venue's manager publishes at that venue, not at another venue (its name and gate are that venue's to lend)", async () => {
+    const x = await createTestVenue(stack, { name: '课程馆X' });
+    const y = await createTestVenue(stack, { name: '课程馆Y' });
+    const manager = await stack.login('course-venue-manager');
+    await grant(stack, manager.userId, 'venue_manager', x.venueId);
+    const before = await db().collection('courses').countDocuments({});
+    const elsewhere = await stack.request('POST', '/provider/courses', {
+      token: manager.token,
+      body: courseBody(clock.now(), orgId, { provider: { venueId: x.venueId }, place: { venueId: y.venueId } }),
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(await db().collection('courses').countDocuments({})).toBe(before);
+    const home = await stack.request('POST', '/provider/courses', {
+      token: manager.token,
+      body: courseBody(clock.now(), orgId, { provider: { venueId: x.venueId }, place: { venueId: x.venueId } }),
+    });
+    expect(home.status).toBe(201);
+    expect(home.body.course.placeName).toBe('课程馆X');
   });
 });
 

@@ -99,6 +99,9 @@ export function courseRoutes(service: CourseService, deps: { grantsOf: GrantLook
   router.post('/provider/courses', requireUser, async (ctx) => {
     const input = parse(PublishCourseSchema, ctx.request.body);
     await mayProvide(me(ctx), input.provider);
+    // a venue publishes at its own venue: holding a course at another venue (its gate, its name) is that venue's to decide
+    if ('venueId' in input.provider && 'venueId' in input.place && input.place.venueId !== input.provider.venueId)
+      await mayProvide(me(ctx), { venueId: input.place.venueId });
     ctx.status = 201;
     ctx.body = { course: await service.publish(me(ctx), input) };
   });
