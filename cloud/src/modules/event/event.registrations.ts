@@ -211,6 +211,26 @@ export function createRegistrations(deps: EventDeps) {
     return { idNumber, age, gender };
   }
 
+  /** What an entry stores of its participant (sealed in full, masked for lists): on entry and on a transfer alike. */
+  function participantFields(input: CreateRegistration | TransferRegistration, p: ReturnType<typeof checkParticipant>, event: EventDoc) {
+    return {
+      sealed: cipher.encrypt(
+        JSON.stringify({
+          ...input.participant,
+          idNumber: p.idNumber,
+          guardian: input.guardianConsent ?? null,
+          qualifying: input.qualifying ?? null,
+        }),
+      ),
+      masked: { name: maskName(input.participant.name), idNumber: maskIdCard(p.idNumber), phone: maskMobile(input.participant.phone) },
+      gender: p.gender,
+      ageOnRaceDay: p.age,
+      pledgeVersion: event.pledge.version,
+      guardian: input.guardianConsent !== undefined,
+      qualifying: input.qualifying ?? null,
+    };
+  }
+
   async function place(userId: string, eventId: string, input: CreateRegistration, requestKey?: string): Promise<RegistrationDoc> {
     const now = kernel.clock.now();
     const event = await SportEvent.findOne({ _id: eventId, status: mongoose.trusted({ $ne: 'draft' }) }).lean<EventDoc>();
@@ -244,20 +264,7 @@ export function createRegistrations(deps: EventDeps) {
       mode: event.registration.mode,
       status: 'taking',
       idKey: `${event._id}:${deps.keyedHash('id', p.idNumber)}`,
-      sealed: cipher.encrypt(
-        JSON.stringify({
-          ...input.participant,
-          idNumber: p.idNumber,
-          guardian: input.guardianConsent ?? null,
-          qualifying: input.qualifying ?? null,
-        }),
-      ),
-      masked: { name: maskName(input.participant.name), idNumber: maskIdCard(p.idNumber), phone: maskMobile(input.participant.phone) },
-      gender: p.gender,
-      ageOnRaceDay: p.age,
-      pledgeVersion: event.pledge.version,
-      guardian: input.guardianConsent !== undefined,
-      qualifying: input.qualifying ?? null,
+      ...participantFields(input, p, event),
       teamId,
       feeFen: group.feeFen,
       orderId: null,
@@ -555,20 +562,7 @@ export function createRegistrations(deps: EventDeps) {
         { _id: r._id, userId: r.userId, status: 'confirmed', transferredAt: null, checkedInAt: null },
         {
           idKey,
-          sealed: cipher.encrypt(
-            JSON.stringify({
-              ...input.participant,
-              idNumber: p.idNumber,
-              guardian: input.guardianConsent ?? null,
-              qualifying: input.qualifying ?? null,
-            }),
-          ),
-          masked: { name: maskName(input.participant.name), idNumber: maskIdCard(p.idNumber), phone: maskMobile(input.participant.phone) },
-          gender: p.gender,
-          ageOnRaceDay: p.age,
-          pledgeVersion: event.pledge.version,
-          guardian: input.guardianConsent !== undefined,
-          qualifying: input.qualifying ?? null,
+          ...participantFields(input, p, event),
           nameKey: deps.keyedHash('name', input.participant.name),
           transferredAt: now,
         },
