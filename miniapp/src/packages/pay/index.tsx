@@ -151,6 +151,9 @@ export default function PayPage() {
   else if (usable.length) voucherValue = `${usable.length}张可用`;
   else voucherValue = options.length ? '暂无可用' : '暂无消费券';
 
+  // paying before the vouchers arrive would charge the full price while the best voucher is still on its way
+  const vouchersLoading = vouchers.load.state === 'loading';
+
   const tapVoucherRow = () => {
     if (vouchers.load.state === 'error') void vouchers.reload();
     else if (vouchers.data) setSheet(true);
@@ -196,7 +199,7 @@ export default function PayPage() {
           <Text className="pay-bar__total">{yuan(toPay)}</Text>
           {discount > 0 ? <Text className="pay-bar__saved">已省{yuan(discount)}</Text> : null}
         </View>
-        <Button className="pay-bar__button pay-submit" type="primary" loading={busy} disabled={expired} onClick={() => void pay()}>
+        <Button className="pay-bar__button pay-submit" type="primary" loading={busy} disabled={expired || vouchersLoading} onClick={() => void pay()}>
           立即支付
         </Button>
       </View>
