@@ -69,6 +69,8 @@ export const ERRORS = {
   EVENT_NOT_FOUND: 404,
   EVENT_NOT_OPEN: 422,
   EVENT_STATE_CONFLICT: 409,
+  /** an edit made on a page older than the event (If-Match names another rev) */
+  EVENT_EDIT_CONFLICT: 409,
   GROUP_NOT_FOUND: 404,
   GROUP_FULL: 409,
   NOT_ELIGIBLE: 422,
@@ -256,6 +258,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   EVENT_NOT_FOUND: '赛事不存在',
   EVENT_NOT_OPEN: '该赛事当前不在报名时间内',
   EVENT_STATE_CONFLICT: '赛事当前状态不允许此操作',
+  EVENT_EDIT_CONFLICT: '赛事已在别处修改，请刷新后再编辑',
   GROUP_NOT_FOUND: '组别不存在',
   GROUP_FULL: '该组别名额已满',
   NOT_ELIGIBLE: '不符合该组别的报名条件',

@@ -29,7 +29,8 @@ export function createTransition(opts: { unguarded?: boolean }): Transition {
       if (!doc) return null;
       for (const [field, expected] of Object.entries(filter)) {
         if (field === '_id' || field.startsWith('$') || isOperator(expected)) continue;
-        if (String(doc[field]) !== String(expected)) return null;
+        // as in a real filter, `field: null` also matches a field that is absent
+        if (expected === null ? doc[field] != null : String(doc[field]) !== String(expected)) return null;
       }
       await new Promise((r) => setTimeout(r, UNGUARDED_PAUSE_MS)); // the work a real handler does between check and write
       return (await coll.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' })) as D | null;

@@ -93,9 +93,18 @@ export const eventsApi = {
     (await request({ path: `/organiser/events/${id}`, schema: obj('event'), toast: false })).event as EventDetailDto,
   createEvent: async (body: EventInput) =>
     (await request({ method: 'POST', path: '/organiser/events', data: body, schema: obj('event'), toast: false })).event as EventDetailDto,
-  updateEvent: async (id: string, body: EventInput) =>
-    (await request({ method: 'PUT', path: `/organiser/events/${id}`, data: body, schema: obj('event'), toast: false }))
-      .event as EventDetailDto,
+  /** `rev`: the version the form was filled from (If-Match), so an edit over someone else's is refused */
+  updateEvent: async (id: string, body: EventInput, rev: number) =>
+    (
+      await request({
+        method: 'PUT',
+        path: `/organiser/events/${id}`,
+        data: body,
+        header: { 'If-Match': `"${rev}"` },
+        schema: obj('event'),
+        toast: false,
+      })
+    ).event as EventDetailDto,
   organiserEvents: async () => (await request({ path: '/organiser/events', schema: page, toast: false })) as Page<EventSummaryDto>,
   organiserAction: async (id: string, action: 'publish' | 'open' | 'close' | 'draw' | 'bibs' | 'finish') =>
     request({ method: 'POST', path: `/organiser/events/${id}/${action}`, data: {}, schema: z.any() }),

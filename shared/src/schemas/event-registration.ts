@@ -239,6 +239,14 @@ export const CreateRegistrationSchema = z
   .strict();
 export type CreateRegistration = z.infer<typeof CreateRegistrationSchema>;
 
+/** If-Match on an organiser's event edit: the `rev` the page read ("3", "\"3\"" or W/"3"). */
+export const IfMatchRevSchema = z
+  .string()
+  .max(20)
+  .regex(/^(W\/)?"?\d{1,9}"?$/)
+  .transform((v) => Number(v.replace(/\D/g, '')))
+  .optional();
+
 /** 名额转让: the entry passes to a new real-name participant (the same checks as entering) */
 export const TransferRegistrationSchema = z
   .object({
@@ -330,6 +338,8 @@ export interface EventDetailDto extends EventSummaryDto {
   transfer: { allowed: boolean; deadline: string | null };
   pledge: { text: string; version: string };
   draw: { seedCommitment: string | null; entriesDigest: string | null };
+  /** the edit version: an organiser's PUT sends it back as If-Match, so an edit made on a stale page is refused */
+  rev: number;
 }
 
 export interface RegistrationDto {
@@ -352,6 +362,8 @@ export interface RegistrationDto {
   createdAt: string;
   /** when the entry was transferred to its present participant (once only) */
   transferredAt: string | null;
+  /** 名额转让 is open to this entry until then (null: the event forbids it, it was transferred, or it is not a confirmed, unchecked entry) */
+  transferUntil: string | null;
   /** a result is in: the runner may fetch the certificate */
   hasResult: boolean;
 }

@@ -54,6 +54,7 @@ export function detailDto(e: EventDoc, groups: EventGroupDoc[]): EventDetailDto 
     transfer: { allowed: e.transfer.allowed, deadline: e.transfer.deadline ? e.transfer.deadline.toISOString() : null },
     pledge: e.pledge,
     draw: { seedCommitment: e.seedCommitment, entriesDigest: e.entriesDigest },
+    rev: e.groupsRev ?? 0,
   };
 }
 
@@ -62,10 +63,11 @@ export const ticketSourceId = (r: Pick<RegistrationDoc, '_id' | 'transferredAt'>
 
 export function registrationDto(
   r: RegistrationDoc,
-  e: Pick<EventDoc, 'name' | 'startAt' | 'status'>,
+  e: Pick<EventDoc, 'name' | 'startAt' | 'status' | 'transfer' | 'registration'>,
   groupName: string,
   hasResult = false,
 ): RegistrationDto {
+  const transferable = e.transfer?.allowed && r.status === 'confirmed' && !r.transferredAt && !r.checkedInAt;
   return {
     id: String(r._id),
     eventId: String(r.eventId),
@@ -86,6 +88,7 @@ export function registrationDto(
     startAt: e.startAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
     transferredAt: r.transferredAt ? r.transferredAt.toISOString() : null,
+    transferUntil: transferable ? new Date(e.transfer.deadline ?? e.registration.closesAt).toISOString() : null,
     hasResult,
   };
 }

@@ -38,6 +38,10 @@ export interface EventDoc {
   resultsImportedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** bumped by every edit: the edit form's lost-update guard and the generation of the groups it wrote */
+  groupsRev?: number;
+  /** an edit's groups until `groups.replace` has written them (then null) */
+  groupsDraft?: EventGroupDoc[] | null;
   pending?: string[];
   pendingSince?: Date | null;
 }
@@ -68,6 +72,8 @@ const EventSchema = new Schema<EventDoc>(
     resultsImportedAt: { type: Date, default: null },
     createdAt: Date,
     updatedAt: Date,
+    groupsRev: { type: Number, default: 0 },
+    groupsDraft: { type: Schema.Types.Mixed, default: null },
     pending: { type: [String], default: undefined },
     pendingSince: Date,
   },
@@ -94,6 +100,8 @@ export interface EventGroupDoc {
   bibPrefix: string;
   bibStart: number;
   waitlistSize: number;
+  /** the event's groupsRev that wrote this group; older generations are removed by `groups.replace` */
+  rev?: number;
 }
 
 const GroupSchema = new Schema<EventGroupDoc>(
@@ -112,6 +120,7 @@ const GroupSchema = new Schema<EventGroupDoc>(
     bibPrefix: String,
     bibStart: Number,
     waitlistSize: Number,
+    rev: { type: Number, default: 0 },
   },
   { collection: 'event_groups', versionKey: false, minimize: false },
 );

@@ -11,6 +11,7 @@ import {
   EventInputSchema,
   EventListQuerySchema,
   IdSchema,
+  IfMatchRevSchema,
   IdempotencyKeySchema,
   MyRegistrationsQuerySchema,
   OrganiserRegistrationsQuerySchema,
@@ -128,7 +129,8 @@ export function organiserRoutes(service: EventService, deps: { grantsOf: GrantLo
   });
   router.put('/organiser/events/:eventId', requireUser, organiser, own, async (ctx) => {
     const input = parse(EventInputSchema, ctx.request.body);
-    ctx.body = { event: await service.update(currentUser(ctx).userId, ctx.state.event!, input) };
+    const expectedRev = parse(IfMatchRevSchema, ctx.get('If-Match') || undefined);
+    ctx.body = { event: await service.update(currentUser(ctx).userId, ctx.state.event!, input, expectedRev) };
   });
   for (const action of ['publish', 'open', 'close', 'finish'] as const)
     router.post(`/organiser/events/:eventId/${action}`, requireUser, organiser, own, async (ctx) => {

@@ -28,7 +28,7 @@ import { createRegistrations } from './event.registrations';
 import { createEventExtras } from './event.extras';
 import { createEventAfter } from './event.after';
 
-type EventStep = 'groups.open' | 'groups.close' | 'close.digest' | 'draw.apply' | 'event.drawn';
+type EventStep = 'groups.replace' | 'groups.open' | 'groups.close' | 'close.digest' | 'draw.apply' | 'event.drawn';
 
 /** items per stored chunk of a draw list (a page of /draw/entries) */
 const CHUNK = 5_000;
@@ -47,6 +47,19 @@ export function createEventService(deps: EventDeps) {
   const registrations = createRegistrations(deps);
 
   const steps: Record<EventStep, (e: EventDoc) => Promise<void>> = {
+    // an edit's groups: written under their generation, then every older generation removed. Idempotent,
+    // and safe against a slower run of an earlier edit: that one's groups are older than the event's rev.
+    'groups.replace': async (e) => {
+      const draft = (await SportEvent.findById(e._id, { groupsDraft: 1 }).lean<EventDoc>())?.groupsDraft;
+      if (draft?.length)
+        await EventGroup.collection.bulkWrite(
+          draft.map((g) => ({ replaceOne: { filter: { _id: g._id }, replacement: g, upsert: true } })),
+          { ordered: false },
+        );
+      const rev = (await SportEvent.findById(e._id, { groupsRev: 1 }).lean<EventDoc>())?.groupsRev ?? 0;
+      await EventGroup.collection.deleteMany({ eventId: e._id, $or: [{ rev: { $lt: rev } }, { rev: { $exists: false } }] });
+      await SportEvent.collection.updateOne({ _id: e._id, groupsRev: rev }, { $set: { groupsDraft: null } });
+    },
     'groups.open': async (e) => void (await EventGroup.updateMany({ eventId: e._id }, { $set: { open: true } })),
     'groups.close': async (e) => void (await EventGroup.updateMany({ eventId: e._id }, { $set: { open: false } })),
     // the entry list is fixed: entries still in flight are rolled back (their own transition then loses), the rest listed and digested
@@ -88,7 +101,8 @@ export function createEventService(deps: EventDeps) {
   async function move(e: EventDoc, from: EventStatus, set: Record<string, unknown>, owed: EventStep[]) {
     const won = await kernel.effects.transition<EventDoc>(
       EVENT_OWNER,
-      { _id: e._id, status: from },
+      // an edit's groups are written before the event moves on (changeStatus finishes them first)
+      { _id: e._id, status: from, pending: { $ne: 'groups.replace' } },
       { ...set, updatedAt: kernel.clock.now() },
       owed,
     );
@@ -197,10 +211,11 @@ export function createEventService(deps: EventDeps) {
     };
   }
 
-  function groupDocs(eventId: Types.ObjectId, input: EventInput): EventGroupDoc[] {
+  function groupDocs(eventId: Types.ObjectId, input: EventInput, rev: number): EventGroupDoc[] {
     return input.groups.map((g, order) => ({
       _id: new Types.ObjectId(),
       eventId,
+      rev,
       order,
       name: g.name,
       distanceKm: g.distanceKm ?? null,
@@ -234,11 +249,15 @@ export function createEventService(deps: EventDeps) {
       bibsAssignedAt: null,
       resultsImportedAt: null,
       createdAt: now,
+      groupsRev: 0,
+      groupsDraft: null,
       pending: [],
       pendingSince: null,
     };
+    // the groups first: a crash before the event leaves groups no event shows, never an event without groups
+    await EventGroup.collection.insertMany(groupDocs(_id, input, 0));
+    kernel.crashPoint('event.create:after-groups');
     await SportEvent.collection.insertOne(doc);
-    await EventGroup.collection.insertMany(groupDocs(_id, input));
     await kernel.audit(actorId, 'event.create', null, { eventId: String(_id), name: input.name, groups: input.groups.length });
     return detail(String(_id), { includeDraft: true });
   }
@@ -250,23 +269,34 @@ export function createEventService(deps: EventDeps) {
     return e;
   }
 
-  async function update(actorId: string, e: EventDoc, input: EventInput) {
+  async function update(actorId: string, e: EventDoc, input: EventInput, expectedRev?: number) {
+    if (expectedRev !== undefined && expectedRev !== (e.groupsRev ?? 0))
+      throw new AppError('EVENT_EDIT_CONFLICT', 'the event was edited since this page read it; reload', { rev: e.groupsRev ?? 0 });
     if (e.status !== 'draft' && e.status !== 'published')
       throw new AppError('EVENT_STATE_CONFLICT', 'an event can be edited until its registration opens');
     if (input.registration.mode !== e.registration.mode && e.status !== 'draft')
       throw new AppError('EVENT_STATE_CONFLICT', 'the registration mode is fixed once published');
     const now = kernel.clock.now();
-    const won = await kernel.transition<EventDoc>('events', { _id: e._id, status: e.status }, { $set: eventFields(input, now) });
-    if (!won) throw new AppError('EVENT_STATE_CONFLICT', 'the event changed meanwhile; reload');
-    // no one can have registered yet (the window has not opened): the groups are replaced
-    await EventGroup.deleteMany({ eventId: e._id, open: false });
-    await EventGroup.collection.insertMany(groupDocs(e._id, input));
+    // no one can have registered yet (the window has not opened), so the groups are replaced: the
+    // new generation rides in the same guarded update as the fields (the edit read this rev, so of
+    // two edits made on the same page one wins) and `groups.replace` writes it, healed by the sweeper
+    const rev = (e.groupsRev ?? 0) + 1;
+    const won = await kernel.effects.transition<EventDoc>(
+      EVENT_OWNER,
+      { _id: e._id, status: e.status, ...(e.groupsRev === undefined ? { groupsRev: { $exists: false } } : { groupsRev: e.groupsRev }) },
+      { ...eventFields(input, now), groupsRev: rev, groupsDraft: groupDocs(e._id, input, rev) },
+      ['groups.replace'],
+    );
+    if (!won) throw new AppError('EVENT_EDIT_CONFLICT', 'the event changed meanwhile; reload');
+    kernel.crashPoint('event.update:after-transition');
+    await kernel.effects.finish(EVENT_OWNER, won);
     await kernel.audit(actorId, 'event.update', null, { eventId: String(e._id), status: e.status });
     return detail(String(e._id), { includeDraft: true });
   }
 
   async function changeStatus(actorId: string | 'system', e: EventDoc, action: 'publish' | 'open' | 'close' | 'finish') {
     const now = kernel.clock.now();
+    if (e.pending?.includes('groups.replace')) await kernel.effects.finish(EVENT_OWNER, e);
     let won: EventDoc | null = null;
     if (action === 'publish') won = await move(e, 'draft', { status: 'published' }, []);
     if (action === 'open') {

@@ -295,6 +295,7 @@ export default function EventEditPage() {
   const { params } = useRouter();
   const [id, setId] = useState(params.id ?? '');
   const [status, setStatus] = useState<string>('draft');
+  const [rev, setRev] = useState(0);
   const [f, setF] = useState<Form>(blank);
   const [loading, setLoading] = useState(!!params.id);
   const [shown, setShown] = useState(false);
@@ -310,6 +311,7 @@ export default function EventEditPage() {
       .then((e) => {
         setF(fromDetail(e));
         setStatus(e.status);
+        setRev(e.rev);
       })
       .catch((e) => setServerError(errorMessageZh(e)))
       .finally(() => setLoading(false));
@@ -332,9 +334,10 @@ export default function EventEditPage() {
     setBusy(true);
     try {
       const parsed = EventInputSchema.parse(bodyOf(f), { jitless: true });
-      const saved = id ? await eventsApi.updateEvent(id, parsed) : await eventsApi.createEvent(parsed);
+      const saved = id ? await eventsApi.updateEvent(id, parsed, rev) : await eventsApi.createEvent(parsed);
       setId(saved.id);
       setStatus(saved.status);
+      setRev(saved.rev);
       notify(id ? '已保存' : '赛事已创建（草稿）', 2000);
     } catch (e) {
       setServerError(errorMessageZh(e));

@@ -6,6 +6,7 @@ import { REGISTRATION_STATUS_LABELS_ZH, type RegistrationDto } from '@citysport/
 import Screen from '../../components/Screen';
 import LoadView, { LoadMore } from '../../components/LoadView';
 import { usePagedList } from '../../hooks/usePagedList';
+import { useNow } from '../../utils/time';
 import { eventsApi } from '../../api/events';
 import { notify } from '../../stores/elder';
 import { when, yuan } from './format';
@@ -18,6 +19,8 @@ const OWES = ['held', 'won', 'offered'];
 export default function MyRegistrationsPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const list = usePagedList<RegistrationDto>((cursor, limit) => eventsApi.mine(cursor, limit), [], { login: '/packages/event/mine' });
+  const now = useNow(true, 60_000);
+  const canTransfer = (r: RegistrationDto) => !!r.transferUntil && now < new Date(r.transferUntil).getTime();
 
   const cancel = async (r: RegistrationDto) => {
     const ok = await Taro.showModal({
@@ -61,6 +64,8 @@ export default function MyRegistrationsPage() {
           <Text className="my-reg__line">比赛时间：{when(r.startAt)}</Text>
           {r.drawRank !== null ? <Text className="my-reg__line">抽签序号：第 {r.drawRank + 1} 位</Text> : null}
           {r.bib ? <Text className="my-reg__bib">号码布 {r.bib}</Text> : null}
+          {r.transferredAt ? <Text className="my-reg__line my-reg__transferred">已于 {when(r.transferredAt)} 转让给现参赛人</Text> : null}
+          {canTransfer(r) ? <Text className="my-reg__line my-reg__transfer-until">可转让至 {when(r.transferUntil!)}（仅一次）</Text> : null}
           {OWES.includes(r.status) && (r.holdExpiresAt || r.payDeadline) ? (
             <Text className="my-reg__due">
               请在 {when((r.holdExpiresAt ?? r.payDeadline)!)} 前支付 {yuan(r.feeFen)}
@@ -75,6 +80,17 @@ export default function MyRegistrationsPage() {
             {r.status === 'confirmed' ? (
               <Button size="small" onClick={() => void Taro.navigateTo({ url: '/packages/ticket/index' })}>
                 检录凭证
+              </Button>
+            ) : null}
+            {canTransfer(r) ? (
+              <Button
+                size="small"
+                className="my-reg__transfer"
+                onClick={() =>
+                  void Taro.navigateTo({ url: `/packages/event/register?id=${r.eventId}&groupId=${r.groupId}&transfer=${r.id}` })
+                }
+              >
+                转让名额
               </Button>
             ) : null}
             {r.hasResult ? (

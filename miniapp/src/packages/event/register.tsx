@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
@@ -64,10 +64,17 @@ function Field({
   );
 }
 
-/** Real-name registration: participant, emergency contact, guardian for minors, the health pledge. */
+/**
+ * Real-name registration: participant, emergency contact, guardian for minors, the health pledge.
+ * With `transfer=<registrationId>` the same form passes an entry to its new participant (名额转让).
+ */
 export default function RegisterPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
+  const transferOf = params.transfer ?? '';
+  useEffect(() => {
+    if (transferOf) void Taro.setNavigationBarTitle({ title: '名额转让' });
+  }, [transferOf]);
   const { load } = useLoad(() => eventsApi.detail(id), [id]);
   const event = load.state === 'ready' ? load.data : undefined;
   const group = event?.groups.find((g) => g.id === params.groupId);
@@ -98,25 +105,33 @@ export default function RegisterPage() {
     isValidMobile(f.ecPhone) &&
     pledge &&
     (!minor || (f.gName.trim() && isValidMobile(f.gPhone) && guardianOk)) &&
-    (!group.team || /^[A-Z0-9]{8}$/.test(f.teamCode));
+    (transferOf || !group.team || /^[A-Z0-9]{8}$/.test(f.teamCode));
 
   const submit = async () => {
     if (!event || !group || !ready || submitting) return;
     setSubmitting(true);
+    const participant = {
+      name: f.name.trim(),
+      idNumber: f.idNumber.trim().toUpperCase(),
+      phone: f.phone,
+      emergencyContact: { name: f.ecName.trim(), phone: f.ecPhone },
+    };
+    const guardianConsent = minor ? { guardianConsent: { name: f.gName.trim(), phone: f.gPhone, accepted: true as const } } : {};
     try {
+      if (transferOf) {
+        await eventsApi.transfer(transferOf, { participant, healthPledge: true, pledgeVersion: event.pledge.version, ...guardianConsent });
+        notify('名额已转让，新参赛人的检录凭证已生成', 2500);
+        void Taro.redirectTo({ url: '/packages/event/mine' });
+        return;
+      }
       const r = await eventsApi.register(
         event.id,
         {
           groupId: group.id,
-          participant: {
-            name: f.name.trim(),
-            idNumber: f.idNumber.trim().toUpperCase(),
-            phone: f.phone,
-            emergencyContact: { name: f.ecName.trim(), phone: f.ecPhone },
-          },
+          participant,
           healthPledge: true,
           pledgeVersion: event.pledge.version,
-          ...(minor ? { guardianConsent: { name: f.gName.trim(), phone: f.gPhone, accepted: true as const } } : {}),
+          ...guardianConsent,
           ...(group.team ? { teamCode: f.teamCode } : {}),
         },
         key.current,
@@ -138,7 +153,11 @@ export default function RegisterPage() {
         load={load}
         name="reg"
         errorText="赛事加载失败"
-        onRetry={() => void Taro.redirectTo({ url: `/packages/event/register?id=${id}&groupId=${params.groupId}` })}
+        onRetry={() =>
+          void Taro.redirectTo({
+            url: `/packages/event/register?id=${id}&groupId=${params.groupId}${transferOf ? `&transfer=${transferOf}` : ''}`,
+          })
+        }
       />
       {event && group ? (
         <>
@@ -147,9 +166,14 @@ export default function RegisterPage() {
             <Text className="reg-head__group">
               {group.name} · {yuan(group.feeFen)}
             </Text>
+            {transferOf ? (
+              <Text className="reg-head__transfer">
+                转让给新参赛人后，原参赛人的检录凭证立即作废，新参赛人获得新的凭证；每个名额只能转让一次，已付报名费不退不补。
+              </Text>
+            ) : null}
           </View>
           <View className="cs-card">
-            <Text className="reg-section">参赛人信息（实名，可为家人报名）</Text>
+            <Text className="reg-section">{transferOf ? '新参赛人信息（实名）' : '参赛人信息（实名，可为家人报名）'}</Text>
             <Field name="name" label="姓名" value={f.name} onChange={set('name')} />
             <Field
               name="id"
@@ -192,7 +216,7 @@ export default function RegisterPage() {
                 </View>
               </>
             ) : null}
-            {group.team ? (
+            {group.team && !transferOf ? (
               <Field name="team" label="队伍邀请码" maxlength={8} value={f.teamCode} onChange={(v) => set('teamCode')(v.toUpperCase())} />
             ) : null}
           </View>
@@ -217,7 +241,13 @@ export default function RegisterPage() {
             loading={submitting}
             onClick={() => void submit()}
           >
-            {event.registration.mode === 'lottery' ? '提交抽签报名' : group.feeFen > 0 ? `提交并支付 ${yuan(group.feeFen)}` : '提交报名'}
+            {transferOf
+              ? '确认转让'
+              : event.registration.mode === 'lottery'
+                ? '提交抽签报名'
+                : group.feeFen > 0
+                  ? `提交并支付 ${yuan(group.feeFen)}`
+                  : '提交报名'}
           </Button>
         </>
       ) : null}
