@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { maskIdCard } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { seedDemoData } from '../../mock/src/seed/seed';
 import { grant, startTestStack, type TestStack } from '../support/stack';
@@ -165,3 +166,27 @@ test('the same pages in 关怀模式', async () => {
   await tour('elder');
   expect(await h5.page.locator('.ev-edit.elder').count()).toBe(1);
 }, 120_000);
+
+test('名额转让 in 关怀模式: the paid first-come entry passes once to a family member, the old entry no longer offers it', async () => {
+  const { page } = h5;
+  await open('packages/event/mine', '.my-reg__transfer');
+  expect(await page.locator('.my-reg__transfer-until').first().textContent()).toContain('可转让至');
+  await page.locator('.my-reg__transfer').first().click();
+  await page.locator('.reg-head__transfer').waitFor();
+  await page.locator('.reg-input--name:visible input').fill('王小红');
+  const newId = idNumber('1992-05-01', 21, 'F');
+  await page.locator('.reg-input--id:visible input').fill(newId);
+  await page.locator('.reg-input--phone:visible input').fill('13812340000');
+  await page.locator('.reg-input--ec-name:visible input').fill('王小明');
+  await page.locator('.reg-input--ec-phone:visible input').fill('13912340000');
+  await page.locator('.reg-check:visible').click();
+  expect(await page.locator('.reg-submit').first().textContent()).toContain('确认转让');
+  await shot('event-elder-transfer-form.png');
+  const transferred = page.waitForResponse((r) => r.url().includes('/transfer') && r.request().method() === 'POST');
+  await page.locator('.reg-submit').first().click();
+  expect((await transferred).status()).toBe(200);
+  await page.locator('.my-reg__transferred').waitFor();
+  expect(await page.locator('.my-reg__transfer').count()).toBe(0);
+  expect(await page.locator('.my-reg', { has: page.locator('.my-reg__transferred') }).textContent()).toContain(maskIdCard(newId));
+  await shot('event-elder-transferred.png');
+}, 60_000);

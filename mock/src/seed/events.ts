@@ -64,7 +64,7 @@ export function demoEvents(now: number): EventInput[] {
       district: '姑苏区',
       place: '平江路历史街区',
       startAt: dayAt(now + 30 * DAY, 8),
-      description: '沿古城墙与平江河而行，先到先得，名额有限。',
+      description: '沿古城墙与平江河而行，先到先得，名额有限。报名截止前可将名额转让给他人一次（实名核验）。',
       registration: { mode: 'first_come', opensAt: opens, closesAt: dayAt(now + 25 * DAY, 18), holdMinutes: 15, offerHours: 48 },
       refundPolicy: {
         tiers: [
@@ -72,7 +72,7 @@ export function demoEvents(now: number): EventInput[] {
           { daysBefore: 7, percent: 50 },
         ],
       },
-      transfer: { allowed: false },
+      transfer: { allowed: true }, // 名额可转让一次，至报名截止
       pledge: { text: PLEDGE, version: 'v1' },
       groups: [{ name: '10公里', distanceKm: 10, capacity: 2000, feeFen: 6000, eligibility: { minAge: 16 }, bibPrefix: 'G', bibStart: 1 }],
     },
