@@ -80,7 +80,10 @@ export function createApp(deps: AppDeps) {
   const modules: AppModule[] = [
     identityModule({ wechat, tokens }),
     venueModule,
-    notificationModule({ wechat }),
+    notificationModule({
+      wechat,
+      templateIds: config.WECHAT_SUBSCRIBE_TEMPLATES ?? (config.WECHAT_MOCK ? 'names' : {}),
+    }),
     paymentModule({
       credentials: deps.payments ? null : (deps.wechatPayCredentials ?? wechatPayCredentialsFrom(config)),
       portOverride: deps.payments,

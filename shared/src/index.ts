@@ -8,6 +8,7 @@ export * from './schemas/identity';
 export * from './schemas/venues';
 export * from './events';
 export * from './schemas/bookings';
+export * from './subscribe-templates';
 export * from './schemas/payments';
 export * from './schemas/tickets';
 export * from './ticket-code';

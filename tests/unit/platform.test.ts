@@ -9,6 +9,15 @@ import { createPseudonymizer } from '../../cloud/src/platform/pseudonym';
 
 describe('config', () => {
   const DEV = { CITYSPORT_DEV_SECRETS: 'allow' };
+  test('WECHAT_SUBSCRIBE_TEMPLATES: our names → WeChat ids as JSON; an unknown name, a bad id or bad JSON stops the start', () => {
+    expect(loadConfig({ ...DEV, WECHAT_SUBSCRIBE_TEMPLATES: '{"event_draw_result":"Xq3_kLm-9aZ"}' }).WECHAT_SUBSCRIBE_TEMPLATES).toEqual({
+      event_draw_result: 'Xq3_kLm-9aZ',
+    });
+    expect(loadConfig(DEV).WECHAT_SUBSCRIBE_TEMPLATES).toBeUndefined();
+    for (const bad of ['{"made_up":"x"}', '{"booking_reminder":"has space"}', '{not json', '["booking_reminder"]'])
+      expect(() => loadConfig({ ...DEV, WECHAT_SUBSCRIBE_TEMPLATES: bad })).toThrow(/WECHAT_SUBSCRIBE_TEMPLATES/);
+  });
+
   test('defaults work for a development run that says so', () => {
     const c = loadConfig(DEV);
     expect(c.PORT).toBe(3000);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { SubscribeTemplateSchema } from '@citysport/shared';
 import type { WechatPayCredentials } from './wechatpay';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -54,6 +55,25 @@ const ConfigSchema = z
     /** true while the stand-ins play WeChat (default: on only in a run with CITYSPORT_DEV_SECRETS=allow). */
     WECHAT_MOCK: bool.optional(),
     WECHAT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(5000),
+    /**
+     * Our subscribe-template names → this mini-program's WeChat template ids, as JSON
+     * ({"booking_reminder":"AbC…", …}). Unset: the names themselves under the stand-ins; in
+     * production a template left out is neither asked for nor sent.
+     */
+    WECHAT_SUBSCRIBE_TEMPLATES: z
+      .string()
+      .max(10_000)
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return undefined;
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of template name → WeChat template id' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.partialRecord(SubscribeTemplateSchema, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).optional()),
     /** how long a review waits for WeChat's msgSecCheck before it goes to moderation (fail closed) */
     WECHAT_SECCHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30000).default(3000),
     /** WeChat Pay merchant (API v3). Without the key files paid bookings and refunds are refused. */

@@ -27,12 +27,17 @@ import {
   MeResponseSchema,
   SlotListResponseSchema,
   StandingResponseSchema,
+  SubscribeTemplateSchema,
+  WaitlistEntryResponseSchema,
+  ReleaseReminderResponseSchema,
+  ReleaseReminderInputSchema,
   SubscriptionConsentSchema,
   UpdateRulesSchema,
   UpdateTemplatesSchema,
   VenueDetailResponseSchema,
   VenueListResponseSchema,
   type Sport,
+  type SubscribeTemplate,
 } from '@citysport/shared';
 import { z } from 'zod';
 import { request } from './client';
@@ -57,6 +62,10 @@ export type BookingListStatus = 'active' | 'past' | 'all';
 const NoContentSchema = z.undefined();
 /** POST /manage/bans/:banId/lift answers {ban} (shared has no response schema for it) */
 const BanResponseSchema = z.object({ ban: BanSchema });
+/** GET /notifications/templates answers {items: [{name, templateId, title}]} */
+const SubscribeTemplatesResponseSchema = z.object({
+  items: z.array(z.object({ name: SubscribeTemplateSchema, templateId: z.string(), title: z.string() })),
+});
 /** PUT /manage/resources/:resourceId/templates answers {resource} (idem) */
 const ResourceResponseSchema = z.object({ resource: ResourceSchema });
 
@@ -151,8 +160,36 @@ export const api = {
       toast: o.toast,
     }),
 
+  /** 候补: POST/GET/DELETE /slots/:slotId/waitlist → {entry} (an offer arrives as a held booking) */
+  waitlist: {
+    join: (slotId: string, o: CallOptions = {}) =>
+      request({ method: 'POST', path: `/slots/${seg(slotId)}/waitlist`, data: {}, schema: WaitlistEntryResponseSchema, toast: o.toast }),
+    mine: (slotId: string, o: CallOptions = {}) =>
+      request({ path: `/slots/${seg(slotId)}/waitlist`, schema: WaitlistEntryResponseSchema, toast: o.toast }),
+    leave: (slotId: string, o: CallOptions = {}) =>
+      request({ method: 'DELETE', path: `/slots/${seg(slotId)}/waitlist`, schema: WaitlistEntryResponseSchema, toast: o.toast }),
+  },
+
+  /** 放号提醒: POST /release-reminders {venueId, sport?, date} → {reminder} */
+  releaseReminder: (input: { venueId: string; sport?: Sport; date: string }, o: CallOptions = {}) =>
+    request({
+      method: 'POST',
+      path: '/release-reminders',
+      data: ReleaseReminderInputSchema.parse(input),
+      schema: ReleaseReminderResponseSchema,
+      toast: o.toast,
+    }),
+
+  /** GET /notifications/templates?names= — WeChat's template ids for our names (what requestSubscribeMessage takes) */
+  subscribeTemplates: (names: SubscribeTemplate[], o: CallOptions = {}) =>
+    request({
+      path: `/notifications/templates?names=${names.map(encodeURIComponent).join(',')}`,
+      schema: SubscribeTemplatesResponseSchema,
+      toast: o.toast,
+    }),
+
   /** POST /notifications/subscriptions — the user's answer to Taro.requestSubscribeMessage (204) */
-  subscriptionConsent: (templateIds: string[], accepted: boolean, o: CallOptions = {}) =>
+  subscriptionConsent: (templateIds: SubscribeTemplate[], accepted: boolean, o: CallOptions = {}) =>
     request({
       method: 'POST',
       path: '/notifications/subscriptions',

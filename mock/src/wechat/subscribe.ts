@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import { isSubscribeTemplate, subscribeDataProblem } from '@citysport/shared';
 
 export interface SentMessage {
   at: string;
@@ -111,6 +112,17 @@ export function subscribeRoutes(opts: SubscribeStandInOptions): SubscribeStandIn
     const body = ctx.request.body as Partial<SentMessage>;
     if (!body?.touser || !body.template_id || !body.data) {
       ctx.body = { errcode: 47003, errmsg: 'argument invalid!' };
+      return;
+    }
+    // this stand-in mini-program's templates are the platform's names; WeChat checks each value by its keyword's type
+    if (!isSubscribeTemplate(body.template_id)) {
+      ctx.body = { errcode: 40037, errmsg: 'invalid template_id' };
+      return;
+    }
+    const values = Object.fromEntries(Object.entries(body.data).map(([k, v]) => [k, String((v as { value?: unknown })?.value ?? '')]));
+    const problem = subscribeDataProblem(body.template_id, values);
+    if (problem) {
+      ctx.body = { errcode: 47003, errmsg: `argument invalid! ${problem}` };
       return;
     }
     if (faults.count > 0) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdSchema, pageOf, text } from './common';
 import { DaySchema, SlotTemplateSchema, SportSchema, VenueRulesSchema } from './venues';
 import { MAX_PLACES_PER_BOOKING, MAX_SLOTS_PER_BOOKING } from './journey';
+import { SubscribeTemplateSchema } from '../subscribe-templates';
 
 export const BOOKING_STATUSES = ['held', 'confirmed', 'used', 'cancelled', 'expired', 'no_show'] as const;
 export const BookingStatusSchema = z.enum(BOOKING_STATUSES);
@@ -117,10 +118,8 @@ export const CloseResultSchema = z.object({ closedSlots: z.number().int(), cance
 // --- subscribe messages (booking reminders) ---
 export const SubscriptionConsentSchema = z
   .object({
-    templateIds: z
-      .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
-      .min(1)
-      .max(3),
+    // our template names (the register in subscribe-templates.ts); WeChat asks for 3 at most at a time
+    templateIds: z.array(SubscribeTemplateSchema).min(1).max(3),
     accepted: z.boolean(),
   })
   .strict();

@@ -92,7 +92,7 @@ export function createReleaseReminders(deps: BookingDeps) {
         await deps.notify(String(r.userId), 'release_reminder', {
           thing1: r.venueName.slice(0, 20),
           thing2: r.sport ? SPORT_LABELS_ZH[r.sport] : '全部项目',
-          time3: `${r.day} ${inShanghai(r.remindAt).format('HH:mm')} 已放号`,
+          time3: `${r.day} ${inShanghai(r.remindAt).format('HH:mm')}`, // a time keyword takes a time only (WeChat 47003)
         });
       },
       { logger, job: 'release-reminders' },

@@ -1,3 +1,4 @@
+import type { SubscribeTemplate } from '@citysport/shared';
 import type { ModuleDescriptor } from '../../platform/module';
 import type { WechatClient } from '../../platform/wechat';
 import type { IdentityService } from '../identity';
@@ -5,7 +6,11 @@ import { createNotificationService, type NotificationService } from './notificat
 import { notificationRoutes } from './notification.routes';
 
 /** Subscribe-message consents and sends, through the app's WeChat client. */
-export function notificationModule(p: { wechat: WechatClient }): ModuleDescriptor<NotificationService> {
+export function notificationModule(p: {
+  wechat: WechatClient;
+  /** our template names → WeChat template ids; 'names': the names themselves (the stand-ins) */
+  templateIds: Partial<Record<SubscribeTemplate, string>> | 'names';
+}): ModuleDescriptor<NotificationService> {
   return {
     name: 'notification',
     create: ({ kernel, use }) =>
@@ -13,6 +18,7 @@ export function notificationModule(p: { wechat: WechatClient }): ModuleDescripto
         clock: kernel.clock,
         kernel,
         wechat: p.wechat,
+        templateIds: p.templateIds,
         logger: kernel.logger,
         openidOf: (id) => use<IdentityService>('identity').openidOf(id),
       }),

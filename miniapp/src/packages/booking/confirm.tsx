@@ -2,20 +2,21 @@ import { useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { formatPrice, type Booking, type Slot } from '@citysport/shared';
+import { formatPrice, type Booking, type Slot, type SubscribeTemplate } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import { errorMessageZh, isApiError } from '../../api/errors';
-import { IS_H5 } from '../../api/config';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { PageError, useLoad } from '../../hooks/useLoad';
 import { MAX_PLACES, UNBOOKABLE_HINT, newIdempotencyKey, slotState } from '../../utils/booking';
 import { param } from '../../utils/params';
 import { useNow } from '../../utils/time';
+import { askSubscribe, useSubscribeTemplates } from '../../utils/subscribe';
 import { Companions, ConfirmNotes, ConfirmResult, ConfirmSummary } from './ConfirmParts';
 import './confirm.scss';
 
-const REMINDER_TEMPLATE = 'booking_reminder';
+/** a booking's reminder an hour before, and word if the venue cancels it */
+const BOOKING_TEMPLATES: SubscribeTemplate[] = ['booking_reminder', 'booking_cancelled'];
 const MINE_PAGE = '/packages/booking/mine';
 /** errors after which the user has to pick other slots */
 const RESELECT_CODES = ['SLOT_SOLD_OUT', 'SLOT_CLOSED', 'SLOT_STARTED', 'SLOT_NOT_RELEASED', 'SLOT_NOT_FOUND'];
@@ -25,20 +26,6 @@ interface SubmitError {
   details?: unknown;
   code: string;
   message: string;
-}
-
-/** Ask for the booking-reminder subscribe message (weapp only) and record the answer; never throws. */
-async function askReminderConsent(): Promise<void> {
-  if (IS_H5) return;
-  try {
-    const res = (await Taro.requestSubscribeMessage({
-      tmplIds: [REMINDER_TEMPLATE],
-    } as Taro.requestSubscribeMessage.Option)) as unknown as Record<string, string>;
-    const accepted = res[REMINDER_TEMPLATE] === 'accept';
-    await api.subscriptionConsent([REMINDER_TEMPLATE], accepted, { toast: false });
-  } catch {
-    /* declined, unsupported or offline: booking goes on without reminders */
-  }
 }
 
 function goMine() {
@@ -59,6 +46,7 @@ export default function ConfirmPage() {
   const slotIds = useMemo(() => param(params.slotIds).split(',').filter(Boolean), [params.slotIds]);
   const quantity = Math.max(1, Math.min(MAX_PLACES, Number.parseInt(param(params.quantity), 10) || 1));
 
+  useSubscribeTemplates(BOOKING_TEMPLATES);
   const [companions, setCompanions] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [booking, setBooking] = useState<Booking | null>(null);
@@ -127,7 +115,7 @@ export default function ConfirmPage() {
     setBusy(true);
     setError(null);
     // weapp: the subscribe dialog must come straight from the tap, before the booking request
-    await askReminderConsent();
+    await askSubscribe(BOOKING_TEMPLATES);
     try {
       const names = companions
         .slice(0, companionSlots)

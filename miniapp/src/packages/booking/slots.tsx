@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
 import { formatShanghai, type Resource, type Slot, type Sport } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import Screen from '../../components/Screen';
@@ -13,7 +14,10 @@ import { MAX_PLACES, UNBOOKABLE_HINT, isSessionResource, slotState, sportLabel, 
 import { daysFrom, hms, monthDayZh, todayShanghai } from '../../utils/time';
 import { param } from '../../utils/params';
 import SlotGrid, { PERIODS, SlotLegend, periodOf, type Period } from './SlotGrid';
-import { isLoggedIn } from '../../stores/session';
+import { ensureLoggedIn, isLoggedIn } from '../../stores/session';
+import { errorMessageZh } from '../../api/errors';
+import { askSubscribe, useSubscribeTemplates } from '../../utils/subscribe';
+import WaitlistSheet, { WAITLIST_TEMPLATES } from './WaitlistSheet';
 import SessionList from './SessionList';
 import SlotsBar from './SlotsBar';
 import './slots.scss';
@@ -26,6 +30,9 @@ export default function SlotsPage() {
   const [sport, setSport] = useState<Sport | ''>(() => param(params.sport) as Sport | '');
   const [selected, setSelected] = useState<Slot[]>([]);
   const [quantity, setQuantity] = useState(1);
+  const [waitFor, setWaitFor] = useState<Slot | null>(null);
+  const [reminded, setReminded] = useState<string | null>(null);
+  useSubscribeTemplates([...WAITLIST_TEMPLATES, 'release_reminder']);
 
   const venueLoad = useLoad(async () => {
     if (!venueId) throw new PageError('缺少场馆编号');
@@ -98,6 +105,10 @@ export default function SlotsPage() {
       notify('这是你已预订的时段，可在“我的预订”查看');
       return;
     }
+    if (st.key === 'sold_out') {
+      setWaitFor(slot); // 候补
+      return;
+    }
     if (st.key !== 'open' && st.key !== 'few') {
       notify(UNBOOKABLE_HINT[st.key]);
       return;
@@ -118,6 +129,20 @@ export default function SlotsPage() {
   const maxPlaces = sessionPick ? Math.max(1, Math.min(sessionPick.remaining, MAX_PLACES)) : 1;
   const places = sessionPick ? Math.min(quantity, maxPlaces) : 1;
   const totalFen = selected.reduce((sum, s) => sum + s.priceFen, 0) * places;
+
+  // 放号提醒: a subscribe message at the release minute of this day
+  const remindKey = `${venueId}|${sport}|${date}`;
+  const remind = async () => {
+    if (!(await ensureLoggedIn())) return;
+    await askSubscribe(['release_reminder']);
+    try {
+      await api.releaseReminder({ venueId, sport: sport || undefined, date }, { toast: false });
+      setReminded(remindKey);
+      notify('已设置放号提醒，开放预订时会通知你', 2500);
+    } catch (e) {
+      notify(errorMessageZh(e), 2500);
+    }
+  };
 
   const confirm = () => {
     if (!selected.length || !venue) return;
@@ -161,6 +186,15 @@ export default function SlotsPage() {
             {formatShanghai(releaseAt, 'MM月DD日 HH:mm')} 开放预订，还剩 <Text className="slots-countdown__time">{hms(releaseLeft)}</Text>
           </Text>
           <Text className="slots-countdown__hint">{monthDayZh(date)}的场地尚未放号，到点后自动刷新</Text>
+          <Button
+            className="slots-remind"
+            size="small"
+            type={reminded === remindKey ? 'default' : 'primary'}
+            disabled={reminded === remindKey}
+            onClick={() => void remind()}
+          >
+            {reminded === remindKey ? '已设置放号提醒' : '放号提醒'}
+          </Button>
         </View>
       ) : null}
 
@@ -212,6 +246,14 @@ export default function SlotsPage() {
         period={periods.length > 1 ? shownPeriod : undefined}
       />
       <SessionList slots={sessionSlots} selectedIds={selectedIds} onTap={tap} />
+      {waitFor ? (
+        <WaitlistSheet
+          slot={waitFor}
+          courtName={venue.resources.find((r) => r.id === waitFor.resourceId)?.name ?? ''}
+          holdMinutes={venue.rules.holdMinutes}
+          onClose={() => setWaitFor(null)}
+        />
+      ) : null}
       <SlotsBar
         selected={selected}
         session={!!sessionPick}

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Switch, Text, View } from '@tarojs/components';
-import { DUES_POLICY_LABELS_ZH } from '@citysport/shared';
-import { api } from '../../api/endpoints';
+import { DUES_POLICY_LABELS_ZH, type SubscribeTemplate } from '@citysport/shared';
 import { IS_H5 } from '../../api/config';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
@@ -10,34 +9,20 @@ import { PageError, useLoad } from '../../hooks/useLoad';
 import { notify } from '../../stores/elder';
 import { isLoggedIn, ensureLoggedIn } from '../../stores/session';
 import { param } from '../../utils/params';
+import { askSubscribe, useSubscribeTemplates } from '../../utils/subscribe';
 import { clubApi } from './api';
 import { adminUrl, courtLine, day, detailUrl, newKey, roleZh, sportZh, venueUrl, when, yuan } from './lib';
 import './club.scss';
 
-const TEMPLATES = ['club_announcement', 'club_status', 'club_dues_reminder'];
+const CLUB_TEMPLATES: SubscribeTemplate[] = ['club_announcement', 'club_status', 'club_dues_reminder'];
 /** dues can be paid when unpaid, lapsed, or within the month before they lapse (the server's rule) */
 const duesDue = (paidUntil: string | null) => !paidUntil || new Date(paidUntil).getTime() - Date.now() <= 30 * 86_400_000;
-
-/** Ask for the club's subscribe messages (weapp only) and record the answer; never throws. */
-async function askConsent(): Promise<boolean> {
-  if (IS_H5) return true;
-  try {
-    const res = (await Taro.requestSubscribeMessage({ tmplIds: TEMPLATES } as Taro.requestSubscribeMessage.Option)) as unknown as Record<
-      string,
-      string
-    >;
-    const accepted = TEMPLATES.filter((t) => res[t] === 'accept');
-    if (accepted.length) await api.subscriptionConsent(accepted, true, { toast: false });
-    return accepted.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /** 社团主页: about, activities, announcements; members see more (charter, dues, all posts). */
 export default function ClubDetailPage() {
   const { params } = useRouter();
   const id = param(params.id);
+  useSubscribeTemplates(CLUB_TEMPLATES);
   const { load, data, reload } = useLoad(
     async () => {
       if (!id) throw new PageError('缺少社团编号，请从社团目录进入');
@@ -68,7 +53,8 @@ export default function ClubDetailPage() {
 
   const join = () =>
     act(async () => {
-      const agreed = optIn ? await askConsent() : false;
+      // h5 has no subscribe messages: the opt-in stands as chosen there
+      const agreed = optIn ? IS_H5 || (await askSubscribe(CLUB_TEMPLATES)).length > 0 : false;
       await clubApi.join(id!, { message: message.trim() || undefined, phone: phone.trim() || undefined, notifyOptIn: optIn && agreed });
     }, '已提交入会申请');
 

@@ -11,6 +11,7 @@ import {
   isValidIdCard,
   isValidMobile,
   type EventDetailDto,
+  type SubscribeTemplate,
 } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import FormField from '../../components/FormField';
@@ -19,8 +20,12 @@ import { useLoad } from '../../hooks/useLoad';
 import { eventsApi } from '../../api/events';
 import { errorMessageZh, isApiError } from '../../api/errors';
 import { notify } from '../../stores/elder';
+import { askSubscribe, useSubscribeTemplates } from '../../utils/subscribe';
 import { yuan } from './format';
 import './register.scss';
+
+/** the draw's result, the pay-by deadline and the start reminder */
+const EVENT_TEMPLATES: SubscribeTemplate[] = ['event_draw_result', 'event_pay_deadline', 'event_start_reminder'];
 
 const newKey = () => `evreg-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -72,6 +77,7 @@ export default function RegisterPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
   const transferOf = params.transfer ?? '';
+  useSubscribeTemplates(EVENT_TEMPLATES);
   useEffect(() => {
     if (transferOf) void Taro.setNavigationBarTitle({ title: '名额转让' });
   }, [transferOf]);
@@ -110,6 +116,8 @@ export default function RegisterPage() {
   const submit = async () => {
     if (!event || !group || !ready || submitting) return;
     setSubmitting(true);
+    // weapp: the subscribe sheet must come straight from the tap, before the request
+    if (!transferOf) await askSubscribe(EVENT_TEMPLATES);
     const participant = {
       name: f.name.trim(),
       idNumber: f.idNumber.trim().toUpperCase(),

@@ -199,7 +199,13 @@ export default function PayPage() {
           <Text className="pay-bar__total">{yuan(toPay)}</Text>
           {discount > 0 ? <Text className="pay-bar__saved">已省{yuan(discount)}</Text> : null}
         </View>
-        <Button className="pay-bar__button pay-submit" type="primary" loading={busy} disabled={expired || vouchersLoading} onClick={() => void pay()}>
+        <Button
+          className="pay-bar__button pay-submit"
+          type="primary"
+          loading={busy}
+          disabled={expired || vouchersLoading}
+          onClick={() => void pay()}
+        >
           立即支付
         </Button>
       </View>
