@@ -47,6 +47,7 @@ export const ScoredItemSchema = z.object({
   band: z.string().optional(),
   meaningZh: z.string(),
   note: z.string().optional(),
+  noteZh: z.string().optional(),
 });
 
 export const FitnessScoreResponseSchema = z.object({
