@@ -38,8 +38,8 @@ export function reportShareSvg(r: FitnessReport): string {
   const items = r.items;
   const n = items.length;
   const cx = 540;
-  const cy = 600;
-  const R = 250;
+  const cy = 720;
+  const R = 220;
   const pt = (k: number, frac: number) => {
     const a = -Math.PI / 2 + (2 * Math.PI * k) / n;
     return [cx + R * frac * Math.cos(a), cy + R * frac * Math.sin(a)] as const;
@@ -66,8 +66,13 @@ export function reportShareSvg(r: FitnessReport): string {
     .join('');
   const shape = `<polygon points="${poly(items.map((i) => (i.score ?? 0) / 5))}" fill="#16a34a" fill-opacity="0.25" stroke="#16a34a" stroke-width="4"/>`;
   const gradeText = r.grade ? FITNESS_GRADE_LABELS_ZH[r.grade as FitnessGrade] : '不评定等级';
-  const withheld = r.grade ? '' : (WITHHELD_ZH[r.gradeWithheld ?? ''] ?? '');
-  const rowY = (k: number) => 1000 + Math.floor(k / 2) * 64;
+  const unscored = items.filter((i) => i.note === 'no_table').map((i) => i.labelZh);
+  const withheld = r.grade
+    ? ''
+    : r.gradeWithheld === 'no_table' && unscored.length
+      ? `${unscored.join('、')}暂无可核对的评分表，不评定等级`
+      : (WITHHELD_ZH[r.gradeWithheld ?? ''] ?? '');
+  const rowY = (k: number) => 1060 + Math.floor(k / 2) * 56;
   const rowX = (k: number) => (k % 2 === 0 ? 120 : 580);
   const rows = items
     .map((it, k) => {
@@ -94,8 +99,8 @@ export function reportShareSvg(r: FitnessReport): string {
     shape,
     labels,
     rows,
-    `<text x="540" y="1340" font-size="24" fill="#9ca3af" text-anchor="middle" ${font}>${esc(`评定标准：${r.standardTitle}（${r.standard}）`)}</text>`,
-    `<text x="540" y="1375" font-size="22" fill="#9ca3af" text-anchor="middle" ${font}>此图不含姓名、身份证号与出生日期</text>`,
+    `<text x="540" y="1348" font-size="24" fill="#9ca3af" text-anchor="middle" ${font}>${esc(`评定标准：${r.standardTitle}（${r.standard}）`)}</text>`,
+    `<text x="540" y="1382" font-size="22" fill="#9ca3af" text-anchor="middle" ${font}>此图不含姓名、身份证号与出生日期</text>`,
     `</svg>`,
   ].join('');
 }

@@ -75,7 +75,11 @@ export default function FitnessStaffPage() {
       setFlushing(false);
       setQueued(queue.read());
     }
-    if (sent || refused) notify(refused ? `已提交 ${sent} 条，${refused} 条未能提交，请查看` : `已提交 ${sent} 条离线录入`, 2500);
+    if (sent || refused)
+      notify(
+        refused ? `${sent ? `已提交 ${sent} 条；` : ''}${refused} 条录入未能提交，请查看页面下方的原因` : `已提交 ${sent} 条离线录入`,
+        2500,
+      );
   }, [queue, stationId]);
 
   useEffect(() => {
