@@ -131,6 +131,26 @@ describe('a queued entry resubmitted', () => {
     });
   });
 
+  test('a crash after the ticket is scanned, before the booking is checked in: the resubmission replays the scan (same nonce) and stores the report', async () => {
+    const p = await bookedPerson();
+    const body = { stationId: st.station.id, ticketCode: p.code, measurements };
+    crashes.arm('fitness.result:after-scan');
+    expect((await submit(crashy, staff.token, body, 'entry-scan-crash-1')).status).toBe(500);
+    expect(await reportsOf(p.bookingId)).toBe(0);
+    // control: the ticket is used now, so the same entry under ANOTHER key (a new scan) is refused
+    const other = await submit(stack, staff.token, body, 'entry-scan-crash-2');
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('TICKET_ALREADY_USED');
+    clock.advance(61_000);
+    const again = await submit(crashy, staff.token, body, 'entry-scan-crash-1');
+    expect(again.status).toBe(201);
+    expect(await reportsOf(p.bookingId)).toBe(1);
+    const scans = await mongoose.connection
+      .collection('verifications')
+      .countDocuments({ result: 'admitted', ticketId: new mongoose.Types.ObjectId(p.ticketId) });
+    expect(scans).toBe(1);
+  });
+
   test('a crash after the report is stored, before the claim ends: the resubmission (lease passed) finds the same report', async () => {
     const p = await bookedPerson();
     const body = { stationId: st.station.id, ticketCode: p.code, measurements };

@@ -485,6 +485,7 @@ export function createFitnessService(deps: FitnessDeps) {
       });
       if (admitted.ticket.source.kind !== FITNESS_TICKET_SOURCE) throw new AppError('TICKET_INVALID', 'not a fitness-test ticket');
       bookingId = admitted.ticket.source.id;
+      kernel.crashPoint('fitness.result:after-scan');
       await markCheckedIn(bookingId);
     }
     const booking = await FitnessBooking.findOne({ _id: new Types.ObjectId(bookingId!), stationId: station._id }).lean<FitnessBookingDoc>();
