@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import Taro from '@tarojs/taro';
 import { newNonce, storedQueue } from './queue';
-import { readQueue, writeQueue, STAFF_KEYS, type QueuedScan } from '../packages/staff/store';
+import { dropScans, putScan, readQueue, writeQueue, STAFF_KEYS, type QueuedScan } from '../packages/staff/store';
 import { entryQueue, type QueuedEntry } from '../packages/fitness-test/entryQueue';
 
 const scan = (nonce: string): QueuedScan => ({
@@ -49,6 +49,11 @@ describe('the stored queue (the gate’s offline scans and a station’s offline
   it('the gate reads and writes its scans through it, per venue', () => {
     writeQueue('v1', [scan('n1'), scan('n2')]);
     expect(readQueue('v1').map((s) => s.nonce)).toEqual(['n1', 'n2']);
+    expect(putScan('v1', { ...scan('n1'), result: 'already_used' }).map((s) => [s.nonce, s.result])).toEqual([
+      ['n2', 'admitted'],
+      ['n1', 'already_used'],
+    ]);
+    expect(dropScans('v1', new Set(['n2'])).map((s) => s.nonce)).toEqual(['n1']);
     expect(readQueue('v2')).toEqual([]);
     writeQueue('v1', []);
     expect(Taro.getStorageSync(STAFF_KEYS.queue('v1'))).toBe('');

@@ -52,6 +52,10 @@ const scanQueue = (venueId: string) => storedQueue<QueuedScan>(STAFF_KEYS.queue(
 
 export const readQueue = (venueId: string): QueuedScan[] => scanQueue(venueId).read();
 export const writeQueue = (venueId: string, queue: QueuedScan[]) => scanQueue(venueId).write(queue);
+/** add a scan (or replace the one with its nonce); returns the queue */
+export const putScan = (venueId: string, scan: QueuedScan) => scanQueue(venueId).put(scan);
+/** drop the uploaded scans; returns what is left */
+export const dropScans = (venueId: string, nonces: Iterable<string>) => scanQueue(venueId).drop(nonces);
 
 /** tickets this device admitted (ticket id → ISO time), so an offline re-scan is refused; kept 2 days */
 export function readUsed(venueId: string): Record<string, string> {
