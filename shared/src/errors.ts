@@ -136,6 +136,12 @@ export const ERRORS = {
   FITNESS_BOOKING_NOT_FOUND: 404,
   FITNESS_NOT_CHECKED_IN: 409,
   FITNESS_REPORT_NOT_FOUND: 404,
+  /** the booking already has a report (another entry reached the server first): correct that report instead; details name it */
+  FITNESS_ALREADY_MEASURED: 409,
+  /** a station's slots overlap, or a slot is outside the future */
+  FITNESS_SLOT_INVALID: 422,
+  /** a station must measure every item of the age groups it serves (else no grade could be given) */
+  FITNESS_STATION_INVALID: 422,
   // clubs (体育社团, issue 14)
   CLUB_NOT_FOUND: 404,
   CLUB_NAME_TAKEN: 409,
@@ -322,6 +328,9 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   FITNESS_BOOKING_NOT_FOUND: '预约不存在',
   FITNESS_NOT_CHECKED_IN: '该预约尚未签到',
   FITNESS_REPORT_NOT_FOUND: '报告不存在',
+  FITNESS_ALREADY_MEASURED: '该受测人已有测试报告（可能已由其他设备提交），如需修改请使用“更正”',
+  FITNESS_SLOT_INVALID: '时段无效：须在未来、结束晚于开始，且不与本站已有时段重叠',
+  FITNESS_STATION_INVALID: '站点须测量所服务年龄段的全部项目，否则无法评定等级',
   // clubs (体育社团, issue 14)
   CLUB_NOT_FOUND: '社团不存在',
   CLUB_NAME_TAKEN: '本区已有同名社团',

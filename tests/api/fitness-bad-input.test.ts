@@ -320,7 +320,7 @@ const cases: Case[] = [
     () => '/fitness-tests/results',
     () => ({ stationId: st.station.id, bookingId: ownersBookingId, measurements: {} }),
     409,
-    'CONFLICT',
+    'FITNESS_ALREADY_MEASURED',
     'staff',
   ],
   [

@@ -7,6 +7,7 @@ import {
   identityFromIdNumber,
   idCardCheckChar,
   itemsFor,
+  missingTablesFor,
   FitnessInputError,
   type Assessment,
 } from '@citysport/shared';
@@ -250,9 +251,47 @@ describe('worked examples (computed by hand from the tables)', () => {
   });
   test('F: woman 37 — 坐位体前屈 has no table (left out), so no grade; missing items → incomplete', () => {
     const a = assess({ standard: 'GTB2003-adult', sex: 'F', age: 37, measurements: { sitAndReachCm: 10 } });
-    expect(a.items.find((i) => i.item === 'sitAndReachCm')).toMatchObject({ score: null, note: 'no_table' });
+    expect(a.items.find((i) => i.item === 'sitAndReachCm')).toMatchObject({ score: null, note: 'no_table', value: 10 });
+    // the report says why, precisely
+    expect(a.items.find((i) => i.item === 'sitAndReachCm')!.noteZh).toMatch(/女子35–39岁组的坐位体前屈评分表暂缺.*不评定综合等级/);
+    expect(a.items.filter((i) => i.noteZh)).toHaveLength(1);
     expect(a.grade).toBeNull();
     expect(a.gradeWithheld).toBe('no_table');
+    // a complete, otherwise gradable woman of 35–39 still gets no grade, with every other item scored
+    const full = assess({
+      standard: 'GTB2003-adult',
+      sex: 'F',
+      age: 35,
+      measurements: {
+        heightCm: 160,
+        weightKg: 55,
+        vitalCapacityMl: 2700,
+        stepIndex: 60,
+        gripKg: 28,
+        sitUpsPerMin: 20,
+        verticalJumpCm: 22,
+        sitAndReachCm: 12,
+        reactionTimeS: 0.5,
+        oneLegStandEyesClosedS: 30,
+      },
+    });
+    expect(full.items.filter((i) => i.score === null).map((i) => i.item)).toEqual(['sitAndReachCm']);
+    expect(full.grade).toBeNull();
+    expect(full.gradeWithheld).toBe('no_table');
+    // said before booking too: only women of 35–39 are told
+    expect(missingTablesFor('F', 37)).toEqual([full.items.find((i) => i.item === 'sitAndReachCm')!.noteZh]);
+    for (const [sex, age] of [
+      ['M', 37],
+      ['F', 34],
+      ['F', 40],
+      ['F', 22],
+    ] as const)
+      expect(missingTablesFor(sex, age)).toEqual([]);
+    // the neighbours have their table
+    for (const age of [34, 40]) {
+      const n = assess({ standard: 'GTB2003-adult', sex: 'F', age, measurements: { sitAndReachCm: 12 } });
+      expect(n.items.find((i) => i.item === 'sitAndReachCm')!.score).not.toBeNull();
+    }
     const b = assess({ standard: 'GTB2003-adult', sex: 'F', age: 27, measurements: { vitalCapacityMl: 3000 } });
     expect(b.gradeWithheld).toBe('incomplete');
     expect(b.total).toBe(4);

@@ -22,6 +22,9 @@ export class ApiError extends Error {
   }
 }
 
+/** the request did not reach the server (or its answer did not come back): safe to queue and send again with the same key */
+export const isNetworkError = (e: unknown): boolean => isApiError(e) && e.code === NETWORK_ERROR;
+
 export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ApiError');
 }

@@ -58,12 +58,25 @@ export const fitnessApi = {
       schema: z.object({ report: FitnessReportSchema }),
       toast: o.toast,
     }),
-  submit: (body: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements }, o: CallOptions = {}) =>
+  /** a station's entry; the key (kept with a queued entry) makes resubmitting it safe */
+  submit: (
+    body: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements },
+    idempotencyKey: string,
+    o: CallOptions = {},
+  ) =>
     request({
       method: 'POST',
       path: '/fitness-tests/results',
       data: SubmitFitnessResultSchema.parse(body),
+      header: { 'Idempotency-Key': IdempotencyKeySchema.parse(idempotencyKey) },
       schema: z.object({ report: FitnessReportSchema }),
+      toast: o.toast,
+    }),
+  /** the shareable card (no name, ID or birth date) as an SVG data URL */
+  shareImage: (id: string, o: CallOptions = {}) =>
+    request({
+      path: `/fitness-tests/reports/${encodeURIComponent(id)}/share?format=json`,
+      schema: z.object({ image: z.string().startsWith('data:image/svg+xml;base64,') }),
       toast: o.toast,
     }),
 };

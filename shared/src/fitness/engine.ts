@@ -170,6 +170,16 @@ export function measurementKeysFor(sex: FitnessSex, age: number): MeasurementKey
   return itemsFor(sex, age).flatMap((i) => (i === 'heightWeight' ? (['heightCm', 'weightKg'] as MeasurementKey[]) : [i]));
 }
 
+/** why some item of this group cannot be scored (no sourced table): the texts shown before booking and on the report */
+export function missingTablesFor(sex: FitnessSex, age: number): string[] {
+  const g = adultAgeGroup(age);
+  if (!g) return [];
+  return itemsFor(sex, age).flatMap((i) => {
+    const why = T.GTB2003_MISSING_TABLES[`${i}:${sex}:${g}`];
+    return why ? [why] : [];
+  });
+}
+
 // ---------- validation ----------
 
 export function validateMeasurement(key: MeasurementKey, value: unknown): number {
@@ -280,6 +290,8 @@ export interface ScoredItem {
   band?: HeightWeightBand;
   meaningZh: string;
   note?: 'not_measured' | 'no_table' | 'height_outside_table';
+  /** for `no_table`: why this group has no table (in Chinese, shown on the report) */
+  noteZh?: string;
 }
 
 export interface Assessment {
@@ -351,7 +363,15 @@ export function assess(input: AssessInput): Assessment {
     }
     const unit = MEASUREMENT_SPECS[item].unit;
     const v = m[item];
-    if (!tableRow(item, sex, age)) return { ...base, value: v ?? null, unit, score: null, note: 'no_table' };
+    if (!tableRow(item, sex, age))
+      return {
+        ...base,
+        value: v ?? null,
+        unit,
+        score: null,
+        note: 'no_table',
+        noteZh: T.GTB2003_MISSING_TABLES[`${item}:${sex}:${ageGroup}`] ?? '该年龄组暂无可核对的评分表，本项不计分。',
+      };
     if (v === undefined) return { ...base, value: null, unit, score: null, note: 'not_measured' };
     return { ...base, value: v, unit, score: scoreItem(item, sex, age, v) };
   });

@@ -141,7 +141,16 @@ export const verticalJumpCm: Table = {
   'F:35-39': [11.5, 13.8, 17.9, 21.4, 26.2],
 };
 
-/** women 35–39 left out (see header) */
+/**
+ * Tables this product does not have, and why (shown on the report where the item would be scored;
+ * such a report gets item scores but no overall grade). Key `${item}:${sex}:${ageGroup}`.
+ */
+export const GTB2003_MISSING_TABLES: Readonly<Record<string, string>> = {
+  'sitAndReachCm:F:35-39':
+    '女子35–39岁组的坐位体前屈评分表暂缺：能找到的唯一公开转录中，该行与男子同组逐格相同（抄录错误），且没有第二份来源可核对，因此本项只记录数值、不计分，也不评定综合等级。',
+};
+
+/** women 35–39 left out (see header and GTB2003_MISSING_TABLES) */
 export const sitAndReachCm: Table = {
   'M:20-24': [-3.5, 1.8, 9.0, 14.2, 20.2],
   'F:20-24': [-2.1, 2.9, 9.5, 14.4, 20.3],

@@ -47,6 +47,7 @@ export const ScoredItemSchema = z.object({
   band: z.string().optional(),
   meaningZh: z.string(),
   note: z.string().optional(),
+  noteZh: z.string().optional(),
 });
 
 export const FitnessScoreResponseSchema = z.object({
@@ -185,3 +186,34 @@ export const FitnessAnalysisQuerySchema = z
 
 /** counts below this are suppressed in the bureau analysis */
 export const FITNESS_MIN_CELL = 10;
+
+// ---------- admin: stations and their slots ----------
+
+const stationFields = {
+  name: text(60).pipe(z.string().min(1)),
+  district: text(40).pipe(z.string().min(1)),
+  address: text(200).pipe(z.string().min(1)),
+  hours: text(100).pipe(z.string().min(1)),
+  /** the age groups served (the two adult bands of the standard) */
+  ageBands: z.array(FitnessBandSchema).min(1).max(2),
+  /** items measured; left out → every item the served bands take */
+  items: z.array(z.enum(FITNESS_ITEMS)).min(1).max(FITNESS_ITEMS.length).optional(),
+};
+export const AdminCreateFitnessStationSchema = z.object(stationFields).strict();
+export type AdminCreateFitnessStation = z.infer<typeof AdminCreateFitnessStationSchema>;
+export const AdminUpdateFitnessStationSchema = z
+  .object(stationFields)
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field');
+export type AdminUpdateFitnessStation = z.infer<typeof AdminUpdateFitnessStationSchema>;
+
+const IsoInstant = z.string().max(40).datetime({ offset: true });
+export const AdminCreateFitnessSlotsSchema = z
+  .object({
+    slots: z
+      .array(z.object({ startAt: IsoInstant, endAt: IsoInstant, capacity: z.number().int().min(1).max(500) }).strict())
+      .min(1)
+      .max(200),
+  })
+  .strict();

@@ -10,6 +10,7 @@ export interface FitnessStationDoc {
   ageBands: ('20-39' | '40-59')[];
   items: FitnessItem[];
   createdAt: Date;
+  updatedAt?: Date;
 }
 
 /** a capacity counter (kernel.capacity kind `fitness_slot`): `remaining` + `applied` tokens */
@@ -69,6 +70,8 @@ export interface FitnessReportDoc {
   grade: FitnessGrade | null;
   gradeWithheld: string | null;
   enteredBy: Types.ObjectId;
+  /** the entry's Idempotency-Key (a station device's queued entry resubmitted finds its report) */
+  entryKey?: string | null;
   revision: number;
   createdAt: Date;
   updatedAt: Date;
@@ -87,6 +90,7 @@ const StationSchema = new Schema<FitnessStationDoc>(
     ageBands: [String],
     items: [String],
     createdAt: { type: Date, required: true },
+    updatedAt: Date,
   },
   { collection: 'fitness_stations', versionKey: false },
 );
@@ -150,6 +154,7 @@ const ReportSchema = new Schema<FitnessReportDoc>(
     grade: { type: String, default: null },
     gradeWithheld: { type: String, default: null },
     enteredBy: { type: Schema.Types.ObjectId, required: true },
+    entryKey: { type: String, default: null },
     revision: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

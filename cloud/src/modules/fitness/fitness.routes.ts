@@ -1,6 +1,10 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import {
+  AdminCreateFitnessSlotsSchema,
+  AdminCreateFitnessStationSchema,
+  AdminUpdateFitnessStationSchema,
+  CertificateQuerySchema,
   CorrectFitnessResultSchema,
   CreateFitnessBookingSchema,
   FitnessAnalysisQuerySchema,
@@ -17,6 +21,7 @@ import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup
 import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
 import type { FitnessService } from './fitness.service';
+import { reportShareSvg } from './fitness.share';
 
 type State = AuthState & { stationId?: string; body?: unknown };
 const DateQuerySchema = FitnessSlotsQuerySchema;
@@ -83,8 +88,17 @@ export function fitnessRoutes(service: FitnessService, deps: { grantsOf: GrantLo
   };
   router.post('/fitness-tests/results', requireUser, stationFromBody, stationStaff, async (ctx) => {
     const body = ctx.state.body as z.infer<typeof SubmitFitnessResultSchema>;
-    ctx.status = 201;
-    ctx.body = { report: await service.submitResult(currentUser(ctx).userId, body) };
+    const header = ctx.get('idempotency-key');
+    const key = header ? parse(IdempotencyKeySchema, header) : undefined;
+    if (!key) {
+      ctx.status = 201;
+      ctx.body = { report: await service.submitResult(currentUser(ctx).userId, body) };
+      return;
+    }
+    const { report, replayed } = await service.submitEntry(currentUser(ctx).userId, body, key);
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    ctx.status = replayed ? 200 : 201;
+    ctx.body = { report };
   });
 
   const stationFromReport: Middleware<State> = async (ctx, next) => {
@@ -109,8 +123,41 @@ export function fitnessRoutes(service: FitnessService, deps: { grantsOf: GrantLo
     ctx.body = { items: await service.reportsMine(currentUser(ctx).userId) };
   });
 
+  /** the shareable card: grade, scores, age group — no name, ID or birth date; the owner's only (others → 404) */
+  router.get('/fitness-tests/reports/:reportId/share', requireUser, async (ctx) => {
+    const { format } = parse(CertificateQuerySchema, ctx.query);
+    const report = await service.reportMine(currentUser(ctx).userId, parse(IdSchema, ctx.params.reportId));
+    const svg = reportShareSvg(report);
+    ctx.set('Cache-Control', 'private, no-store');
+    if (format === 'json') {
+      ctx.body = { image: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+      return;
+    }
+    ctx.set('Content-Type', 'image/svg+xml; charset=utf-8');
+    ctx.set('Content-Disposition', `inline; filename="fitness-${report.testDate.slice(0, 4)}.svg"`);
+    ctx.body = svg;
+  });
+
   router.get('/fitness-tests/reports/:reportId', requireUser, async (ctx) => {
     ctx.body = { report: await service.reportMine(currentUser(ctx).userId, parse(IdSchema, ctx.params.reportId)) };
+  });
+
+  // stations and their slots (the station-staff role is granted with POST /admin/roles {role: 'fitness_staff', scope: stationId})
+  router.post('/admin/fitness-tests/stations', requireUser, admin, async (ctx) => {
+    const input = parse(AdminCreateFitnessStationSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { station: await service.createStation(currentUser(ctx).userId, input) };
+  });
+  router.patch('/admin/fitness-tests/stations/:stationId', requireUser, admin, async (ctx) => {
+    const stationId = parse(IdSchema, ctx.params.stationId);
+    const input = parse(AdminUpdateFitnessStationSchema, ctx.request.body);
+    ctx.body = { station: await service.updateStation(currentUser(ctx).userId, stationId, input) };
+  });
+  router.post('/admin/fitness-tests/stations/:stationId/slots', requireUser, admin, async (ctx) => {
+    const stationId = parse(IdSchema, ctx.params.stationId);
+    const { slots } = parse(AdminCreateFitnessSlotsSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { items: await service.addSlots(currentUser(ctx).userId, stationId, slots) };
   });
 
   router.get('/admin/fitness-tests/analysis', requireUser, admin, async (ctx) => {

@@ -18,6 +18,8 @@ import {
   type FitnessReport as FitnessReportDto,
   type FitnessSlot as FitnessSlotDto,
   type FitnessStation as FitnessStationDto,
+  type FitnessItem,
+  FITNESS_ITEMS,
   type Measurements,
   type MeasurementKey,
   validateMeasurement,
@@ -150,12 +152,78 @@ export function createFitnessService(deps: FitnessDeps) {
     };
   }
 
+  /** every item the served bands take, in report order */
+  const itemsOfBands = (bands: readonly ('20-39' | '40-59')[]): FitnessItem[] => {
+    const want = new Set<FitnessItem>();
+    for (const b of bands) for (const sex of ['M', 'F'] as const) for (const i of itemsFor(sex, b === '20-39' ? 30 : 50)) want.add(i);
+    return FITNESS_ITEMS.filter((i) => want.has(i));
+  };
+  function checkItems(bands: readonly ('20-39' | '40-59')[], items: readonly FitnessItem[] | undefined): FitnessItem[] {
+    const need = itemsOfBands(bands);
+    if (!items) return need;
+    const missing = need.filter((i) => !items.includes(i));
+    const extra = items.filter((i) => !need.includes(i));
+    if (missing.length || extra.length)
+      throw new AppError('FITNESS_STATION_INVALID', 'the items must be exactly those the served age groups take', { missing, extra });
+    return need;
+  }
+
   /** admin / demo set-up (audited) */
-  async function createStation(actorId: string | 'system', input: Omit<FitnessStationDto, 'id' | 'items'>) {
-    const items = [...new Set([...itemsFor('M', 30), ...itemsFor('F', 30), ...itemsFor('M', 50)])];
-    const doc = await FitnessStation.create({ ...input, items, createdAt: clock.now() });
-    await kernel.audit(actorId, 'fitness.station.create', null, { stationId: String(doc._id), name: input.name });
+  async function createStation(actorId: string | 'system', input: Omit<FitnessStationDto, 'id' | 'items'> & { items?: FitnessItem[] }) {
+    const items = checkItems(input.ageBands, input.items);
+    const now = clock.now();
+    const doc = await FitnessStation.create({ ...input, items, createdAt: now, updatedAt: now });
+    await kernel.audit(actorId, 'fitness.station.create', null, { stationId: String(doc._id), name: input.name, ageBands: input.ageBands });
     return stationDto(doc.toObject());
+  }
+
+  async function updateStation(actorId: string, stationId: string, input: Partial<Omit<FitnessStationDto, 'id'>>) {
+    const cur = await FitnessStation.findById(stationId).lean<FitnessStationDoc>();
+    if (!cur) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const bands = input.ageBands ?? cur.ageBands;
+    // changing the groups served re-derives the items unless they are given
+    const items = checkItems(bands, input.items ?? (input.ageBands ? undefined : cur.items));
+    const set = { ...input, ageBands: bands, items, updatedAt: clock.now() };
+    const after = await FitnessStation.findOneAndUpdate({ _id: cur._id }, { $set: set }, { new: true }).lean<FitnessStationDoc>();
+    const changed = Object.fromEntries(
+      Object.keys(input).map((k) => [k, { before: cur[k as keyof FitnessStationDoc], after: after![k as keyof FitnessStationDoc] }]),
+    );
+    await kernel.audit(actorId, 'fitness.station.update', null, { stationId, changed });
+    return stationDto(after!);
+  }
+
+  /** the admin's slots: in the future, end after start, at most 8 hours, overlapping neither each other nor the station's open slots */
+  async function addSlots(actorId: string, stationId: string, input: { startAt: string; endAt: string; capacity: number }[]) {
+    if (!(await stationExists(stationId))) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+    const now = clock.now().getTime();
+    const slots = input
+      .map((x, index) => ({ index, startAt: new Date(x.startAt), endAt: new Date(x.endAt), capacity: x.capacity }))
+      .sort((a, b) => a.startAt.getTime() - b.startAt.getTime());
+    for (const [k, x] of slots.entries()) {
+      const len = x.endAt.getTime() - x.startAt.getTime();
+      if (x.startAt.getTime() <= now || len <= 0 || len > 8 * 3600_000)
+        throw new AppError('FITNESS_SLOT_INVALID', 'a slot must be in the future, end after it starts and last at most 8 hours', {
+          index: x.index,
+        });
+      if (k > 0 && slots[k - 1].endAt.getTime() > x.startAt.getTime())
+        throw new AppError('FITNESS_SLOT_INVALID', 'two of the new slots overlap', { index: x.index });
+    }
+    const existing = await FitnessSlot.find({
+      stationId: new Types.ObjectId(stationId),
+      status: 'open',
+      startAt: mongoose.trusted({ $lt: slots[slots.length - 1].endAt }),
+      endAt: mongoose.trusted({ $gt: slots[0].startAt }),
+    })
+      .limit(1000)
+      .lean<FitnessSlotDoc[]>();
+    const hit = existing.find((e) => slots.some((x) => x.startAt < e.endAt && x.endAt > e.startAt));
+    if (hit) throw new AppError('FITNESS_SLOT_INVALID', 'a new slot overlaps an existing one', { existing: String(hit._id) });
+    try {
+      return await createSlots(actorId, stationId, slots);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw new AppError('FITNESS_SLOT_INVALID', 'a slot at this time exists');
+      throw err;
+    }
   }
 
   async function createSlots(actorId: string | 'system', stationId: string, slots: { startAt: Date; endAt: Date; capacity: number }[]) {
@@ -365,9 +433,40 @@ export function createFitnessService(deps: FitnessDeps) {
     }
   }
 
+  /**
+   * A station's entry. With an Idempotency-Key (the staff device's queued entry, resubmitted when back
+   * online) the same entry answers the same report however often it arrives: the kernel's claim
+   * replays the first result, the ticket scan reuses the key as its nonce, and a report already stored
+   * under the key (a crash between the insert and the claim's end) is found rather than refused.
+   * Another entry for a booking that has a report → FITNESS_ALREADY_MEASURED with the report's id.
+   */
   async function submitResult(
     staffId: string,
     input: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements },
+  ) {
+    return enter(staffId, input, null);
+  }
+
+  async function submitEntry(
+    staffId: string,
+    input: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements },
+    idempotencyKey: string,
+  ) {
+    const { result, replayed } = await kernel.claimOnce('fitness_result', staffId, idempotencyKey, requestHash(input), async () => ({
+      reportId: (await enter(staffId, input, idempotencyKey)).id,
+    }));
+    const r = (await FitnessReport.findById(result.reportId).lean<FitnessReportDoc>())!;
+    const [b, s] = await Promise.all([
+      FitnessBooking.findById(r.bookingId).lean<FitnessBookingDoc>(),
+      FitnessStation.findById(r.stationId).lean<FitnessStationDoc>(),
+    ]);
+    return { report: reportDto(r, b!, s!), replayed };
+  }
+
+  async function enter(
+    staffId: string,
+    input: { stationId: string; ticketCode?: string; bookingId?: string; measurements: Measurements },
+    entryKey: string | null,
   ) {
     const station = await FitnessStation.findById(input.stationId).lean<FitnessStationDoc>();
     if (!station) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
@@ -379,17 +478,30 @@ export function createFitnessService(deps: FitnessDeps) {
       toInputError(err);
     }
     if (input.ticketCode) {
-      const admitted = await tickets.verify(staffId, { code: input.ticketCode, venueId: input.stationId });
+      const admitted = await tickets.verify(staffId, {
+        code: input.ticketCode,
+        venueId: input.stationId,
+        ...(entryKey ? { nonce: `fit-${entryKey}` } : {}),
+      });
       if (admitted.ticket.source.kind !== FITNESS_TICKET_SOURCE) throw new AppError('TICKET_INVALID', 'not a fitness-test ticket');
       bookingId = admitted.ticket.source.id;
+      kernel.crashPoint('fitness.result:after-scan');
       await markCheckedIn(bookingId);
     }
     const booking = await FitnessBooking.findOne({ _id: new Types.ObjectId(bookingId!), stationId: station._id }).lean<FitnessBookingDoc>();
     if (!booking || booking.status === 'taking' || booking.status === 'failed')
       throw new AppError('FITNESS_BOOKING_NOT_FOUND', 'no such booking at this station');
     if (booking.status === 'booked') throw new AppError('FITNESS_NOT_CHECKED_IN', 'scan the ticket first');
-    if (booking.status === 'measured')
-      throw new AppError('CONFLICT', 'this booking has a report; correct it instead', { reportId: String(booking.reportId) });
+    if (booking.status === 'measured' || booking.reportId) {
+      const existing = await FitnessReport.findOne({ bookingId: booking._id }).lean<FitnessReportDoc>();
+      if (existing && entryKey && existing.entryKey === entryKey && String(existing.enteredBy) === staffId)
+        return reportDto(existing, booking, station);
+      throw new AppError('FITNESS_ALREADY_MEASURED', 'this booking has a report; correct it instead', {
+        reportId: String(existing?._id ?? booking.reportId),
+        revision: existing?.revision ?? null,
+        total: existing?.total ?? null,
+      });
+    }
     const result = score(booking, input.measurements);
     const now = clock.now();
     const report: FitnessReportDoc = {
@@ -410,6 +522,7 @@ export function createFitnessService(deps: FitnessDeps) {
       grade: result.grade,
       gradeWithheld: result.gradeWithheld ?? null,
       enteredBy: new Types.ObjectId(staffId),
+      entryKey,
       revision: 1,
       createdAt: now,
       updatedAt: now,
@@ -420,7 +533,17 @@ export function createFitnessService(deps: FitnessDeps) {
     try {
       await FitnessReport.collection.insertOne(report as never);
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new AppError('CONFLICT', 'this booking already has a report');
+      if ((err as { code?: number }).code === 11000) {
+        // a concurrent entry for the same booking won: the same entry (key) answers its report, another is a conflict
+        const existing = await FitnessReport.findOne({ bookingId: booking._id }).lean<FitnessReportDoc>();
+        if (existing && entryKey && existing.entryKey === entryKey && String(existing.enteredBy) === staffId)
+          return reportDto(existing, booking, station);
+        throw new AppError('FITNESS_ALREADY_MEASURED', 'this booking already has a report', {
+          reportId: existing ? String(existing._id) : null,
+          revision: existing?.revision ?? null,
+          total: existing?.total ?? null,
+        });
+      }
       throw err;
     }
     await kernel.audit(staffId, 'fitness.result.enter', String(booking.userId), {
@@ -670,7 +793,9 @@ export function createFitnessService(deps: FitnessDeps) {
 
   return {
     createStation,
+    updateStation,
     createSlots,
+    addSlots,
     stations,
     stationExists,
     slots,
@@ -679,6 +804,7 @@ export function createFitnessService(deps: FitnessDeps) {
     markCheckedIn,
     heal,
     submitResult,
+    submitEntry,
     correct,
     stationOfReport,
     importPastResult,

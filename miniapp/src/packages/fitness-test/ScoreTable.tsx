@@ -12,6 +12,7 @@ interface Item {
   band?: string;
   meaningZh: string;
   note?: string;
+  noteZh?: string;
 }
 
 /** short axis names so the radar's labels fit */
@@ -32,7 +33,7 @@ const NOTE_ZH: Record<string, string> = { not_measured: '未测', no_table: '暂
 const WITHHELD_ZH: Record<string, string> = {
   item_scored_zero: '有单项得 0 分，不评定等级',
   incomplete: '项目未测全，不评定等级',
-  no_table: '部分项目暂无评分表，不评定等级',
+  no_table: '有项目暂无可核对的评分表（见该项说明），不评定综合等级',
 };
 
 /** total, grade, radar and the per-item table of one assessment (report and calculator) */
@@ -85,6 +86,7 @@ export default function ScoreTable({
               <Text className={`fit-item__score fit-item__score--${i.score ?? 'x'}`}>{i.score === null ? '—' : `${i.score} 分`}</Text>
             </View>
             <Text className="fit-item__meaning">{i.meaningZh}</Text>
+            {i.noteZh ? <Text className="fit-item__note">⚠ {i.noteZh}</Text> : null}
           </View>
         ))}
       </View>

@@ -2,7 +2,14 @@ import { useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { FITNESS_CONSENT_TEXT_ZH, FITNESS_CONSENT_VERSION, ageOnDate, identityFromIdNumber, isValidIdCard } from '@citysport/shared';
+import {
+  FITNESS_CONSENT_TEXT_ZH,
+  FITNESS_CONSENT_VERSION,
+  ageOnDate,
+  identityFromIdNumber,
+  isValidIdCard,
+  missingTablesFor,
+} from '@citysport/shared';
 import Screen from '../../components/Screen';
 import FormField from '../../components/FormField';
 import LoadView from '../../components/LoadView';
@@ -57,7 +64,10 @@ export default function FitnessBookPage() {
     isEmpty: (d) => d.length === 0,
   });
   const idOk = isValidIdCard(idNumber);
-  const age = idOk ? ageOnDate(identityFromIdNumber(idNumber).birthDate, day) : null;
+  const who = idOk ? identityFromIdNumber(idNumber) : null;
+  const age = who ? ageOnDate(who.birthDate, day) : null;
+  // said before booking: an item of this group has no sourced table, so the report will have no overall grade
+  const missing = who && age !== null ? missingTablesFor(who.sex, age) : [];
   const child = age !== null && age < 14;
 
   async function submit() {
@@ -136,6 +146,11 @@ export default function FitnessBookPage() {
           />
         </FormField>
         {age !== null ? <Text className="fit-note">测试当天 {age} 周岁</Text> : null}
+        {missing.map((m) => (
+          <Text key={m} className="fit-item__note fit-missing">
+            ⚠ {m}
+          </Text>
+        ))}
       </View>
 
       <View className="fit-consent cs-card">

@@ -1,9 +1,13 @@
+import { useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
-import { Text, View } from '@tarojs/components';
+import { Image, Text, View } from '@tarojs/components';
+import { Button } from '@nutui/nutui-react-taro';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
-import { useElderMode } from '../../stores/elder';
+import { notify, useElderMode } from '../../stores/elder';
+import { IS_H5 } from '../../api/config';
+import { errorMessageZh } from '../../api/errors';
 import { param } from '../../utils/params';
 import { fitnessApi } from '../../api/fitness';
 import ScoreTable from './ScoreTable';
@@ -17,6 +21,38 @@ export default function FitnessReportPage() {
   const { load, data, reload } = useLoad(() => fitnessApi.report(id, { toast: false }).then((r) => r.report), [id], {
     login: `/packages/fitness-test/report?id=${id}`,
   });
+  const [share, setShare] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
+
+  /** the server draws the card (grade, scores, age group — no name, ID or birth date); saved like the 成绩证书 */
+  async function makeShare() {
+    setSharing(true);
+    try {
+      setShare((await fitnessApi.shareImage(id, { toast: false })).image);
+    } catch (e) {
+      notify(`分享图生成失败：${errorMessageZh(e)}`, 2500);
+    } finally {
+      setSharing(false);
+    }
+  }
+  async function saveShare() {
+    if (!share || !data) return;
+    try {
+      if (IS_H5) {
+        const a = document.createElement('a');
+        a.href = share;
+        a.download = `体质测试-${data.testDate.slice(0, 4)}.svg`;
+        a.click();
+      } else {
+        const filePath = `${Taro.env.USER_DATA_PATH}/fitness-${id}.svg`;
+        Taro.getFileSystemManager().writeFileSync(filePath, share.split(',')[1], 'base64');
+        await Taro.previewImage({ urls: [filePath], current: filePath });
+      }
+      notify('分享图已保存', 2000);
+    } catch {
+      notify('保存失败，请长按图片保存', 2500);
+    }
+  }
   return (
     <Screen className="page-fitness-report fit-page">
       <LoadView load={load} name="fit-report" errorText="报告加载失败" onRetry={() => void reload()} />
@@ -58,6 +94,22 @@ export default function FitnessReportPage() {
                 </View>
               </View>
             ))}
+          </View>
+          <View className="fit-share cs-card">
+            <Text className="fit-section">分享我的体质</Text>
+            <Text className="fit-note">分享图只含等级、得分和年龄组，不含姓名、身份证号和出生日期。</Text>
+            {share ? (
+              <>
+                <Image className="fit-share__img" src={share} mode="widthFix" showMenuByLongpress />
+                <Button type="primary" block className="fit-share__save" onClick={() => void saveShare()}>
+                  保存图片
+                </Button>
+              </>
+            ) : (
+              <Button block className="fit-share__make" loading={sharing} disabled={sharing} onClick={() => void makeShare()}>
+                生成分享图
+              </Button>
+            )}
           </View>
           <Text className="fit-link fit-to-history" onClick={() => void Taro.navigateTo({ url: '/packages/fitness-test/history' })}>
             查看历年对比 ›

@@ -1,21 +1,28 @@
-import { useState } from 'react';
-import Taro, { useRouter } from '@tarojs/taro';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
-import { type FitnessReport, type FitnessSex } from '@citysport/shared';
+import { formatShanghai, type FitnessReport, type FitnessSex } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import FormField from '../../components/FormField';
-import { useElderMode } from '../../stores/elder';
+import { notify, useElderMode } from '../../stores/elder';
+import { newNonce } from '../../stores/queue';
 import { param } from '../../utils/params';
 import { fitnessApi } from '../../api/fitness';
-import { errorMessageZh, isApiError } from '../../api/errors';
+import { errorMessageZh, isApiError, isNetworkError } from '../../api/errors';
 import MeasureForm, { toMeasurements, type Draft } from './MeasureForm';
 import ScoreTable from './ScoreTable';
+import { entryQueue, type QueuedEntry } from './entryQueue';
 import './fitness.scss';
 
 const GROUP_AGE: Record<string, number> = { '20-39': 30, '40-59': 50 };
 
-/** station staff: scan the ticket, enter the group's items with units and ranges, submit → the report */
+/**
+ * station staff: scan the ticket, enter the group's items with units and ranges, submit → the report.
+ * Without a network the entry is kept on this device (the stored queue the gate uses for offline
+ * scans) and sent when the network is back, with its own Idempotency-Key: one report however often
+ * it is sent; an entry the server refuses (another device measured the person first) is shown.
+ */
 export default function FitnessStaffPage() {
   const { params } = useRouter();
   const elder = useElderMode();
@@ -28,6 +35,73 @@ export default function FitnessStaffPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [report, setReport] = useState<FitnessReport | null>(null);
   const [busy, setBusy] = useState(false);
+  const queue = useMemo(() => entryQueue(stationId), [stationId]);
+  const [queued, setQueued] = useState<QueuedEntry[]>(() => queue.read());
+  const [flushing, setFlushing] = useState(false);
+  const flushingRef = useRef(false);
+
+  /** send what was kept offline, oldest first; stops at the first network failure */
+  const flush = useCallback(async () => {
+    if (flushingRef.current || !stationId) return;
+    const todo = queue.read().filter((e) => !e.conflict);
+    if (!todo.length) return;
+    flushingRef.current = true;
+    setFlushing(true);
+    let sent = 0;
+    let refused = 0;
+    try {
+      for (const entry of todo) {
+        try {
+          const r = await fitnessApi.submit(entry.body, entry.nonce, { toast: false });
+          queue.drop([entry.nonce]);
+          setReport(r.report);
+          sent++;
+        } catch (e) {
+          if (isNetworkError(e)) break;
+          const details = isApiError(e) ? (e.details as { reportId?: string } | undefined) : undefined;
+          queue.put({
+            ...entry,
+            conflict: {
+              code: isApiError(e) ? e.code : 'UNKNOWN',
+              message: errorMessageZh(e),
+              ...(details?.reportId ? { reportId: details.reportId } : {}),
+            },
+          });
+          refused++;
+        }
+      }
+    } finally {
+      flushingRef.current = false;
+      setFlushing(false);
+      setQueued(queue.read());
+    }
+    if (sent || refused)
+      notify(
+        refused ? `${sent ? `已提交 ${sent} 条；` : ''}${refused} 条录入未能提交，请查看页面下方的原因` : `已提交 ${sent} 条离线录入`,
+        2500,
+      );
+  }, [queue, stationId]);
+
+  useEffect(() => {
+    setQueued(queue.read());
+    void flush();
+    const onNet = (r: { isConnected: boolean }) => {
+      if (r.isConnected) void flush();
+    };
+    try {
+      Taro.onNetworkStatusChange(onNet);
+    } catch {
+      /* not available: 立即提交 sends the queue */
+    }
+    return () => {
+      try {
+        Taro.offNetworkStatusChange(onNet);
+      } catch {
+        /* not available */
+      }
+    };
+  }, [queue, flush]);
+  useDidShow(() => void flush());
 
   async function scan() {
     try {
@@ -42,13 +116,33 @@ export default function FitnessStaffPage() {
     setMessage(null);
     setErrors({});
     setBusy(true);
+    const body = {
+      stationId,
+      ...(code.startsWith('CS1.') ? { ticketCode: code } : { bookingId: code }),
+      measurements: toMeasurements(draft),
+    };
+    const entry: QueuedEntry = {
+      nonce: newNonce(),
+      stationId,
+      body,
+      label: code.length > 16 ? `${code.slice(0, 8)}…${code.slice(-6)}` : code,
+      savedAt: new Date().toISOString(),
+    };
     try {
-      const body = code.startsWith('CS1.') ? { ticketCode: code } : { bookingId: code };
-      const r = await fitnessApi.submit({ stationId, ...body, measurements: toMeasurements(draft) }, { toast: false });
+      const r = await fitnessApi.submit(body, entry.nonce, { toast: false });
       setReport(r.report);
       setDraft({});
       setCode('');
     } catch (e) {
+      if (isNetworkError(e)) {
+        // kept on this device; sent (with the same key) when the network is back
+        setQueued(queue.put(entry));
+        setDraft({});
+        setCode('');
+        setReport(null);
+        notify('网络不可用：本条已保存在本机，联网后自动提交', 2500);
+        return;
+      }
       const field = isApiError(e) ? (e.details as { field?: string } | undefined)?.field : undefined;
       if (field) setErrors({ [field]: errorMessageZh(e) });
       setMessage(errorMessageZh(e));
@@ -56,6 +150,9 @@ export default function FitnessStaffPage() {
       setBusy(false);
     }
   }
+
+  const waiting = queued.filter((e) => !e.conflict);
+  const refused = queued.filter((e) => e.conflict);
 
   return (
     <Screen className="page-fitness-staff fit-page">
@@ -87,6 +184,38 @@ export default function FitnessStaffPage() {
       <Button type="primary" block className="fit-submit" loading={busy} disabled={busy || !code} onClick={() => void submit()}>
         提交并生成报告
       </Button>
+      {waiting.length ? (
+        <View className="fit-queue cs-card">
+          <Text className="fit-section">待提交 {waiting.length} 条（已保存在本机）</Text>
+          {waiting.map((e) => (
+            <Text key={e.nonce} className="fit-queue__item" data-nonce={e.nonce}>
+              {e.label} · {formatShanghai(e.savedAt, 'HH:mm:ss')} 录入
+            </Text>
+          ))}
+          <Button className="fit-queue__send" loading={flushing} disabled={flushing} onClick={() => void flush()}>
+            立即提交
+          </Button>
+        </View>
+      ) : null}
+      {refused.length ? (
+        <View className="fit-queue fit-queue--refused cs-card">
+          <Text className="fit-section">未能提交 {refused.length} 条</Text>
+          {refused.map((e) => (
+            <View key={e.nonce} className="fit-queue__conflict" data-code={e.conflict?.code}>
+              <Text className="fit-queue__item">
+                {e.label} · {formatShanghai(e.savedAt, 'HH:mm:ss')} 录入
+              </Text>
+              <Text className="fit-error">⚠ {e.conflict?.message}</Text>
+              {e.conflict?.code === 'FITNESS_ALREADY_MEASURED' ? (
+                <Text className="fit-note">该受测人的报告已存在，本条数据未采用；如需修改请对已有报告做“更正”。</Text>
+              ) : null}
+              <Text className="fit-link fit-queue__drop" onClick={() => setQueued(queue.drop([e.nonce]))}>
+                移除本条
+              </Text>
+            </View>
+          ))}
+        </View>
+      ) : null}
       {report ? (
         <View className="fit-staff-result">
           <Text className="fit-section">已生成报告（{report.participantName}）</Text>

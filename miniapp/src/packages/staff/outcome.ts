@@ -34,7 +34,7 @@ const ERROR_TO_RESULT: Record<string, Exclude<OfflineResult, 'admitted'>> = {
   VALIDATION_FAILED: 'invalid',
 };
 
-export const isNetworkError = (e: unknown) => isApiError(e) && e.code === NETWORK_ERROR;
+export { isNetworkError } from '../../api/errors';
 export const shortTime = (iso: string) => formatShanghai(iso, 'M月D日 HH:mm:ss');
 
 /** The result of checking a code on this device against the offline pack. */

@@ -1,5 +1,6 @@
 import { OfflinePackSchema, type OfflinePack } from '@citysport/shared';
 import { readJson, readString, write } from '../../stores/storage';
+import { randomId, storedQueue } from '../../stores/queue';
 
 /** Storage of the gate (one device, one venue at a time). */
 export const STAFF_KEYS = {
@@ -22,18 +23,7 @@ export interface QueuedScan {
   ticketId: string | null;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-export function randomId(length = 20): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += B64[Math.floor(Math.random() * 64)];
-  return out;
-}
-
-/** a fresh nonce per scan: time + randomness, base64url (NonceSchema) */
-export function newNonce(): string {
-  return `${Date.now().toString(36)}-${randomId(16)}`;
-}
+export { randomId, newNonce } from '../../stores/queue';
 
 export function deviceId(): string {
   const cur = readString(STAFF_KEYS.device);
@@ -56,13 +46,16 @@ export function readPack(venueId: string): OfflinePack | null {
 
 export const writePack = (pack: OfflinePack) => write(STAFF_KEYS.pack(pack.venueId), JSON.stringify(pack));
 
-export function readQueue(venueId: string): QueuedScan[] {
-  const list = readJson<QueuedScan[]>(STAFF_KEYS.queue(venueId));
-  return Array.isArray(list) ? list.filter((s) => s && typeof s.code === 'string' && typeof s.nonce === 'string') : [];
-}
+const isScan = (s: unknown): s is QueuedScan =>
+  !!s && typeof (s as QueuedScan).code === 'string' && typeof (s as QueuedScan).nonce === 'string';
+const scanQueue = (venueId: string) => storedQueue<QueuedScan>(STAFF_KEYS.queue(venueId), isScan);
 
-export const writeQueue = (venueId: string, queue: QueuedScan[]) =>
-  write(STAFF_KEYS.queue(venueId), queue.length ? JSON.stringify(queue) : null);
+export const readQueue = (venueId: string): QueuedScan[] => scanQueue(venueId).read();
+export const writeQueue = (venueId: string, queue: QueuedScan[]) => scanQueue(venueId).write(queue);
+/** add a scan (or replace the one with its nonce); returns the queue */
+export const putScan = (venueId: string, scan: QueuedScan) => scanQueue(venueId).put(scan);
+/** drop the uploaded scans; returns what is left */
+export const dropScans = (venueId: string, nonces: Iterable<string>) => scanQueue(venueId).drop(nonces);
 
 /** tickets this device admitted (ticket id → ISO time), so an offline re-scan is refused; kept 2 days */
 export function readUsed(venueId: string): Record<string, string> {

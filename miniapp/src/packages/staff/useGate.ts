@@ -15,7 +15,8 @@ import {
   readUsed,
   writeOfflineSwitch,
   writePack,
-  writeQueue,
+  putScan,
+  dropScans,
   writeVenueChoice,
   type QueuedScan,
 } from './store';
@@ -84,9 +85,7 @@ export function useGate(venueId: string, venueName: (id: string) => string | und
     // anything signed goes up to the server, so its counts and duplicate checks see it
     if (check.fields) {
       const scan: QueuedScan = { code: code.trim(), nonce, scannedAt, deviceId: device, result: check.result, ticketId };
-      const next = [...readQueue(venueId).filter((s) => s.nonce !== nonce), scan];
-      writeQueue(venueId, next);
-      setQueue(next);
+      setQueue(putScan(venueId, scan));
     }
     if (check.result === 'admitted' && ticketId) markUsed(venueId, ticketId, scannedAt);
     setOutcome(offlineOutcome(check.result, check.fields, ticketId ? used[ticketId] : undefined, scannedAt, auto));
@@ -155,9 +154,7 @@ export function useGate(venueId: string, venueName: (id: string) => string | und
         const done = new Set(res.items.map((x) => x.nonce));
         duplicates += res.items.filter((x) => x.duplicate).length;
         uploaded += done.size;
-        const left = readQueue(venueId).filter((s) => !done.has(s.nonce));
-        writeQueue(venueId, left);
-        setQueue(left);
+        setQueue(dropScans(venueId, done));
       }
       setSyncReport({ uploaded, duplicates, at: new Date().toISOString() });
       void fetchToday(venueId);
