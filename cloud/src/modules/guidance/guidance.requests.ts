@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import type { InstructorRequestInput } from '@citysport/shared';
+import type { InstructorRequestInput, RequestSuggestion } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import type { Kernel } from '../../platform/kernel';
 import {
@@ -60,14 +60,40 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     );
   }
 
-  async function suggestions(r: Pick<RequestDoc, 'sport' | 'district' | 'startAt' | 'endAt' | 'orgUserId'>) {
+  /** Verified instructors of the sport, free at that time (no other session overlapping), same district first. */
+  async function suggestions(
+    r: Pick<RequestDoc, 'sport' | 'district' | 'startAt' | 'endAt' | 'orgUserId'>,
+    max = 10,
+  ): Promise<RequestSuggestion[]> {
     const candidates = await Instructor.find({ status: 'verified', specialities: r.sport }).limit(200).lean<InstructorDoc[]>();
     const free: InstructorDoc[] = [];
     for (const c of candidates) if (!c._id.equals(r.orgUserId) && !(await busy(c._id, r.startAt, r.endAt))) free.push(c);
     free.sort((a, b) => Number(b.district === r.district) - Number(a.district === r.district) || a.name.localeCompare(b.name, 'zh'));
-    return free
-      .slice(0, 10)
-      .map((c) => ({ id: String(c._id), name: c.name, level: c.level, district: c.district, specialities: c.specialities }));
+    const shown = free.slice(0, max);
+    const profiles = new Map((await guidance.toPublic(shown)).map((p) => [p.id, p]));
+    return shown.map((c) => {
+      const p = profiles.get(String(c._id))!;
+      return {
+        id: p.id,
+        name: c.name,
+        level: c.level,
+        district: c.district,
+        specialities: c.specialities,
+        sameDistrict: c.district === r.district,
+        sessionsThisYear: p.sessionsThisYear,
+        rating: p.rating,
+      };
+    });
+  }
+
+  /** The bureau's 指导员选配 list: open requests not yet started, soonest first, each with its suggestions. */
+  async function openForBureau(q: { district?: string; cursor?: string; limit: number }) {
+    const filter: Record<string, unknown> = { status: 'open', startAt: mongoose.trusted({ $gt: clock.now() }) };
+    if (q.district) filter.district = q.district;
+    const page = await kernel.cursorPage<RequestDoc, RequestDoc>(GuidanceRequest, filter, q, (d) => d, { field: 'startAt', direction: 1 });
+    const items = [];
+    for (const r of page.items) items.push({ ...out(r), suggestions: await suggestions(r, 5) });
+    return { items, nextCursor: page.nextCursor };
   }
 
   async function create(orgUserId: string, input: InstructorRequestInput) {
@@ -154,8 +180,10 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     if (r.status !== 'open') throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
     const instructor = await Instructor.findOne({ _id: new Types.ObjectId(instructorId), status: 'verified' }).lean<InstructorDoc>();
     if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
-    if (!instructor.specialities.includes(r.sport) || (await busy(instructor._id, r.startAt, r.endAt)))
-      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport or is busy then');
+    if (!instructor.specialities.includes(r.sport))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport', { reason: 'speciality' });
+    if (await busy(instructor._id, r.startAt, r.endAt))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
     const won = await kernel.transition<RequestDoc>(
       'guidance_requests',
       { _id: r._id, status: 'open' },
@@ -234,6 +262,6 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     }
   }
 
-  return { create, mine, forOrganisation, openFor, assign, heal, rate };
+  return { create, mine, forOrganisation, openFor, openForBureau, assign, heal, rate };
 }
 export type GuidanceRequests = ReturnType<typeof createRequests>;
