@@ -205,6 +205,79 @@ describe('指派', () => {
   });
 });
 
+describe('one instructor, overlapping requests assigned at once', () => {
+  // requests starting 5 minutes apart, an hour each: every two of them overlap
+  async function overlapping(hour: number, n: number) {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++)
+      ids.push(await newRequest(at(hour + i / 12), { organisation: { name: `重叠需求${hour}-${i}`, kind: 'enterprise' } }));
+    return ids;
+  }
+  const sessionsOf = (u: U, from: Date, to: Date) =>
+    db()
+      .collection('guidance_sessions')
+      .countDocuments({ instructorId: new mongoose.Types.ObjectId(u.userId), startAt: { $lt: to }, endAt: { $gt: from } });
+
+  test('control: without the guards, two admins book the same instructor twice for one hour', async () => {
+    // the same hour for two organisations: both attempts walk the same quarter-hours in step
+    const a = await newRequest(at(170), { organisation: { name: '控制组甲', kind: 'enterprise' } });
+    const b = await newRequest(at(170), { organisation: { name: '控制组乙', kind: 'enterprise' } });
+    const results = await Promise.all(
+      [a, b].map((id, i) =>
+        control.request('POST', `/admin/guidance/requests/${id}/assign`, {
+          token: i ? admin2.token : admin.token,
+          body: { instructorId: wuzhong.userId },
+        }),
+      ),
+    );
+    const won = results.filter((r) => r.status === 200).length;
+    process.stdout.write(`[race] guidance instructor slots control: ${won} overlapping assignments of one instructor\n`);
+    expect(won).toBe(2);
+    expect(await sessionsOf(wuzhong, at(170), at(171))).toBe(2);
+  });
+
+  test('with the guards: of 10 overlapping requests taken at once (admins and the instructor), one is his; the rest 409 busy', async () => {
+    const ids = await overlapping(190, 10);
+    const results = await Promise.all(
+      ids.map((id, i) =>
+        i % 3 === 2
+          ? stack.request('POST', `/instructor/requests/${id}/accept`, { token: gusu.token })
+          : stack.request('POST', `/admin/guidance/requests/${id}/assign`, {
+              token: i % 3 ? admin2.token : admin.token,
+              body: { instructorId: gusu.userId },
+            }),
+      ),
+    );
+    const won = results.filter((r) => r.status === 200);
+    const busy = results.filter((r) => r.body?.error?.code === 'INSTRUCTOR_NOT_AVAILABLE');
+    process.stdout.write(`[race] guidance instructor slots guarded: ${won.length} assignment, ${busy.length} busy\n`);
+    expect({ won: won.length, busy: busy.length, errors: results.filter((r) => r.status >= 500).length }).toEqual({
+      won: 1,
+      busy: 9,
+      errors: 0,
+    });
+    expect(await sessionsOf(gusu, at(190), at(192))).toBe(1);
+    // the losers gave back what they took: only the winner's quarter-hours are held, no attempt is left
+    const w = results.findIndex((r) => r.status === 200);
+    const heldSlots = (5 * w) % 15 === 0 ? 4 : 5; // an hour from :00/:15/:30/:45 covers 4 quarter-hours, else 5
+    const held = (
+      await db()
+        .collection('guidance_instructor_slots')
+        .find({ _id: { $regex: `^${gusu.userId}:` } as never, remaining: 0 })
+        .toArray()
+    ).filter((d) => {
+      const minute = Number(String(d._id).split(':')[1]);
+      return minute >= at(190).getTime() / 60_000 && minute < at(192).getTime() / 60_000;
+    }).length;
+    expect(held).toBe(heldSlots);
+    expect(await db().collection('guidance_slot_claims').countDocuments()).toBe(0);
+    const open = await db()
+      .collection('guidance_requests')
+      .countDocuments({ _id: { $in: ids.map((id) => new mongoose.Types.ObjectId(id)) }, status: 'open' });
+    expect(open).toBe(9);
+  });
+});
+
 describe('the citizens’ session list', () => {
   test('time order paged by cursor with the filters kept; distance order one page; bad cursor → 400', async () => {
     const day = '2026-11-28';

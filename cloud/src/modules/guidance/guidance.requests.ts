@@ -14,6 +14,19 @@ import {
 } from './guidance.model';
 import type { GuidanceService } from './guidance.service';
 
+export const SLOT_CAPACITY = 'guidance_instructor_slot';
+const SLOT_MS = 15 * 60_000;
+const STALE_CLAIM_MS = 60_000;
+
+/** what one assignment attempt holds of an instructor's slots (until the request is theirs, or given back) */
+interface SlotClaimDoc {
+  _id: string;
+  requestId: Types.ObjectId;
+  instructorId: Types.ObjectId;
+  slots: string[];
+  at: Date;
+}
+
 /**
  * Instructor requests (指导员申请、选配): a community or workplace asks for an instructor; matching
  * instructors are suggested (speciality, then same district first, and free at that time); an
@@ -23,6 +36,55 @@ import type { GuidanceService } from './guidance.service';
  */
 export function createRequests(kernel: Kernel, guidance: GuidanceService) {
   const clock = kernel.clock;
+
+  /*
+   * The instructor's time, guarded: one capacity counter (remaining 1) per instructor and
+   * quarter-hour slot. Two overlapping requests share an instant, so they share its slot; an
+   * assignment takes every slot its time touches (all or nothing, kernel takeAll) before the
+   * request's guarded transition, so two admins (or an admin and the instructor) cannot book one
+   * instructor twice for the same time. A claim row names what one attempt holds, written before
+   * the take, so the heal job gives back what a crash or a lost transition left.
+   */
+  kernel.capacity.define(SLOT_CAPACITY, { collection: 'guidance_instructor_slots' });
+  const slotsOf = (instructorId: Types.ObjectId, startAt: Date, endAt: Date) => {
+    const ids: string[] = [];
+    for (let t = Math.floor(startAt.getTime() / SLOT_MS) * SLOT_MS; t < endAt.getTime(); t += SLOT_MS)
+      ids.push(`${instructorId}:${t / 60_000}`);
+    return ids;
+  };
+  const slotItems = (ids: string[]) => ids.map((id) => ({ kind: SLOT_CAPACITY, id, n: 1 }));
+  const claims = () => mongoose.connection.collection<SlotClaimDoc>('guidance_slot_claims');
+
+  async function takeSlots(r: RequestDoc, instructorId: Types.ObjectId): Promise<SlotClaimDoc | null> {
+    const ids = slotsOf(instructorId, r.startAt, r.endAt);
+    const slots = mongoose.connection.collection('guidance_instructor_slots');
+    for (const id of ids)
+      try {
+        await slots.updateOne({ _id: id as never }, { $setOnInsert: { remaining: 1, applied: [] } }, { upsert: true });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err; // a racing upsert made it
+      }
+    const claim: SlotClaimDoc = {
+      _id: String(new Types.ObjectId()),
+      requestId: r._id,
+      instructorId,
+      slots: ids,
+      at: clock.now(),
+    };
+    await claims().insertOne(claim);
+    const taken = await kernel.capacity.takeAll(slotItems(ids), { holder: claim._id, fresh: true });
+    if (!taken.ok) {
+      await claims().deleteOne({ _id: claim._id });
+      return null;
+    }
+    kernel.crashPoint('guidance.assign:after-slots');
+    return claim;
+  }
+
+  async function releaseSlots(claim: SlotClaimDoc) {
+    await kernel.capacity.giveBackAll(slotItems(claim.slots), { holder: claim._id });
+    await claims().deleteOne({ _id: claim._id });
+  }
 
   function out(r: RequestDoc) {
     return {
@@ -182,14 +244,27 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
     if (!instructor.specialities.includes(r.sport))
       throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport', { reason: 'speciality' });
-    if (await busy(instructor._id, r.startAt, r.endAt))
-      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
+    const isBusy = () => new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
+    if (await busy(instructor._id, r.startAt, r.endAt)) throw isBusy();
+    const claim = await takeSlots(r, instructor._id);
+    if (!claim) {
+      // the slots went to another attempt: on this request (→ not open: assigned, or being assigned
+      // to this instructor right now; a winner transitions before it drops its claim) or another (→ busy)
+      const notOpen = async () => (await load(requestId)).status !== 'open';
+      if ((await notOpen()) || (await claims().countDocuments({ requestId: r._id, instructorId: instructor._id })) > 0 || (await notOpen()))
+        throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+      throw isBusy();
+    }
     const won = await kernel.transition<RequestDoc>(
       'guidance_requests',
       { _id: r._id, status: 'open' },
       { $set: { status: 'assigned', instructorId: instructor._id, sessionId: r._id, assignedBy: by } },
     );
-    if (!won) throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    if (!won) {
+      await releaseSlots(claim);
+      throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    }
+    await claims().deleteOne({ _id: claim._id }); // the assignment holds the slots now
     if (by === 'bureau') await kernel.audit(actorId, 'guidance.request.assign', instructorId, { requestId, reason: reason ?? null });
     await materialise(won);
     return { request: out(won), session: (await guidance.toSessionDtos([(await GuidanceSession.findById(r._id).lean<SessionDoc>())!]))[0] };
@@ -218,8 +293,28 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     }
   }
 
-  /** Heals assigned requests whose session a crash did not create. */
+  /** Gives back the slots of attempts a crash left (older than a minute) unless their request went to that instructor. */
+  async function healSlots() {
+    const stale = await claims()
+      .find({ at: { $lte: new Date(clock.now().getTime() - STALE_CLAIM_MS) } })
+      .limit(200)
+      .toArray();
+    let released = 0;
+    for (const c of stale) {
+      const r = await GuidanceRequest.findById(c.requestId).lean<RequestDoc>();
+      if (r?.status === 'assigned' && r.instructorId?.equals(c.instructorId)) {
+        await claims().deleteOne({ _id: c._id });
+        continue;
+      }
+      await releaseSlots(c);
+      released++;
+    }
+    return released;
+  }
+
+  /** Heals assigned requests whose session a crash did not create, and slots a crashed attempt held. */
   async function heal() {
+    const slotsReleased = await healSlots();
     const assigned = await GuidanceRequest.find({ status: 'assigned' }, { _id: 1 })
       .sort({ _id: -1 })
       .limit(500)
@@ -237,7 +332,7 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
         await materialise((await GuidanceRequest.findById(a._id).lean<RequestDoc>())!);
         made++;
       }
-    return { made };
+    return { made, slotsReleased };
   }
 
   async function rate(orgUserId: string, requestId: string, input: { stars: number; comment?: string }) {

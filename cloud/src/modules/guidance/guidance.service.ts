@@ -228,6 +228,16 @@ export function createGuidanceService(deps: GuidanceDeps) {
     return mineOut((await Instructor.findById(userId).lean<InstructorDoc>())!);
   }
 
+  /**
+   * A level registration from the bureau's own register (before the platform; the demo seed loads
+   * some), kept once per level like a review's. The level's review later keeps this date.
+   */
+  async function recordLevelRegistration(instructorId: string, level: InstructorProfileInput['level'], at: Date) {
+    await Instructor.collection.updateOne({ _id: oid(instructorId), 'levelHistory.level': { $ne: level } }, {
+      $push: { levelHistory: { level, at } },
+    } as never);
+  }
+
   async function myProfile(userId: string) {
     const d = await Instructor.findById(userId).lean<InstructorDoc>();
     return d ? mineOut(d) : null;
@@ -916,6 +926,7 @@ export function createGuidanceService(deps: GuidanceDeps) {
     toPublic,
     canSeePhoto,
     applyProfile,
+    recordLevelRegistration,
     myProfile,
     review,
     listInstructors,

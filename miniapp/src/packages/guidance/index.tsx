@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Text, View } from '@tarojs/components';
+import { ScrollView, Text, View } from '@tarojs/components';
 import { DISTRICTS, GUIDANCE_SPORTS, GUIDANCE_SPORT_LABELS_ZH, type GuidanceSessionDto, type GuidanceSport } from '@citysport/shared';
 import Screen from '../../components/Screen';
 import LoadView, { LoadMore } from '../../components/LoadView';
@@ -57,7 +57,7 @@ export default function GuidancePage() {
   return (
     <Screen className="guidance-page">
       <Tabs items={ORDER_TABS} value={order} onChange={setOrder} className="gd-tabs" itemClass="gd-tab" />
-      <View className="gd-filters gd-sports">
+      <ScrollView scrollX enhanced showScrollbar={false} className="gd-scroll gd-sports">
         <Text className={`gd-chip${!sport ? ' gd-chip--on' : ''}`} onClick={() => setSport(undefined)}>
           全部项目
         </Text>
@@ -66,14 +66,14 @@ export default function GuidancePage() {
             {GUIDANCE_SPORT_LABELS_ZH[s]}
           </Text>
         ))}
-      </View>
+      </ScrollView>
       <View className="gd-dates">
         <Text className={`gd-chip gd-date-any${!date ? ' gd-chip--on' : ''}`} onClick={() => setDate('')}>
           不限日期
         </Text>
         <DateStrip days={days} value={date} onChange={(d) => setDate(d === date ? '' : d)} className="gd-date-strip" />
       </View>
-      <View className="gd-filters gd-districts">
+      <ScrollView scrollX enhanced showScrollbar={false} className="gd-scroll gd-districts">
         <Text className={`gd-chip gd-district-all${!district ? ' gd-chip--on' : ''}`} onClick={() => setDistrict(undefined)}>
           全市
         </Text>
@@ -87,7 +87,7 @@ export default function GuidancePage() {
             {d}
           </Text>
         ))}
-      </View>
+      </ScrollView>
       {order === 'near' && fix === null ? (
         <Text className="gd-hint">未获取到位置，按开始时间排列。开启定位后可按距离由近到远查看。</Text>
       ) : null}
