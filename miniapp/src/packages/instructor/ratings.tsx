@@ -73,7 +73,7 @@ export default function InstructorRatingsPage() {
           ) : (
             <>
               <Textarea
-                className="gd-input ins-reply-input"
+                className="ins-reply-input"
                 value={drafts[r.id] ?? ''}
                 maxlength={200}
                 placeholder="回复学员（200字以内，回复后不可修改）"
