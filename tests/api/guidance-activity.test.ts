@@ -15,7 +15,10 @@ const db = () => mongoose.connection.db!;
 const oid = () => new mongoose.Types.ObjectId();
 const A = oid(); // 三级, 姑苏区
 const B = oid(); // 三级, 姑苏区
-const C = oid(); // 二级, 吴中区
+const C = oid(); // 二级, 吴中区: registered 三级 2022-03-01, 二级 2024-06-01 (2 years 3 months)
+const D = oid(); // 一级, 吴中区: registered 二级 2023-01-10, 一级 2025-12-01 (2 years 11 months)
+const E = oid(); // 二级, 吴中区: verified straight as 二级 here (no 三级 registration on the platform)
+const F = oid(); // 国家级, 相城区
 const citizens = Array.from({ length: 6 }, oid);
 
 function session(instructorId: mongoose.Types.ObjectId, startAt: Date, status: string, minutes: number | null) {
@@ -67,7 +70,22 @@ beforeAll(async () => {
     .insertMany([
       instructor(A, '甲', 'third', '姑苏区'),
       instructor(B, '乙', 'third', '姑苏区'),
-      instructor(C, '丙', 'second', '吴中区'),
+      {
+        ...instructor(C, '丙', 'second', '吴中区'),
+        levelHistory: [
+          { level: 'third', at: new Date('2022-03-01T02:00:00Z') },
+          { level: 'second', at: new Date('2024-06-01T02:00:00Z') },
+        ],
+      },
+      {
+        ...instructor(D, '丁', 'first', '吴中区'),
+        levelHistory: [
+          { level: 'second', at: new Date('2023-01-10T02:00:00Z') },
+          { level: 'first', at: new Date('2025-12-01T02:00:00Z') },
+        ],
+      },
+      { ...instructor(E, '戊', 'second', '吴中区'), levelHistory: [{ level: 'second', at: new Date('2025-05-01T02:00:00Z') }] },
+      instructor(F, '己', 'national', '相城区'),
       { ...instructor(oid(), '未审', 'third', '姑苏区'), status: 'pending' },
     ] as never[]);
   const sessions = [
@@ -156,6 +174,7 @@ const EXPECTED = [
     rating: 3.75,
     notDelivered: 2,
     threshold: 30,
+    thresholdRule: '近12个月完成30场',
     thresholdMet: true,
     rankInDistrict: 1,
   },
@@ -169,10 +188,11 @@ const EXPECTED = [
     rating: null,
     notDelivered: 0,
     threshold: 30,
+    thresholdRule: '近12个月完成30场',
     thresholdMet: false,
     rankInDistrict: 2,
   },
-  // C: 3 × 45 min = 2.25 h
+  // C: 3 × 45 min = 2.25 h; 二级's rule is service, not sessions: 三级 2022-03-01 + 2 years ≤ 二级 2024-06-01 → met
   {
     name: '丙',
     district: '吴中区',
@@ -181,22 +201,29 @@ const EXPECTED = [
     peopleServed: 0,
     rating: null,
     notDelivered: 0,
-    threshold: 30,
-    thresholdMet: false,
+    threshold: null,
+    thresholdRule: '三级注册满2年',
+    thresholdMet: true,
     rankInDistrict: 1,
   },
+  // D: 二级 2023-01-10 + 3 years = 2026-01-10 > 一级 2025-12-01 → not met
+  { name: '丁', district: '吴中区', delivered: 0, threshold: null, thresholdRule: '二级注册满3年', thresholdMet: false, rankInDistrict: 2 },
+  // E: no 三级 registration on the platform → cannot be decided
+  { name: '戊', district: '吴中区', delivered: 0, threshold: null, thresholdRule: '三级注册满2年', thresholdMet: null, rankInDistrict: 3 },
+  // F: 国家级 has no rule in the issue or the bureau documents → cannot be decided
+  { name: '己', district: '相城区', delivered: 0, threshold: null, thresholdRule: '暂无标准', thresholdMet: null, rankInDistrict: 1 },
 ];
 
 test('the 2026 evaluation matches the hand-computed figures', async () => {
   const res = await stack.request('GET', '/admin/instructors/activity?year=2026', { token: admin.token });
   expect(res.status).toBe(200);
   const byName = (n: string) => res.body.items.find((i: { name: string }) => i.name === n);
-  expect(res.body.items).toHaveLength(3);
+  expect(res.body.items).toHaveLength(6);
   for (const e of EXPECTED) expect(byName(e.name)).toMatchObject(e);
   const district = await stack.request('GET', `/admin/instructors/activity?year=2026&district=${encodeURIComponent('吴中区')}`, {
     token: admin.token,
   });
-  expect(district.body.items.map((i: { name: string }) => i.name)).toEqual(['丙']);
+  expect(district.body.items.map((i: { name: string }) => i.name)).toEqual(['丙', '丁', '戊']);
   const citizen = await stack.login('not-an-admin');
   expect((await stack.request('GET', '/admin/instructors/activity?year=2026', { token: citizen.token })).status).toBe(403);
 });
@@ -224,12 +251,15 @@ test('the xlsx export carries the same figures', async () => {
     '达标要求',
     '是否达标',
   ]);
-  const rows = [2, 3, 4].map((r) => (ws.getRow(r).values as unknown[]).slice(1));
+  const rows = [2, 3, 4, 5, 6, 7].map((r) => (ws.getRow(r).values as unknown[]).slice(1));
   expect(rows).toEqual(
     expect.arrayContaining([
-      ['姑苏区', 1, '甲', '三级', 31, 31, 4, 3.75, 2, 30, '是'],
-      ['姑苏区', 2, '乙', '三级', 29, 43.5, 1, '—', 0, 30, '否'],
-      ['吴中区', 1, '丙', '二级', 3, 2.25, 0, '—', 0, 30, '否'],
+      ['姑苏区', 1, '甲', '三级', 31, 31, 4, 3.75, 2, '近12个月完成30场', '是'],
+      ['姑苏区', 2, '乙', '三级', 29, 43.5, 1, '—', 0, '近12个月完成30场', '否'],
+      ['吴中区', 1, '丙', '二级', 3, 2.25, 0, '—', 0, '三级注册满2年', '是'],
+      ['吴中区', 2, '丁', '一级', 0, 0, 0, '—', 0, '二级注册满3年', '否'],
+      ['吴中区', 3, '戊', '二级', 0, 0, 0, '—', 0, '三级注册满2年', '无法判定'],
+      ['相城区', 1, '己', '国家级', 0, 0, 0, '—', 0, '暂无标准', '无法判定'],
     ]),
   );
 });

@@ -15,7 +15,7 @@ import { north } from '../support/guidance-fixture';
 const SHOTS = path.resolve(__dirname, '../../.shots');
 let stack: TestStack;
 let h5: H5Session;
-let first: { id: string; startAt: string; place: { location: { lat: number; lng: number } } };
+let first: { id: string; startAt: string; district: string; instructor: { id: string }; place: { location: { lat: number; lng: number } } };
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -57,6 +57,26 @@ test.each([false, true])(
     expect(await h5.page.locator('.gd-card').count()).toBe(11);
     expect(await h5.page.locator('.gd-card').first().getAttribute('data-session-id')).toBe(first.id);
     await shot(`guidance-list-${on ? 'elder' : 'normal'}.png`);
+    // the filters: the session's district, then its day on the date strip, soonest first
+    await h5.page.locator(`.gd-district-chip[data-district="${first.district}"]`).click();
+    // every card shown is in that district (the list reloads with the server's filter)
+    await h5.page.waitForFunction((d) => {
+      const cards = [...document.querySelectorAll('.gd-card')].filter((c) => (c as HTMLElement).offsetParent);
+      return cards.length > 0 && cards.every((c) => c.textContent?.includes(d));
+    }, first.district);
+    const day = new Date(new Date(first.startAt).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const filtered = await stack.request('GET', `/guidance/sessions?district=${encodeURIComponent(first.district)}&date=${day}`);
+    expect(filtered.body.items.length).toBeLessThan(11);
+    await h5.page.locator(`.gd-date-strip .date-strip__item[data-date="${day}"]`).click();
+    await h5.page.locator('.gd-tabs .gd-tab--soon').click();
+    await h5.page.waitForFunction(
+      (n) => [...document.querySelectorAll('.gd-card')].filter((c) => (c as HTMLElement).offsetParent).length === n,
+      filtered.body.items.length,
+    );
+    await h5.page.locator(`.gd-card[data-session-id="${first.id}"]`).waitFor();
+    expect(await h5.page.locator('.gd-card').first().getAttribute('data-session-id')).toBe(filtered.body.items[0].id);
+    expect(await h5.page.locator('.gd-hint-near').count()).toBe(0);
+    await shot(`guidance-list-filtered-${on ? 'elder' : 'normal'}.png`);
 
     await loginAs(h5, 'instructor');
     const outside = north(first.place.location, 250);
@@ -193,17 +213,33 @@ test.each([false, true])(
       await h5.page.locator('.gd-request-detail').waitFor();
       expect(await h5.page.locator('.gd-request-status').innerText()).toContain('待匹配');
       await shot('guidance-request-open-normal.png');
+      // the bureau's 指导员选配 lists it with the suggested instructors (free at that time, same district first)
+      await loginAs(h5, 'admin');
+      await h5.page.goto(`${h5.url}/#/packages/guidance/assign`);
+      await h5.page.reload();
+      await h5.page.locator('.gd-assign-candidate').first().waitFor();
+      expect(await h5.page.locator('.gd-assign-request').first().innerText()).toContain('沧浪街道双塔社区');
+      await shot('guidance-assign-normal.png');
     } else {
-      // the bureau assigns the open request; the organisation sees the instructor
+      // the bureau assigns the open request on 指导员选配; the organisation sees the instructor
       const org = await stack.login('demo-citizen-2');
       const req = (await stack.request('GET', '/guidance/requests/mine', { token: org.token })).body.items[0];
-      const admin = await stack.login('demo-admin');
-      const suggestions = (await stack.request('GET', `/guidance/requests/${req.id}`, { token: org.token })).body.suggestions;
-      const assigned = await stack.request('POST', `/admin/guidance/requests/${req.id}/assign`, {
-        token: admin.token,
-        body: { instructorId: suggestions[0].id, reason: '就近安排' },
-      });
-      expect(assigned.status).toBe(200);
+      await h5.page.reload(); // one login page in the DOM (the h5 router keeps the last one otherwise)
+      await loginAs(h5, 'admin');
+      await h5.page.goto(`${h5.url}/#/packages/guidance/assign`);
+      await h5.page.reload();
+      const card = h5.page.locator(`.gd-assign-request[data-request-id="${req.id}"]`);
+      await card.locator('.gd-assign-candidate').first().waitFor();
+      const chosen = (await card.locator('.gd-assign-candidate .gd-rank__name').first().innerText()).split(' · ')[0];
+      await card.locator('.gd-assign-reason input').fill('同区就近安排');
+      await shot('guidance-assign-elder.png');
+      await card.locator('.gd-assign-btn').first().click();
+      await h5.page.locator('.taro-model__confirm').click();
+      await h5.page.locator('.gd-assign-request').waitFor({ state: 'detached' });
+      const after = await stack.request('GET', `/guidance/requests/${req.id}`, { token: org.token });
+      expect(after.body.request).toMatchObject({ status: 'assigned', assignedBy: 'bureau' });
+      const suggestions = [{ name: chosen }];
+      await loginAs(h5, 'citizen-2');
       await h5.page.goto(`${h5.url}/#/packages/guidance/requests`);
       await h5.page.reload();
       await h5.page.locator('.gd-request-card').first().waitFor();
@@ -215,4 +251,43 @@ test.each([false, true])(
     }
   },
   180_000,
+);
+
+test.each([false, true])(
+  'a citizen rates the delivered session, the instructor replies, the reply shows on the public profile (关怀模式 %s)',
+  async (on) => {
+    const mode = on ? 'elder' : 'normal';
+    if (!on) {
+      // demo-citizen checked in and the log delivered the session (the tests above)
+      const citizen = await stack.login('demo-citizen');
+      const rated = await stack.request('POST', `/guidance/sessions/${first.id}/rating`, {
+        token: citizen.token,
+        body: { stars: 5, comment: '张老师讲解很耐心，动作示范清楚，下次还来。' },
+      });
+      expect(rated.status).toBe(201);
+    }
+    await loginAs(h5, 'instructor');
+    await elder(on);
+    await h5.page.goto(`${h5.url}/#/packages/instructor/ratings`);
+    await h5.page.reload();
+    await h5.page.locator('.ins-rating').first().waitFor();
+    if (!on) {
+      await shot('guidance-ratings-unreplied-normal.png');
+      await h5.page.locator('.ins-reply-input textarea').first().fill('谢谢您的支持，下周同一时间继续练习后八式！');
+      await h5.page.locator('.ins-reply-send').first().click();
+      await h5.page.locator('.ins-rating .gd-rating__reply').first().waitFor();
+    }
+    expect(await h5.page.locator('.ins-rating').first().innerText()).toContain('已回复');
+    await shot(`guidance-ratings-${mode}.png`);
+
+    await loginAs(h5, 'citizen');
+    await h5.page.goto(`${h5.url}/#/packages/guidance/session?id=${first.id}`);
+    await h5.page.reload();
+    await h5.page.locator('.gd-to-instructor').click();
+    await h5.page.locator('.gd-rating__reply').first().waitFor();
+    expect(await h5.page.locator('.gd-rating__reply').first().innerText()).toContain('下周同一时间继续练习后八式');
+    expect(await h5.page.locator('.gd-profile__rating').innerText()).toContain('5分');
+    await shot(`guidance-instructor-profile-${mode}.png`);
+  },
+  120_000,
 );

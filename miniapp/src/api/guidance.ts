@@ -6,12 +6,17 @@ import {
   CreateGuidanceSessionSchema,
   GuidanceSessionDetailSchema,
   GuidanceSessionListSchema,
+  GuidanceSessionSchema,
+  InstructorPublicSchema,
+  RequestSuggestionSchema,
   InstructorMineSchema,
   InstructorProfileInputSchema,
   InstructorSessionListSchema,
   MySignupListSchema,
   InstructorRequestInputSchema,
   RatingInputSchema,
+  RatingReplySchema,
+  AssignInstructorSchema,
   SessionCodeCheckInSchema,
   SessionCodeSchema,
   SessionLogSchema,
@@ -55,10 +60,31 @@ export const RequestOutSchema = z.object({
 export type RequestOut = z.infer<typeof RequestOutSchema>;
 const SuggestionSchema = z.object({ id: z.string(), name: z.string(), level: z.string(), district: z.string() }).passthrough();
 const RequestDetailSchema = z.object({ request: RequestOutSchema, suggestions: z.array(SuggestionSchema) });
+export const BureauRequestSchema = RequestOutSchema.extend({ suggestions: z.array(RequestSuggestionSchema) });
+export type BureauRequest = z.infer<typeof BureauRequestSchema>;
+const RatingRowSchema = z.object({
+  id: z.string(),
+  stars: z.number(),
+  comment: z.string(),
+  reply: z.string().nullable(),
+  kind: z.enum(['citizen', 'organisation']),
+  createdAt: z.string(),
+});
+export const InstructorRatingSchema = RatingRowSchema.extend({
+  sessionId: z.string(),
+  sessionTitle: z.string(),
+  sessionStartAt: z.string().nullable(),
+});
+export type InstructorRating = z.infer<typeof InstructorRatingSchema>;
+export const InstructorProfileSchema = z.object({
+  instructor: InstructorPublicSchema,
+  upcoming: z.array(GuidanceSessionSchema),
+  ratings: z.array(RatingRowSchema),
+});
 
 /** Fitness guidance endpoints (API.md, "Fitness guidance"); shared by the guidance and instructor packages. */
 export const guidanceApi = {
-  sessions: (q: { sport?: GuidanceSport; district?: string; date?: string; lat?: number; lng?: number }) =>
+  sessions: (q: { sport?: GuidanceSport; district?: string; date?: string; lat?: number; lng?: number; cursor?: string; limit?: number }) =>
     request({ path: '/guidance/sessions', query: q, schema: GuidanceSessionListSchema, auth: false }),
   session: (id: string) => request({ path: `/guidance/sessions/${seg(id)}`, schema: GuidanceSessionDetailSchema }),
   signUp: (id: string, key: string) =>
@@ -116,6 +142,30 @@ export const guidanceApi = {
       method: 'POST',
       path: `/admin/instructors/${seg(id)}/review`,
       data: { approved, ...(reason ? { reason } : {}) },
+      schema: Any,
+    }),
+  /** a verified instructor's public profile: level, rating, upcoming sessions, ratings with replies */
+  instructor: (id: string) => request({ path: `/instructors/${seg(id)}`, schema: InstructorProfileSchema, auth: false }),
+  myRatings: () => request({ path: '/instructor/ratings', schema: z.object({ items: z.array(InstructorRatingSchema) }) }),
+  reply: (ratingId: string, reply: string) =>
+    request({
+      method: 'POST',
+      path: `/instructor/ratings/${seg(ratingId)}/reply`,
+      data: RatingReplySchema.parse({ reply }),
+      schema: Any,
+    }),
+  /** the bureau's 指导员选配: open requests with suggested instructors, and 指派 (audited) */
+  bureauRequests: (cursor: string | null, limit: number) =>
+    request({
+      path: '/admin/guidance/requests',
+      query: { ...(cursor ? { cursor } : {}), limit },
+      schema: z.object({ items: z.array(BureauRequestSchema), nextCursor: z.string().nullable() }),
+    }),
+  assign: (requestId: string, instructorId: string, reason?: string) =>
+    request({
+      method: 'POST',
+      path: `/admin/guidance/requests/${seg(requestId)}/assign`,
+      data: AssignInstructorSchema.parse({ instructorId, ...(reason ? { reason } : {}) }),
       schema: Any,
     }),
   activity: (q: { year?: number; district?: string }) =>

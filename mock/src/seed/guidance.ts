@@ -19,6 +19,8 @@ type Demo = {
   openid: string;
   nickname: string;
   profile: InstructorProfileInput;
+  /** registrations in the bureau's register before the platform (the 二级/一级 service rules read them) */
+  register?: { level: InstructorProfileInput['level']; day: string }[];
   sessions: {
     title: string;
     sport: CreateGuidanceSession['sport'];
@@ -91,6 +93,11 @@ const DEMO: Demo[] = [
       district: '吴中区',
       bio: '一级社会体育指导员，石湖广场舞队领队，多次获市级广场舞比赛一等奖。',
     },
+    // 二级 2014 → 一级 2018: more than the three years 一级 asks
+    register: [
+      { level: 'second', day: '2014-06-01' },
+      { level: 'first', day: '2018-03-01' },
+    ],
     sessions: [
       {
         title: '石湖广场舞 新曲教学',
@@ -127,6 +134,11 @@ const DEMO: Demo[] = [
       district: '工业园区',
       bio: '二级社会体育指导员，园区社区健身站站长，擅长八段锦与中老年功能性训练。',
     },
+    // 三级 2019-04 → 二级 2020-02: short of the two years 二级 asks (the ranking shows 未达标)
+    register: [
+      { level: 'third', day: '2019-04-01' },
+      { level: 'second', day: '2020-02-01' },
+    ],
     sessions: [
       {
         title: '金鸡湖畔八段锦',
@@ -255,6 +267,7 @@ export async function seedGuidance(services: CloudApp['services'], userIds: Reco
   for (const d of DEMO) {
     const id = await idOf(d.openid, d.nickname);
     await guidance.guidance.applyProfile(id, d.profile);
+    for (const r of d.register ?? []) await guidance.guidance.recordLevelRegistration(id, r.level, shanghaiTime(r.day));
     await guidance.guidance.review(adminId, id, { approved: true, reason: '演示数据：证书核验通过' });
     for (const s of d.sessions) {
       const startAt = new Date(shanghaiTime(today, s.at).getTime() + s.day * 86_400_000);

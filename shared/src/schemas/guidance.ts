@@ -28,14 +28,26 @@ export const INSTRUCTOR_LEVEL_LABELS_ZH: Record<InstructorLevel, string> = {
   third: '三级',
 };
 /**
- * Sessions delivered in the evaluated 12 months for a level's activity threshold. 三级 ≥ 30 is the
- * promotion rule in issue 12. PLACEHOLDERS for 国家级/一级/二级: the documents in the context folder
- * (江苏省智慧体育规划, 重庆体育大数据中心管理暂行办法) ask for 公益体育指导员 activity to be evaluated
- * but give no figure for any level, and the issue's rules for 二级/一级 are years of registered
- * service after the level below, not session counts. Until the bureau gives them, every level keeps
- * the 三级 floor (this one table to change).
+ * What each level's threshold is (the activity evaluation's "threshold met"), in this one table.
+ * SOURCE: issue 12 only ("Promotion to 三级 needs at least 30 volunteer sessions in the past year;
+ * 二级 two years of registered service after 三级; 一级 three after 二级"). The bureau documents in
+ * the context folder (江苏省/苏州 智慧体育 plan: "评价公益体育指导员活跃程度"; 重庆体育大数据中心管理暂行办法)
+ * ask for instructors' activity to be evaluated but give NO figure for any level; the issue gives
+ * none for 国家级, so 国家级 has no threshold here (the evaluation answers "无依据", not an invented one).
+ * - `sessions`: delivered sessions in the evaluated 12 months ≥ `sessions`
+ * - `service`: years registered at the level below (`after`) before this level was registered
+ *   (both dates from the platform's review history; unknown → not decidable, `null`)
  */
-export const INSTRUCTOR_LEVEL_THRESHOLDS: Record<InstructorLevel, number> = { national: 30, first: 30, second: 30, third: 30 };
+export type InstructorLevelRule =
+  | { kind: 'sessions'; sessions: number; months: 12; source: string; labelZh: string }
+  | { kind: 'service'; years: number; after: InstructorLevel; source: string; labelZh: string }
+  | { kind: 'none'; source: string; labelZh: string };
+export const INSTRUCTOR_LEVEL_RULES: Record<InstructorLevel, InstructorLevelRule> = {
+  third: { kind: 'sessions', sessions: 30, months: 12, source: 'issue 12', labelZh: '近12个月完成30场' },
+  second: { kind: 'service', years: 2, after: 'third', source: 'issue 12', labelZh: '三级注册满2年' },
+  first: { kind: 'service', years: 3, after: 'second', source: 'issue 12', labelZh: '二级注册满3年' },
+  national: { kind: 'none', source: 'none: neither issue 12 nor the bureau documents give one', labelZh: '暂无标准' },
+};
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export const DIFFICULTY_LABELS_ZH: Record<(typeof DIFFICULTIES)[number], string> = { easy: '入门', medium: '进阶', hard: '挑战' };
@@ -137,6 +149,8 @@ export const GuidanceSessionListQuerySchema = z.object({
   date: DaySchema.optional(),
   lat: coord(-90, 90).optional(),
   lng: coord(-180, 180).optional(),
+  /** the last item of the previous page (time order only; a distance-sorted list is one page) */
+  cursor: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
@@ -218,8 +232,12 @@ export const InstructorActivitySchema = z.object({
   peopleServed: z.number().int(),
   rating: z.number().nullable(),
   notDelivered: z.number().int(),
-  threshold: z.number().int(),
-  thresholdMet: z.boolean(),
+  /** sessions required (a `sessions` rule), else null */
+  threshold: z.number().int().nullable(),
+  /** the level's rule (INSTRUCTOR_LEVEL_RULES), in Chinese */
+  thresholdRule: z.string(),
+  /** null: not decidable (no rule for the level, or a registration date the platform does not hold) */
+  thresholdMet: z.boolean().nullable(),
   rankInDistrict: z.number().int(),
 });
 export type InstructorActivity = z.infer<typeof InstructorActivitySchema>;
@@ -249,6 +267,25 @@ export const InstructorRequestInputSchema = z
     path: ['endAt'],
   });
 export type InstructorRequestInput = z.infer<typeof InstructorRequestInputSchema>;
+
+/** a suggested instructor for a request: matches the sport, free at that time; same district first */
+export const RequestSuggestionSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  level: InstructorLevelSchema,
+  district: z.string(),
+  specialities: z.array(GuidanceSportSchema),
+  sameDistrict: z.boolean(),
+  sessionsThisYear: z.number().int(),
+  rating: z.number().nullable(),
+});
+export type RequestSuggestion = z.infer<typeof RequestSuggestionSchema>;
+
+export const AdminRequestListQuerySchema = z.object({
+  district: z.enum(DISTRICTS).optional(),
+  cursor: IdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
 
 export const AssignInstructorSchema = z.object({ instructorId: IdSchema, reason: text(200).optional() }).strict();
 

@@ -2,7 +2,7 @@ import { xlsxOf } from '../../platform/xlsx';
 import mongoose, { Types } from 'mongoose';
 import {
   INSTRUCTOR_LEVEL_LABELS_ZH,
-  INSTRUCTOR_LEVEL_THRESHOLDS,
+  INSTRUCTOR_LEVEL_RULES,
   businessDay,
   formatShanghai,
   type InstructorActivity,
@@ -18,9 +18,28 @@ import { yearStart } from './guidance.service';
  * - peopleServed: distinct citizens admitted (ticket scanned) to those delivered sessions
  * - rating: the mean of citizens' stars on the period's sessions (organisations' ratings apart)
  * - notDelivered: sessions the job marked (no check-in or no log by the end of the next day)
- * - thresholdMet: delivered ≥ the level's threshold (INSTRUCTOR_LEVEL_THRESHOLDS; 三级 30)
+ * - thresholdMet: the level's rule (INSTRUCTOR_LEVEL_RULES, the one table; see there for sources):
+ *   三级 delivered ≥ 30 in the period; 二级/一级 registered ≥ 2/3 years at the level below before
+ *   this one (the review history); null when the platform cannot decide (国家级: no rule given;
+ *   a level below never registered here)
  * Ranked within each district by delivered, then hours.
  */
+export function thresholdOf(
+  i: Pick<InstructorDoc, 'level' | 'levelHistory'>,
+  delivered: number,
+): { threshold: number | null; thresholdRule: string; thresholdMet: boolean | null } {
+  const rule = INSTRUCTOR_LEVEL_RULES[i.level];
+  if (rule.kind === 'sessions') return { threshold: rule.sessions, thresholdRule: rule.labelZh, thresholdMet: delivered >= rule.sessions };
+  if (rule.kind === 'none') return { threshold: null, thresholdRule: rule.labelZh, thresholdMet: null };
+  const at = (level: string) => i.levelHistory?.find((h) => h.level === level)?.at;
+  const below = at(rule.after);
+  const here = at(i.level);
+  if (!below || !here) return { threshold: null, thresholdRule: rule.labelZh, thresholdMet: null };
+  const due = new Date(below.getTime());
+  due.setUTCFullYear(due.getUTCFullYear() + rule.years);
+  return { threshold: null, thresholdRule: rule.labelZh, thresholdMet: here.getTime() >= due.getTime() };
+}
+
 export function createActivity(clock: Clock) {
   function periodOf(year?: number) {
     if (year) return { from: yearStart(year), to: yearStart(year + 1), label: `${year}` };
@@ -76,7 +95,7 @@ export function createActivity(clock: Clock) {
       const row = (st: string) => sessionRows.find((r) => String(r._id.i) === id && r._id.st === st);
       const d = row('delivered');
       const rating = ratingRows.find((r) => String(r._id) === id);
-      const threshold = INSTRUCTOR_LEVEL_THRESHOLDS[i.level];
+      const met = thresholdOf(i, d?.n ?? 0);
       return {
         instructorId: id,
         name: i.name,
@@ -87,8 +106,7 @@ export function createActivity(clock: Clock) {
         peopleServed: served.get(id)?.size ?? 0,
         rating: rating && rating.n ? Math.round((rating.sum / rating.n) * 100) / 100 : null,
         notDelivered: row('not_delivered')?.n ?? 0,
-        threshold,
-        thresholdMet: (d?.n ?? 0) >= threshold,
+        ...met,
         rankInDistrict: 0,
       };
     });
@@ -122,8 +140,8 @@ export function createActivity(clock: Clock) {
         { header: '服务人数', width: 10, value: (it) => it.peopleServed },
         { header: '平均评分', width: 10, value: (it) => it.rating ?? '—' },
         { header: '未履约场次', width: 12, value: (it) => it.notDelivered },
-        { header: '达标要求', width: 10, value: (it) => it.threshold },
-        { header: '是否达标', width: 10, value: (it) => (it.thresholdMet ? '是' : '否') },
+        { header: '达标要求', width: 16, value: (it) => it.thresholdRule },
+        { header: '是否达标', width: 10, value: (it) => (it.thresholdMet === null ? '无法判定' : it.thresholdMet ? '是' : '否') },
       ],
       notes: [
         `统计期间：${formatShanghai(period.from, 'YYYY-MM-DD')} 至 ${formatShanghai(new Date(new Date(period.to).getTime() - 1), 'YYYY-MM-DD')}`,

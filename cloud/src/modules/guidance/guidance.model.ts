@@ -20,6 +20,8 @@ export interface InstructorDoc {
   reviewedBy: Types.ObjectId | null;
   ratingSum: number;
   ratingCount: number;
+  /** each level the bureau verified, first time only (the service rules of INSTRUCTOR_LEVEL_RULES read it) */
+  levelHistory?: { level: InstructorLevel; at: Date }[];
   pending?: string[];
   pendingSince?: Date;
 }
@@ -42,6 +44,7 @@ const InstructorSchema = new Schema<InstructorDoc>(
     reviewedBy: { type: Schema.Types.ObjectId, default: null },
     ratingSum: { type: Number, default: 0 },
     ratingCount: { type: Number, default: 0 },
+    levelHistory: { type: [{ _id: false, level: String, at: Date }], default: undefined },
     pending: { type: [String], default: undefined },
     pendingSince: Date,
   },

@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import type { InstructorRequestInput } from '@citysport/shared';
+import type { InstructorRequestInput, RequestSuggestion } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import type { Kernel } from '../../platform/kernel';
 import {
@@ -14,6 +14,19 @@ import {
 } from './guidance.model';
 import type { GuidanceService } from './guidance.service';
 
+export const SLOT_CAPACITY = 'guidance_instructor_slot';
+const SLOT_MS = 15 * 60_000;
+const STALE_CLAIM_MS = 60_000;
+
+/** what one assignment attempt holds of an instructor's slots (until the request is theirs, or given back) */
+interface SlotClaimDoc {
+  _id: string;
+  requestId: Types.ObjectId;
+  instructorId: Types.ObjectId;
+  slots: string[];
+  at: Date;
+}
+
 /**
  * Instructor requests (指导员申请、选配): a community or workplace asks for an instructor; matching
  * instructors are suggested (speciality, then same district first, and free at that time); an
@@ -23,6 +36,55 @@ import type { GuidanceService } from './guidance.service';
  */
 export function createRequests(kernel: Kernel, guidance: GuidanceService) {
   const clock = kernel.clock;
+
+  /*
+   * The instructor's time, guarded: one capacity counter (remaining 1) per instructor and
+   * quarter-hour slot. Two overlapping requests share an instant, so they share its slot; an
+   * assignment takes every slot its time touches (all or nothing, kernel takeAll) before the
+   * request's guarded transition, so two admins (or an admin and the instructor) cannot book one
+   * instructor twice for the same time. A claim row names what one attempt holds, written before
+   * the take, so the heal job gives back what a crash or a lost transition left.
+   */
+  kernel.capacity.define(SLOT_CAPACITY, { collection: 'guidance_instructor_slots' });
+  const slotsOf = (instructorId: Types.ObjectId, startAt: Date, endAt: Date) => {
+    const ids: string[] = [];
+    for (let t = Math.floor(startAt.getTime() / SLOT_MS) * SLOT_MS; t < endAt.getTime(); t += SLOT_MS)
+      ids.push(`${instructorId}:${t / 60_000}`);
+    return ids;
+  };
+  const slotItems = (ids: string[]) => ids.map((id) => ({ kind: SLOT_CAPACITY, id, n: 1 }));
+  const claims = () => mongoose.connection.collection<SlotClaimDoc>('guidance_slot_claims');
+
+  async function takeSlots(r: RequestDoc, instructorId: Types.ObjectId): Promise<SlotClaimDoc | null> {
+    const ids = slotsOf(instructorId, r.startAt, r.endAt);
+    const slots = mongoose.connection.collection('guidance_instructor_slots');
+    for (const id of ids)
+      try {
+        await slots.updateOne({ _id: id as never }, { $setOnInsert: { remaining: 1, applied: [] } }, { upsert: true });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err; // a racing upsert made it
+      }
+    const claim: SlotClaimDoc = {
+      _id: String(new Types.ObjectId()),
+      requestId: r._id,
+      instructorId,
+      slots: ids,
+      at: clock.now(),
+    };
+    await claims().insertOne(claim);
+    const taken = await kernel.capacity.takeAll(slotItems(ids), { holder: claim._id, fresh: true });
+    if (!taken.ok) {
+      await claims().deleteOne({ _id: claim._id });
+      return null;
+    }
+    kernel.crashPoint('guidance.assign:after-slots');
+    return claim;
+  }
+
+  async function releaseSlots(claim: SlotClaimDoc) {
+    await kernel.capacity.giveBackAll(slotItems(claim.slots), { holder: claim._id });
+    await claims().deleteOne({ _id: claim._id });
+  }
 
   function out(r: RequestDoc) {
     return {
@@ -60,14 +122,40 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     );
   }
 
-  async function suggestions(r: Pick<RequestDoc, 'sport' | 'district' | 'startAt' | 'endAt' | 'orgUserId'>) {
+  /** Verified instructors of the sport, free at that time (no other session overlapping), same district first. */
+  async function suggestions(
+    r: Pick<RequestDoc, 'sport' | 'district' | 'startAt' | 'endAt' | 'orgUserId'>,
+    max = 10,
+  ): Promise<RequestSuggestion[]> {
     const candidates = await Instructor.find({ status: 'verified', specialities: r.sport }).limit(200).lean<InstructorDoc[]>();
     const free: InstructorDoc[] = [];
     for (const c of candidates) if (!c._id.equals(r.orgUserId) && !(await busy(c._id, r.startAt, r.endAt))) free.push(c);
     free.sort((a, b) => Number(b.district === r.district) - Number(a.district === r.district) || a.name.localeCompare(b.name, 'zh'));
-    return free
-      .slice(0, 10)
-      .map((c) => ({ id: String(c._id), name: c.name, level: c.level, district: c.district, specialities: c.specialities }));
+    const shown = free.slice(0, max);
+    const profiles = new Map((await guidance.toPublic(shown)).map((p) => [p.id, p]));
+    return shown.map((c) => {
+      const p = profiles.get(String(c._id))!;
+      return {
+        id: p.id,
+        name: c.name,
+        level: c.level,
+        district: c.district,
+        specialities: c.specialities,
+        sameDistrict: c.district === r.district,
+        sessionsThisYear: p.sessionsThisYear,
+        rating: p.rating,
+      };
+    });
+  }
+
+  /** The bureau's 指导员选配 list: open requests not yet started, soonest first, each with its suggestions. */
+  async function openForBureau(q: { district?: string; cursor?: string; limit: number }) {
+    const filter: Record<string, unknown> = { status: 'open', startAt: mongoose.trusted({ $gt: clock.now() }) };
+    if (q.district) filter.district = q.district;
+    const page = await kernel.cursorPage<RequestDoc, RequestDoc>(GuidanceRequest, filter, q, (d) => d, { field: 'startAt', direction: 1 });
+    const items = [];
+    for (const r of page.items) items.push({ ...out(r), suggestions: await suggestions(r, 5) });
+    return { items, nextCursor: page.nextCursor };
   }
 
   async function create(orgUserId: string, input: InstructorRequestInput) {
@@ -154,14 +242,29 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     if (r.status !== 'open') throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
     const instructor = await Instructor.findOne({ _id: new Types.ObjectId(instructorId), status: 'verified' }).lean<InstructorDoc>();
     if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
-    if (!instructor.specialities.includes(r.sport) || (await busy(instructor._id, r.startAt, r.endAt)))
-      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport or is busy then');
+    if (!instructor.specialities.includes(r.sport))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport', { reason: 'speciality' });
+    const isBusy = () => new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
+    if (await busy(instructor._id, r.startAt, r.endAt)) throw isBusy();
+    const claim = await takeSlots(r, instructor._id);
+    if (!claim) {
+      // the slots went to another attempt: on this request (→ not open: assigned, or being assigned
+      // to this instructor right now; a winner transitions before it drops its claim) or another (→ busy)
+      const notOpen = async () => (await load(requestId)).status !== 'open';
+      if ((await notOpen()) || (await claims().countDocuments({ requestId: r._id, instructorId: instructor._id })) > 0 || (await notOpen()))
+        throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+      throw isBusy();
+    }
     const won = await kernel.transition<RequestDoc>(
       'guidance_requests',
       { _id: r._id, status: 'open' },
       { $set: { status: 'assigned', instructorId: instructor._id, sessionId: r._id, assignedBy: by } },
     );
-    if (!won) throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    if (!won) {
+      await releaseSlots(claim);
+      throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    }
+    await claims().deleteOne({ _id: claim._id }); // the assignment holds the slots now
     if (by === 'bureau') await kernel.audit(actorId, 'guidance.request.assign', instructorId, { requestId, reason: reason ?? null });
     await materialise(won);
     return { request: out(won), session: (await guidance.toSessionDtos([(await GuidanceSession.findById(r._id).lean<SessionDoc>())!]))[0] };
@@ -190,8 +293,28 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     }
   }
 
-  /** Heals assigned requests whose session a crash did not create. */
+  /** Gives back the slots of attempts a crash left (older than a minute) unless their request went to that instructor. */
+  async function healSlots() {
+    const stale = await claims()
+      .find({ at: { $lte: new Date(clock.now().getTime() - STALE_CLAIM_MS) } })
+      .limit(200)
+      .toArray();
+    let released = 0;
+    for (const c of stale) {
+      const r = await GuidanceRequest.findById(c.requestId).lean<RequestDoc>();
+      if (r?.status === 'assigned' && r.instructorId?.equals(c.instructorId)) {
+        await claims().deleteOne({ _id: c._id });
+        continue;
+      }
+      await releaseSlots(c);
+      released++;
+    }
+    return released;
+  }
+
+  /** Heals assigned requests whose session a crash did not create, and slots a crashed attempt held. */
   async function heal() {
+    const slotsReleased = await healSlots();
     const assigned = await GuidanceRequest.find({ status: 'assigned' }, { _id: 1 })
       .sort({ _id: -1 })
       .limit(500)
@@ -209,7 +332,7 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
         await materialise((await GuidanceRequest.findById(a._id).lean<RequestDoc>())!);
         made++;
       }
-    return { made };
+    return { made, slotsReleased };
   }
 
   async function rate(orgUserId: string, requestId: string, input: { stars: number; comment?: string }) {
@@ -234,6 +357,6 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     }
   }
 
-  return { create, mine, forOrganisation, openFor, assign, heal, rate };
+  return { create, mine, forOrganisation, openFor, openForBureau, assign, heal, rate };
 }
 export type GuidanceRequests = ReturnType<typeof createRequests>;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import multer from '@koa/multer';
 import {
   ActivityQuerySchema,
+  AdminRequestListQuerySchema,
   AssignInstructorSchema,
   AttendanceSchema,
   CheckInSchema,
@@ -210,6 +211,9 @@ export function guidanceRoutes(parts: GuidanceParts, deps: { grantsOf: GrantLook
   router.post('/instructor/requests/:requestId/accept', requireUser, instructor, async (ctx) => {
     const requestId = parse(IdSchema, ctx.params.requestId);
     ctx.body = await requests.assign(requestId, me(ctx), 'instructor', me(ctx));
+  });
+  router.get('/admin/guidance/requests', requireUser, admin, async (ctx) => {
+    ctx.body = await requests.openForBureau(parse(AdminRequestListQuerySchema, ctx.query));
   });
   router.post('/admin/guidance/requests/:requestId/assign', requireUser, admin, async (ctx) => {
     const requestId = parse(IdSchema, ctx.params.requestId);

@@ -228,6 +228,16 @@ export function createGuidanceService(deps: GuidanceDeps) {
     return mineOut((await Instructor.findById(userId).lean<InstructorDoc>())!);
   }
 
+  /**
+   * A level registration from the bureau's own register (before the platform; the demo seed loads
+   * some), kept once per level like a review's. The level's review later keeps this date.
+   */
+  async function recordLevelRegistration(instructorId: string, level: InstructorProfileInput['level'], at: Date) {
+    await Instructor.collection.updateOne({ _id: oid(instructorId), 'levelHistory.level': { $ne: level } }, {
+      $push: { levelHistory: { level, at } },
+    } as never);
+  }
+
   async function myProfile(userId: string) {
     const d = await Instructor.findById(userId).lean<InstructorDoc>();
     return d ? mineOut(d) : null;
@@ -246,6 +256,11 @@ export function createGuidanceService(deps: GuidanceDeps) {
       const exists = await Instructor.exists({ _id: instructorId });
       throw new AppError(exists ? 'INSTRUCTOR_NOT_PENDING' : 'INSTRUCTOR_NOT_FOUND', exists ? 'already reviewed' : 'no such application');
     }
+    // the level's registration date, once per level (idempotent; the service rules read it)
+    if (input.approved)
+      await Instructor.collection.updateOne({ _id: won._id, 'levelHistory.level': { $ne: won.level } }, {
+        $push: { levelHistory: { level: won.level, at: now } },
+      } as never);
     await kernel.audit(adminId, 'guidance.instructor.review', instructorId, {
       approved: input.approved,
       reason: input.reason ?? null,
@@ -385,7 +400,20 @@ export function createGuidanceService(deps: GuidanceDeps) {
     return toSessionDtos(docs);
   }
 
-  async function listSessions(q: { sport?: GuidanceSport; district?: string; date?: string; lat?: number; lng?: number; limit: number }) {
+  /**
+   * Upcoming public sessions by sport, district and day. Without a position: soonest first, paged
+   * by the kernel's cursor pager. With one: nearest first over the next 500 upcoming, one page of
+   * `limit` (a distance order has no stable cursor).
+   */
+  async function listSessions(q: {
+    sport?: GuidanceSport;
+    district?: string;
+    date?: string;
+    lat?: number;
+    lng?: number;
+    cursor?: string;
+    limit: number;
+  }) {
     const now = clock.now();
     const filter: Record<string, unknown> = { status: 'published', requestId: null };
     if (q.sport) filter.sport = q.sport;
@@ -395,12 +423,17 @@ export function createGuidanceService(deps: GuidanceDeps) {
       filter.startAt = mongoose.trusted({ $gte: from > now ? from : now, $lt: new Date(from.getTime() + DAY) });
     } else filter.startAt = mongoose.trusted({ $gte: now });
     const from = q.lat !== undefined && q.lng !== undefined ? { lat: q.lat, lng: q.lng } : undefined;
-    const docs = await GuidanceSession.find(filter)
-      .sort({ startAt: 1 })
-      .limit(from ? 500 : q.limit)
-      .lean<SessionDoc[]>();
-    let items = await toSessionDtos(docs, from);
-    if (from) items = items.sort((a, b) => a.distanceM! - b.distanceM! || a.startAt.localeCompare(b.startAt)).slice(0, q.limit);
+    if (!from) {
+      const page = await kernel.cursorPage<SessionDoc, SessionDoc>(GuidanceSession, filter, q, (d) => d, {
+        field: 'startAt',
+        direction: 1,
+      });
+      return { items: await toSessionDtos(page.items), nextCursor: page.nextCursor };
+    }
+    const docs = await GuidanceSession.find(filter).sort({ startAt: 1 }).limit(500).lean<SessionDoc[]>();
+    const items = (await toSessionDtos(docs, from))
+      .sort((a, b) => a.distanceM! - b.distanceM! || a.startAt.localeCompare(b.startAt))
+      .slice(0, q.limit);
     return { items, nextCursor: null };
   }
 
@@ -854,10 +887,17 @@ export function createGuidanceService(deps: GuidanceDeps) {
       .sort({ createdAt: -1 })
       .limit(100)
       .lean<RatingDoc[]>();
+    const sessions = await GuidanceSession.find(
+      { _id: mongoose.trusted({ $in: rows.map((r) => r.sessionId) }) },
+      { title: 1, startAt: 1 },
+    ).lean<Pick<SessionDoc, '_id' | 'title' | 'startAt'>[]>();
+    const sessionOf = new Map(sessions.map((x) => [String(x._id), x]));
     return {
       items: rows.map((r) => ({
         id: String(r._id),
         sessionId: String(r.sessionId),
+        sessionTitle: sessionOf.get(String(r.sessionId))?.title ?? '',
+        sessionStartAt: sessionOf.get(String(r.sessionId))?.startAt.toISOString() ?? null,
         stars: r.stars,
         comment: r.comment,
         reply: r.reply,
@@ -883,8 +923,10 @@ export function createGuidanceService(deps: GuidanceDeps) {
   }
 
   return {
+    toPublic,
     canSeePhoto,
     applyProfile,
+    recordLevelRegistration,
     myProfile,
     review,
     listInstructors,

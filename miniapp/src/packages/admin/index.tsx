@@ -8,6 +8,8 @@ const LINKS = [
   { key: 'credit', title: '信用', desc: '服务方评分、投诉与取消；市民爽约与禁约', url: '/packages/admin/credit' },
   { key: 'clubs', title: '社团审核', desc: '体育社团成立申请', url: '/packages/club/review' },
   { key: 'instructors', title: '指导员审核', desc: '社会体育指导员资格申请', url: '/packages/guidance/review' },
+  { key: 'guidance-assign', title: '指导员选配', desc: '社区、单位的指导需求，匹配空闲指导员并指派', url: '/packages/guidance/assign' },
+  { key: 'guidance-ranking', title: '指导员活跃度', desc: '按区县排名、达标情况，导出Excel', url: '/packages/guidance/ranking' },
   { key: 'dashboard', title: '数据看板', desc: '场馆利用率、消费与活动', url: '/packages/dashboard/index' },
 ];
 

@@ -49,9 +49,20 @@ export default function ActivityRankingPage() {
                   完成{it.delivered}场 · {it.hours}小时 · 服务{it.peopleServed}人 · 评分{it.rating ?? '—'} · 未履约{it.notDelivered}
                 </Text>
               </View>
-              <Text className={`gd-rank__met${it.thresholdMet ? '' : ' gd-rank__met--no'}`}>
-                {it.thresholdMet ? '达标' : `未达标(${it.delivered}/${it.threshold})`}
-              </Text>
+              <View className="gd-rank__side">
+                <Text
+                  className={`gd-rank__met${it.thresholdMet === false ? ' gd-rank__met--no' : it.thresholdMet === null ? ' gd-rank__met--unknown' : ''}`}
+                >
+                  {it.thresholdMet === null
+                    ? '无法判定'
+                    : it.thresholdMet
+                      ? '达标'
+                      : it.threshold !== null
+                        ? `未达标(${it.delivered}/${it.threshold})`
+                        : '未达标'}
+                </Text>
+                <Text className="gd-rank__rule">{it.thresholdRule}</Text>
+              </View>
             </View>
           ))}
         </View>

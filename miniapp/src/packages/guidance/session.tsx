@@ -103,10 +103,14 @@ export default function GuidanceSessionPage() {
                 {s.district} {s.place.address}
               </Text>
             </View>
-            <View className="gd-kv">
+            <View
+              className="gd-kv gd-to-instructor"
+              role="link"
+              onClick={() => void Taro.navigateTo({ url: `/packages/guidance/instructor?id=${s.instructor.id}` })}
+            >
               <Text>指导员</Text>
-              <Text>
-                {s.instructor.name}（{INSTRUCTOR_LEVEL_LABELS_ZH[s.instructor.level]}）
+              <Text className="gd-link">
+                {s.instructor.name}（{INSTRUCTOR_LEVEL_LABELS_ZH[s.instructor.level]}）›
               </Text>
             </View>
             <View className="gd-kv">

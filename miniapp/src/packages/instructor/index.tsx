@@ -56,6 +56,11 @@ export default function InstructorHomePage() {
                 发布指导活动
               </Button>
             ) : null}
+            {verified ? (
+              <Button className="ins-ratings" onClick={() => void Taro.navigateTo({ url: '/packages/instructor/ratings' })}>
+                我收到的评价
+              </Button>
+            ) : null}
           </View>
         </View>
       ) : null}

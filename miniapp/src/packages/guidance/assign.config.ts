@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '指导员选配', enablePullDownRefresh: true });
