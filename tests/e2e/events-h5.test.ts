@@ -181,12 +181,12 @@ test('名额转让 in 关怀模式: the paid first-come entry passes once to a f
   await page.locator('.reg-input--ec-phone:visible input').fill('13912340000');
   await page.locator('.reg-check:visible').click();
   expect(await page.locator('.reg-submit').first().textContent()).toContain('确认转让');
-  await shot('event-elder-transfer-form.png');
+  await h5.shot('event-transfer-form.png', true);
   const transferred = page.waitForResponse((r) => r.url().includes('/transfer') && r.request().method() === 'POST');
   await page.locator('.reg-submit').first().click();
   expect((await transferred).status()).toBe(200);
-  await page.locator('.my-reg__transferred').waitFor();
-  expect(await page.locator('.my-reg__transfer').count()).toBe(0);
-  expect(await page.locator('.my-reg', { has: page.locator('.my-reg__transferred') }).textContent()).toContain(maskIdCard(newId));
-  await shot('event-elder-transferred.png');
+  await page.locator('.my-reg__transferred:visible').waitFor();
+  expect(await page.locator('.my-reg__transfer:visible').count()).toBe(0); // the page it came from stays, hidden, in the stack
+  expect(await page.locator('.my-reg:visible', { has: page.locator('.my-reg__transferred') }).textContent()).toContain(maskIdCard(newId));
+  await h5.shot('event-transferred.png', true);
 }, 60_000);
