@@ -1,4 +1,6 @@
 import type { ModuleDescriptor } from '../../platform/module';
+import { createHmac } from 'node:crypto';
+import { createFieldCipher } from '../../platform/crypto-field';
 import { createWechatPay, type WechatPayCredentials } from '../../platform/wechatpay';
 import type { IdentityService } from '../identity';
 import type { NotificationService } from '../notification';
@@ -49,6 +51,8 @@ export function paymentModule(p: { credentials: WechatPayCredentials | null; por
             notify: (...a) => use<NotificationService>('notification').notify(...a),
             vouchers,
             venueNames: (ids) => use<VenueService>('venue').venueNames(ids),
+            cipher: createFieldCipher(config.DATA_KEY),
+            invoiceLinkSecret: createHmac('sha256', config.DATA_KEY).update('citysport-invoice-pdf-link').digest('hex'),
           })
         : null;
       if (!p.portOverride && !service)
