@@ -5,7 +5,7 @@ import {
   CreateVoucherBatchSchema,
   IdSchema,
   IdempotencyKeySchema,
-  PageQuerySchema,
+  MyOrdersQuerySchema,
   PayOrderSchema,
   RefundOrderSchema,
   RequestInvoiceSchema,
@@ -49,7 +49,7 @@ export function paymentRoutes(
   const admin = requireRole(deps.grantsOf, ['admin']);
 
   router.get('/orders/mine', requireUser, async (ctx) => {
-    ctx.body = await service.listMine(currentUser(ctx).userId, parse(PageQuerySchema, ctx.query));
+    ctx.body = await service.listMine(currentUser(ctx).userId, parse(MyOrdersQuerySchema, ctx.query));
   });
 
   router.get('/orders/:orderId', requireUser, async (ctx) => {
