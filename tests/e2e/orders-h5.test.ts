@@ -21,6 +21,8 @@ let h5: H5Session;
 let citizen: { token: string; userId: string };
 let booking: { id: string; orderId: string; slotIds: string[] };
 let paidFen: number;
+let batchId: string;
+let venueNames: string[];
 
 function taxId(body17: string): string {
   for (const c of '0123456789ABCDEFGHJKLMNPQRTUWXY') if (isValidTaxId(body17 + c)) return body17 + c;
@@ -46,6 +48,27 @@ beforeAll(async () => {
   booking = { ...res.body.booking, slotIds: [first.id, second.id] };
   await payAndConfirm(stack, citizen.token, booking.orderId);
   paidFen = (await stack.request('GET', `/orders/${booking.orderId}`, { token: citizen.token })).body.order.payableFen;
+  // a voucher for two named venues, three per person; the citizen has claimed one
+  const admin = await stack.login('demo-admin');
+  const venues = (await stack.request('GET', '/venues')).body.items as { id: string; name: string }[];
+  venueNames = [venues[0].name, venues[1].name];
+  const created = await stack.request('POST', '/admin/voucher-batches', {
+    token: admin.token,
+    body: {
+      name: '冬季羽毛球消费券',
+      kind: 'amount',
+      faceFen: 1000,
+      minSpendFen: 5000,
+      venueIds: [venues[0].id, venues[1].id],
+      validFrom: new Date(NOW.getTime() - 3600_000).toISOString(),
+      validTo: new Date(`${tomorrow}T23:59:00+08:00`).toISOString(),
+      perPersonLimit: 3,
+      total: 100,
+    },
+  });
+  expect(created.status).toBe(201);
+  batchId = created.body.batch.id;
+  expect((await stack.request('POST', `/vouchers/batches/${batchId}/claim`, { token: citizen.token })).status).toBe(201);
   h5 = await openH5(stack, { fixedTime: NOW });
   await loginAs(h5, 'citizen');
 }, 180_000);
@@ -144,4 +167,33 @@ test('the one cancel sheet shows the refund amount and cancels the last hour of 
   expect(after.slotIds).toEqual([booking.slotIds[0]]);
   const order = (await stack.request('GET', `/orders/${booking.orderId}`, { token: citizen.token })).body.order;
   expect(order.refundedFen).toBe(paidFen / 2);
+});
+
+test('coupons: a readable title, the venues by name, the exact expiry minute, 已领 n 张; the pay sheet links to 领券中心', async () => {
+  const url = `${h5.url}/#/packages/pay/vouchers?tab=claim`;
+  await bothModes(url, `.batch-card[data-id="${batchId}"]`, 'vouchers-claim');
+  await h5.page.goto(url);
+  const card = h5.page.locator(`.batch-card[data-id="${batchId}"]:visible`);
+  await card.waitFor();
+  const text = (await card.textContent()) ?? '';
+  expect(text).toContain('满50减10元');
+  expect(text).toContain(`限${venueNames.join('、')}使用`);
+  expect(text).toContain(`有效期至 ${tomorrow.replace(/-/g, '.')} 23:59`);
+  expect(await card.locator('.batch-claimed').textContent()).toBe('已领 1 张（限3张）');
+  // the pay page's voucher sheet leads to 领券中心
+  const v = (await stack.request('GET', '/venues')).body.items[0];
+  const slots = (await stack.request('GET', `/venues/${v.id}/slots?date=${tomorrow}`)).body.items as {
+    id: string;
+    remaining: number;
+    priceFen: number;
+  }[];
+  const slot = slots.find((s) => s.remaining > 0 && s.priceFen > 0)!;
+  const held = (await stack.request('POST', '/bookings', { token: citizen.token, body: { slotIds: [slot.id] } })).body.booking;
+  await h5.page.goto(`${h5.url}/#/packages/pay/index?orderId=${held.orderId}`);
+  await h5.page.locator('.pay-voucher-row:visible').click();
+  await h5.page.locator('.voucher-sheet__claim:visible').waitFor();
+  await h5.shot('orders-voucher-sheet.png');
+  await h5.page.locator('.voucher-sheet__claim:visible').click();
+  await h5.page.waitForURL(/#\/packages\/pay\/vouchers\?tab=claim/);
+  await h5.page.locator(`.batch-card[data-id="${batchId}"]:visible`).waitFor();
 });

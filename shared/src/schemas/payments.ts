@@ -88,6 +88,8 @@ export const VoucherBatchSchema = z.object({
   minSpendFen: z.number().int().nonnegative(),
   sports: z.array(SportSchema),
   venueIds: z.array(IdSchema),
+  /** the names of venueIds (empty: every venue) */
+  venueNames: z.array(z.string()).default([]),
   validFrom: z.string(),
   validTo: z.string(),
   perPersonLimit: z.number().int().positive(),

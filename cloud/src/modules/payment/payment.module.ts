@@ -30,7 +30,7 @@ export function paymentModule(p: { credentials: WechatPayCredentials | null; por
     create: ({ kernel, config, pseudonym, use }) => {
       const { clock, logger } = kernel;
       const identity = use<IdentityService>('identity');
-      const vouchers = createVoucherService({ clock, pseudonym, kernel });
+      const vouchers = createVoucherService({ clock, pseudonym, kernel, venueNames: (ids) => use<VenueService>('venue').venueNames(ids) });
       const wechatPay = (c: WechatPayCredentials) =>
         createWechatPay({
           apiBase: config.WECHATPAY_API_BASE,

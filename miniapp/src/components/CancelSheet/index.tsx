@@ -149,7 +149,7 @@ export default function CancelSheet({
                 <Text>消费券</Text>
                 <Text className="cancel-voucher">{VOUCHER_FATE_ZH[quote.voucher]}</Text>
               </View>
-              <View className="cancel-sheet__row">
+              <View className="cancel-sheet__row cancel-sheet__row--stack">
                 <Text>到账时间</Text>
                 <Text className="cancel-arrives">{quote.arrives}</Text>
               </View>

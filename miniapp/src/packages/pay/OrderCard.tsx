@@ -95,24 +95,20 @@ export default function OrderCard({
         <Button className="order-detail-link" size="small" fill="outline" onClick={open}>
           订单详情
         </Button>
-      </View>
-      {payable || cancellable ? (
-        <View className="order-card__actions">
-          {payable ? (
-            <>
-              <Text className="order-card__left cs-muted">剩余 {mmss(left)}</Text>
-              <Button className="order-pay" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: payUrl(o.id) })}>
-                去支付
-              </Button>
-            </>
-          ) : null}
-          {cancellable ? (
-            <Button className="order-refund order-cancel" size="small" fill="outline" onClick={onCancel}>
-              取消预订
+        {payable ? (
+          <>
+            <Text className="order-card__left cs-muted">剩余 {mmss(left)}</Text>
+            <Button className="order-pay" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: payUrl(o.id) })}>
+              去支付
             </Button>
-          ) : null}
-        </View>
-      ) : null}
+          </>
+        ) : null}
+        {cancellable ? (
+          <Button className="order-refund order-cancel" size="small" fill="outline" onClick={onCancel}>
+            取消预订
+          </Button>
+        ) : null}
+      </View>
     </View>
   );
 }
