@@ -21,7 +21,7 @@ const DOMAINS = [
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
-  pay: ['result', 'orders', 'vouchers'],
+  pay: ['result', 'orders', 'vouchers', 'order'],
   ticket: ['detail'],
   event: ['register', 'mine', 'draw', 'results', 'organiser', 'edit', 'certificate'],
   guidance: ['session', 'mine', 'review', 'ranking', 'requests', 'request', 'instructor', 'assign'],

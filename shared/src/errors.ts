@@ -47,6 +47,10 @@ export const ERRORS = {
   VOUCHER_NOT_FOUND: 404,
   VOUCHER_SOLD_OUT: 409,
   VOUCHER_LIMIT_REACHED: 422,
+  // 电子发票: one (live) invoice per order, paid and not refunded orders only
+  INVOICE_EXISTS: 409,
+  INVOICE_NOT_ALLOWED: 422,
+  INVOICE_NOT_FOUND: 404,
   // tickets
   TICKET_ALREADY_USED: 409,
   TICKET_INVALID: 400,
@@ -237,6 +241,9 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   VOUCHER_NOT_FOUND: '消费券不存在',
   VOUCHER_SOLD_OUT: '消费券已领完',
   VOUCHER_LIMIT_REACHED: '已达到领取上限',
+  INVOICE_EXISTS: '该订单已申请过发票',
+  INVOICE_NOT_ALLOWED: '该订单当前不能开票',
+  INVOICE_NOT_FOUND: '发票不存在',
   TICKET_ALREADY_USED: '票券已核销',
   TICKET_INVALID: '无效的票券',
   TICKET_EXPIRED: '票券不在有效期内',

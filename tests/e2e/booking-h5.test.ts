@@ -100,7 +100,9 @@ test('my bookings lists it with a hold countdown, and cancelling gives the hours
   expect(await Promise.all(held.slotIds.map(remainingOf))).toEqual([0, 0]);
   await card.locator('.booking-cancel').click();
   const cancelled = h5.page.waitForResponse((r) => r.url().endsWith(`/api/v1/bookings/${id}/cancel`));
-  await h5.page.locator('.taro-model__confirm:visible').click();
+  // the one cancel sheet: the server's quote first, then the confirm
+  await h5.page.locator('.cancel-sheet__quote:visible').waitFor();
+  await h5.page.locator('.cancel-submit:visible').click();
   expect((await cancelled).status()).toBe(200);
   const booking = (await stack.request('GET', `/bookings/${id}`, { token: citizen.token })).body.booking;
   expect(booking.status).toBe('cancelled');

@@ -58,6 +58,31 @@ export interface WechatRefund {
   amount: { total: number; refund: number; payer_refund?: number };
 }
 
+/** 电子发票 (new-tax-control-fapiao) */
+export interface FapiaoApplication {
+  applyId: string;
+  fapiaoId: string;
+  buyer: { type: 'INDIVIDUAL' | 'ORGANIZATION'; name: string; taxpayerId?: string; email?: string };
+  totalFen: number;
+  /** 税收分类编码 of the service sold (19 digits) */
+  taxCode: string;
+  items: { name: string; quantity: number; totalFen: number }[];
+}
+interface WechatFapiao {
+  fapiao_id: string;
+  status: FapiaoState['status'];
+  total_amount: number;
+  blue_fapiao?: { fapiao_code: string; fapiao_number: string; fapiao_time: string };
+  red_fapiao?: { fapiao_code: string; fapiao_number: string; fapiao_time: string };
+}
+export interface FapiaoState {
+  fapiaoId: string;
+  status: 'ISSUE_ACCEPTED' | 'ISSUED' | 'REVERSE_ACCEPTED' | 'REVERSED';
+  totalFen: number;
+  blue: { code: string; number: string; time: string } | null;
+  red: { code: string; number: string; time: string } | null;
+}
+
 export class WechatPaySignatureError extends Error {}
 
 const WECHAT_HOST = 'https://api.mch.weixin.qq.com';
@@ -166,6 +191,17 @@ export function createWechatPay(opts: WechatPayOptions) {
     upload: async () => ({ status: 501, error: 'not used' }),
   });
 
+  /** The merchant's Authorization header (WECHATPAY2-SHA256-RSA2048) for a path the library has no method for. */
+  const authorization = (method: 'GET' | 'POST', path: string, body?: unknown): string =>
+    (pay as unknown as { buildAuthorization(m: string, u: string, p?: unknown): string }).buildAuthorization(
+      method,
+      `${WECHAT_HOST}${path}`,
+      body,
+    );
+  /** A signed request through the same HTTP service (timeout, verified answer) as the library's own calls. */
+  const signedCall = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    send(method, `${WECHAT_HOST}${path}`, { 'Content-Type': 'application/json', Authorization: authorization(method, path, body) }, body);
+
   /** WeChat's own error body stays on the error for logs; clients get only our code and message. */
   function unwrap<T>(res: { status: number; data?: unknown; error?: unknown }, what: string): T {
     if (res.status >= 200 && res.status < 300) return res.data as T;
@@ -259,6 +295,83 @@ export function createWechatPay(opts: WechatPayOptions) {
       if (createHash('sha1').update(text).digest('hex').toLowerCase() !== bill.hash_value.toLowerCase())
         throw new AppError('UPSTREAM_UNAVAILABLE', 'trade bill does not match its SHA-1');
       return text;
+    },
+    /** 开具电子发票 (new-tax-control-fapiao): accepted now, issued asynchronously; the same request again is accepted again. */
+    async applyFapiao(input: FapiaoApplication): Promise<void> {
+      const body = {
+        scene: 'WITH_WECHATPAY',
+        fapiao_apply_id: input.applyId,
+        buyer_information: {
+          type: input.buyer.type,
+          name: input.buyer.name,
+          ...(input.buyer.taxpayerId ? { taxpayer_id: input.buyer.taxpayerId } : {}),
+          ...(input.buyer.email ? { email: input.buyer.email } : {}),
+        },
+        fapiao_information: [
+          {
+            fapiao_id: input.fapiaoId,
+            total_amount: input.totalFen,
+            need_list: false,
+            items: input.items.map((it) => ({
+              tax_code: input.taxCode,
+              goods_name: it.name.slice(0, 100),
+              quantity: it.quantity,
+              total_amount: it.totalFen,
+              discount: false,
+            })),
+          },
+        ],
+      };
+      unwrap(await signedCall('POST', '/v3/new-tax-control-fapiao/fapiao-applications', body), 'fapiao apply');
+    },
+    /** 查询电子发票: the fapiao's status and numbers, or null when WeChat has no such application */
+    async queryFapiao(applyId: string): Promise<FapiaoState[] | null> {
+      const res = await signedCall('GET', `/v3/new-tax-control-fapiao/fapiao-applications/${encodeURIComponent(applyId)}`);
+      if (res.status === 404) return null;
+      const data = unwrap<{ fapiao_information: WechatFapiao[] }>(res, 'fapiao query');
+      return data.fapiao_information.map((f) => ({
+        fapiaoId: f.fapiao_id,
+        status: f.status,
+        totalFen: f.total_amount,
+        blue: f.blue_fapiao
+          ? { code: f.blue_fapiao.fapiao_code, number: f.blue_fapiao.fapiao_number, time: f.blue_fapiao.fapiao_time }
+          : null,
+        red: f.red_fapiao ? { code: f.red_fapiao.fapiao_code, number: f.red_fapiao.fapiao_number, time: f.red_fapiao.fapiao_time } : null,
+      }));
+    },
+    /** 冲红: reverses an issued fapiao (asynchronous; asking again is harmless) */
+    async reverseFapiao(applyId: string, input: { fapiaoId: string; code: string; number: string; reason: string }): Promise<void> {
+      const res = await signedCall('POST', `/v3/new-tax-control-fapiao/fapiao-applications/${encodeURIComponent(applyId)}/reverse`, {
+        reverse_reason: input.reason.slice(0, 100),
+        fapiao_information: [{ fapiao_id: input.fapiaoId, fapiao_code: input.code, fapiao_number: input.number }],
+      });
+      unwrap(res, 'fapiao reverse');
+    },
+    /** The fapiao's PDF: its short-lived link from WeChat, then the file (WeChat does not sign files; we check it is a PDF). */
+    async fapiaoPdf(applyId: string, fapiaoId: string): Promise<Buffer | null> {
+      const res = await signedCall('GET', `/v3/new-tax-control-fapiao/fapiao-applications/${encodeURIComponent(applyId)}/fapiao-files`);
+      const data = unwrap<{ fapiao_download_info_list: { fapiao_id: string; download_url: string; status: string }[] }>(
+        res,
+        'fapiao files',
+      );
+      const info = data.fapiao_download_info_list.find((f) => f.fapiao_id === fapiaoId && f.status === 'DOWNLOAD_AVAILABLE');
+      if (!info) return null;
+      // sign the path as WeChat would see it, whichever host served the link
+      const path = info.download_url.replace(/^https?:\/\/[^/]+/, '');
+      const target = `${opts.apiBase.replace(/\/$/, '')}${path}`;
+      let file: Response;
+      try {
+        file = await fetch(target, {
+          headers: { Accept: 'application/pdf', Authorization: authorization('GET', path) },
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
+      } catch {
+        throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat Pay did not answer in time');
+      }
+      const bytes = Buffer.from(await file.arrayBuffer());
+      if (!file.ok || bytes.subarray(0, 5).toString('latin1') !== '%PDF-')
+        throw new AppError('UPSTREAM_UNAVAILABLE', `fapiao download failed (${file.status})`);
+      return bytes;
     },
     /** Verifies a notification over its raw body, then decrypts its resource (AES-256-GCM, APIv3 key). */
     async openNotification<T>(msg: SignedMessage): Promise<{ id: string; eventType: string; resource: T }> {

@@ -11,6 +11,10 @@ import {
   DayBookingsResponseSchema,
   HealthSchema,
   IdempotencyKeySchema,
+  InvoiceResponseSchema,
+  RequestInvoiceSchema,
+  type OrderTab,
+  type RequestInvoice,
   LoginRequestSchema,
   LoginResponseSchema,
   ManageReasonSchema,
@@ -151,11 +155,11 @@ export const api = {
     }),
 
   /** POST /bookings/:bookingId/cancel {reason?} */
-  cancelBooking: (bookingId: string, reason?: string, o: CallOptions = {}) =>
+  cancelBooking: (bookingId: string, reason?: string, o: CallOptions & { slotIds?: string[] } = {}) =>
     request({
       method: 'POST',
       path: `/bookings/${seg(bookingId)}/cancel`,
-      data: CancelBookingSchema.parse(reason ? { reason } : {}),
+      data: CancelBookingSchema.parse({ ...(reason ? { reason } : {}), ...(o.slotIds ? { slotIds: o.slotIds } : {}) }),
       schema: BookingResponseSchema,
       toast: o.toast,
     }),
@@ -267,8 +271,28 @@ export const api = {
       request({ path: `/orders/${seg(orderId)}`, schema: OrderResponseSchema, toast: o.toast }),
 
     /** GET /orders/mine?cursor=&limit= → {items, nextCursor} */
-    myOrders: (q: { cursor?: string | null; limit?: number } = {}, o: CallOptions = {}) =>
-      request({ path: '/orders/mine', query: { cursor: q.cursor, limit: q.limit }, schema: OrderPageSchema, toast: o.toast }),
+    myOrders: (q: { cursor?: string | null; limit?: number; status?: OrderTab } = {}, o: CallOptions = {}) =>
+      request({
+        path: '/orders/mine',
+        query: { cursor: q.cursor, limit: q.limit, status: q.status && q.status !== 'all' ? q.status : undefined },
+        schema: OrderPageSchema,
+        toast: o.toast,
+      }),
+
+    /** GET /orders/:orderId/invoice → {invoice | null} (电子发票, owner only) */
+    invoice: (orderId: string, o: CallOptions = {}) =>
+      request({ path: `/orders/${seg(orderId)}/invoice`, schema: InvoiceResponseSchema, toast: o.toast }),
+
+    /** POST /orders/:orderId/invoice {buyerType, title, taxId?, email} + Idempotency-Key → 201 {invoice} */
+    requestInvoice: (orderId: string, body: RequestInvoice, idempotencyKey: string, o: CallOptions = {}) =>
+      request({
+        method: 'POST',
+        path: `/orders/${seg(orderId)}/invoice`,
+        data: RequestInvoiceSchema.parse(body),
+        header: { 'Idempotency-Key': IdempotencyKeySchema.parse(idempotencyKey) },
+        schema: InvoiceResponseSchema,
+        toast: o.toast,
+      }),
 
     /** POST /orders/:orderId/pay {voucherIds?} → {payParams} (to hand to requestPayment) or {order} (nothing left to pay) */
     payOrder: (orderId: string, voucherIds: string[] | undefined, o: CallOptions = {}) =>

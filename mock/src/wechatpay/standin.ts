@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Router, { type RouterContext } from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import forge from 'node-forge';
+import { registerFapiao } from './fapiao';
 import { buildTradeBill, type BillPayment, type BillRefund, type BillType } from './bill';
 import { randomAlnum } from './keys';
 import { buildNotificationBody, notificationHeaders, type NotificationEventType, type NotificationOriginalType } from './notification';
@@ -714,6 +715,9 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     }),
   );
 
+  // 电子发票 (new-tax-control-fapiao): apply, query, reverse, files and the PDF
+  const fapiao = registerFapiao(router, v3, { mchid: keys.mchid, now, host: billHost, delayMs: opts.fapiaoDelayMs ?? 0 });
+
   // ---------- /mock: plays the user and the merchant platform (not WeChat API; unsigned) ----------
 
   function mockError(ctx: { status: number; body: unknown }, err: unknown) {
@@ -820,6 +824,10 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     transaction(outTradeNo: string): TransactionView | undefined {
       const tx = byOutTradeNo.get(outTradeNo);
       return tx && transactionView(tx);
+    },
+    /** fapiao applications as WeChat holds them (status computed at read time) */
+    get fapiao() {
+      return fapiao.applications();
     },
   };
 

@@ -126,6 +126,8 @@ export interface NotificationView {
 
 export interface WechatPayStandInOptions {
   keys: WechatPayKeyMaterial;
+  /** how long after acceptance a fapiao is issued or reversed (default 0: at the next query) */
+  fapiaoDelayMs?: number;
   signMode: WechatPaySignMode;
   /** replaces WeChat's retry intervals (WECHAT_NOTIFY_RETRY_SCHEDULE_MS), e.g. [50, 50, 100] in tests */
   retryScheduleMs?: number[];

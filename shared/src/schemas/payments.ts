@@ -41,6 +41,20 @@ export const OrderSchema = z.object({
 export type Order = z.infer<typeof OrderSchema>;
 export const OrderResponseSchema = z.object({ order: OrderSchema });
 export const OrderPageSchema = pageOf(OrderSchema);
+/** 我的订单's tabs: 全部 / 待支付 / 已支付 / 退款 (refunding, refunded, partly refunded) */
+export const ORDER_TABS = ['all', 'pending', 'paid', 'refund'] as const;
+export type OrderTab = (typeof ORDER_TABS)[number];
+export const ORDER_TAB_STATUSES: Record<OrderTab, OrderStatus[] | null> = {
+  all: null,
+  pending: ['pending'],
+  paid: ['paid'],
+  refund: ['refunding', 'refunded', 'partially_refunded'],
+};
+export const MyOrdersQuerySchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(ORDER_TABS).default('all'),
+});
 
 export const PayOrderSchema = z.object({ voucherIds: z.array(IdSchema).max(1).optional() }).strict();
 /** the fields wx.requestPayment / Taro.requestPayment take */
@@ -74,6 +88,8 @@ export const VoucherBatchSchema = z.object({
   minSpendFen: z.number().int().nonnegative(),
   sports: z.array(SportSchema),
   venueIds: z.array(IdSchema),
+  /** the names of venueIds (empty: every venue) */
+  venueNames: z.array(z.string()).default([]),
   validFrom: z.string(),
   validTo: z.string(),
   perPersonLimit: z.number().int().positive(),

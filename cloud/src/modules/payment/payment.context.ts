@@ -20,6 +20,10 @@ export interface PaymentDeps {
   notify: (userId: string, templateId: string, data: Record<string, string>) => Promise<void>;
   vouchers: VoucherService;
   venueNames: (venueIds: string[]) => Promise<Map<string, string>>;
+  /** seals invoice titles, 税号 and e-mail addresses */
+  cipher: import('../../platform/crypto-field').FieldCipher;
+  /** signs the owner's short-lived invoice PDF links */
+  invoiceLinkSecret: string;
 }
 
 export const MAX_REFUNDS_PER_ORDER = 50; // WeChat's limit

@@ -22,6 +22,8 @@ export function paymentJobs(deps: { clock: Clock; payment: PaymentService; recon
     { name: 'payment.pending-orders', everyMs: 30_000, run: () => payment.reconcilePending() },
     { name: 'payment.pending-refunds', everyMs: 60_000, run: () => payment.reconcileRefunds() },
     { name: 'payment.effects-sweeper', everyMs: 60_000, run: () => payment.sweepEffects() },
+    // 电子发票: crashed requests finished, issuing and reversing asked about, refunded orders' invoices reversed
+    { name: 'payment.invoices', everyMs: 10_000, run: () => payment.invoices.runJob() },
     {
       name: 'payment.daily-reconciliation',
       everyMs: 60 * 60_000,

@@ -48,6 +48,10 @@ export interface OrderDoc {
   pending?: string[];
   pendingSince?: Date;
   refundsOwed?: RefundOwed[];
+  /** the order's one live invoice (电子发票), taken by a guarded claim (invoice.service.ts) */
+  invoiceId?: Types.ObjectId | null;
+  /** set by every refund reservation: the invoice job checks whether an invoice must be reversed */
+  invoiceCheck?: boolean;
 }
 
 /** A refund reserved on the order (amount counted) whose record or WeChat request may still be owed. */
@@ -95,6 +99,8 @@ const OrderSchema = new Schema<OrderDoc>(
     note: { type: String, default: null },
     pending: { type: [String], default: undefined },
     pendingSince: Date,
+    invoiceId: { type: Schema.Types.ObjectId, default: undefined },
+    invoiceCheck: { type: Boolean, default: undefined },
     refundsOwed: {
       type: [{ refundId: String, amountFen: Number, reason: String, requestedBy: String, at: Date, _id: false }],
       default: undefined,
@@ -106,6 +112,7 @@ OrderSchema.index({ status: 1, nextQueryAt: 1 });
 OrderSchema.index({ ownerId: 1, _id: -1 });
 OrderSchema.index({ kind: 1, refId: 1 });
 OrderSchema.index({ 'amountMismatch.at': -1 }, { sparse: true });
+OrderSchema.index({ invoiceCheck: 1 }, { sparse: true });
 export const Order = mongoose.model<OrderDoc>('Order', OrderSchema);
 
 /** One row per WeChat transaction_id (`_id`): a transaction can pay one order only, once. */

@@ -1,4 +1,6 @@
 import type { ModuleDescriptor } from '../../platform/module';
+import { createHmac } from 'node:crypto';
+import { createFieldCipher } from '../../platform/crypto-field';
 import { createWechatPay, type WechatPayCredentials } from '../../platform/wechatpay';
 import type { IdentityService } from '../identity';
 import type { NotificationService } from '../notification';
@@ -28,7 +30,7 @@ export function paymentModule(p: { credentials: WechatPayCredentials | null; por
     create: ({ kernel, config, pseudonym, use }) => {
       const { clock, logger } = kernel;
       const identity = use<IdentityService>('identity');
-      const vouchers = createVoucherService({ clock, pseudonym, kernel });
+      const vouchers = createVoucherService({ clock, pseudonym, kernel, venueNames: (ids) => use<VenueService>('venue').venueNames(ids) });
       const wechatPay = (c: WechatPayCredentials) =>
         createWechatPay({
           apiBase: config.WECHATPAY_API_BASE,
@@ -49,6 +51,8 @@ export function paymentModule(p: { credentials: WechatPayCredentials | null; por
             notify: (...a) => use<NotificationService>('notification').notify(...a),
             vouchers,
             venueNames: (ids) => use<VenueService>('venue').venueNames(ids),
+            cipher: createFieldCipher(config.DATA_KEY),
+            invoiceLinkSecret: createHmac('sha256', config.DATA_KEY).update('citysport-invoice-pdf-link').digest('hex'),
           })
         : null;
       if (!p.portOverride && !service)

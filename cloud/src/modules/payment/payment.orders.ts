@@ -1,4 +1,5 @@
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import { ORDER_TAB_STATUSES, type OrderTab } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
 import type { NewOrder, OrderMoney } from './payment.port';
@@ -227,8 +228,10 @@ export function createOrders(ctx: PaymentContext) {
     return orderDto(await findOwned(userId, orderId));
   }
 
-  async function listMine(userId: string, q: { cursor?: string; limit: number }) {
-    return kernel.cursorPage<OrderDoc, ReturnType<typeof orderDto>>(Order, { ownerId: new Types.ObjectId(userId) }, q, orderDto);
+  async function listMine(userId: string, q: { cursor?: string; limit: number; status?: OrderTab }) {
+    const statuses = ORDER_TAB_STATUSES[q.status ?? 'all'];
+    const filter = { ownerId: new Types.ObjectId(userId), ...(statuses ? { status: mongoose.trusted({ $in: statuses }) } : {}) };
+    return kernel.cursorPage<OrderDoc, ReturnType<typeof orderDto>>(Order, filter, q, orderDto);
   }
 
   /** The bureau's subsidy per venue: what vouchers paid and what citizens paid, on orders that were paid. */

@@ -14,7 +14,12 @@ export const REFUND_EFFECTS = 'payment.order';
  * sweeper finishes a reservation a crash left. Whole refunds of a domain's order go through the
  * domain (onRefundRequested), which ends what was bought and calls back through the port.
  */
-export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, orderId: string) => Promise<OrderDoc>) {
+export function createRefunds(
+  ctx: PaymentContext,
+  findOwned: (userId: string, orderId: string) => Promise<OrderDoc>,
+  /** an invoice of the order is reversed (红冲) after a refund; the order's invoiceCheck flag makes it crash-safe */
+  afterRefund: (orderId: Types.ObjectId) => Promise<void>,
+) {
   const { deps } = ctx;
   const { clock, wechatPay, kernel } = deps;
 
@@ -162,7 +167,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
       },
       {
         $inc: { refundedFen: amount, refundCount: 1 },
-        $set: { status: 'refunding', pendingSince: now },
+        $set: { status: 'refunding', pendingSince: now, invoiceCheck: true },
         $addToSet: { pending: 'refunds' },
         $push: { refundsOwed: owed },
       } as never,
@@ -174,6 +179,7 @@ export function createRefunds(ctx: PaymentContext, findOwned: (userId: string, o
     }
     kernel.crashPoint('payment.refund:reserved');
     await kernel.effects.finish(REFUND_EFFECTS, reserved as unknown as OrderDoc & { _id: unknown; pending?: string[] });
+    await afterRefund(o._id);
     const made = await Refund.findById(owed.refundId).lean<RefundDoc>();
     if (made) return made;
     // the record could not be written now (the sweeper makes it): answer what is owed

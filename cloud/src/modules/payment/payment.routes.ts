@@ -5,10 +5,12 @@ import {
   CreateVoucherBatchSchema,
   IdSchema,
   IdempotencyKeySchema,
-  PageQuerySchema,
+  MyOrdersQuerySchema,
   PayOrderSchema,
   RefundOrderSchema,
+  RequestInvoiceSchema,
 } from '@citysport/shared';
+import { z } from 'zod';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import { parse } from '../../platform/validate';
@@ -18,6 +20,8 @@ import type { VoucherService } from './voucher.service';
 import type { ClaimOnce } from '../../platform/idempotency';
 import type { Reconciliation } from './reconciliation';
 import { DaySchema } from '@citysport/shared';
+
+const InvoicePdfQuerySchema = z.object({ exp: z.coerce.number().int().positive().max(1e11), sig: z.string().min(10).max(100) });
 
 function signedMessage(ctx: ParameterizedContext): SignedMessage {
   const raw = (ctx.request as unknown as { rawBody?: string }).rawBody;
@@ -45,7 +49,7 @@ export function paymentRoutes(
   const admin = requireRole(deps.grantsOf, ['admin']);
 
   router.get('/orders/mine', requireUser, async (ctx) => {
-    ctx.body = await service.listMine(currentUser(ctx).userId, parse(PageQuerySchema, ctx.query));
+    ctx.body = await service.listMine(currentUser(ctx).userId, parse(MyOrdersQuerySchema, ctx.query));
   });
 
   router.get('/orders/:orderId', requireUser, async (ctx) => {
@@ -79,6 +83,39 @@ export function paymentRoutes(
     const { result, replayed } = await deps.claimOnce('order.refund', userId, key, hash, run);
     if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.body = result;
+  });
+
+  // 电子发票: one per order, its owner only; an Idempotency-Key answers a retry with the first result
+  router.post('/orders/:orderId/invoice', requireUser, async (ctx) => {
+    const orderId = parse(IdSchema, ctx.params.orderId);
+    const input = parse(RequestInvoiceSchema, ctx.request.body);
+    const header = ctx.get('idempotency-key');
+    const key = header ? parse(IdempotencyKeySchema, header) : undefined;
+    const userId = currentUser(ctx).userId;
+    const run = async () => ({ invoice: await service.invoices.request(userId, orderId, input) });
+    if (!key) {
+      ctx.status = 201;
+      ctx.body = await run();
+      return;
+    }
+    const { result, replayed } = await deps.claimOnce('order.invoice', userId, key, service.invoices.requestHash(orderId, input), run);
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    ctx.status = 201;
+    ctx.body = result;
+  });
+
+  router.get('/orders/:orderId/invoice', requireUser, async (ctx) => {
+    ctx.body = { invoice: await service.invoices.forOrder(currentUser(ctx).userId, parse(IdSchema, ctx.params.orderId)) };
+  });
+
+  // the PDF behind the owner's short-lived signed link (no bearer: Taro.downloadFile and a browser tab open it)
+  router.get('/invoices/:invoiceId/pdf', async (ctx) => {
+    const q = parse(InvoicePdfQuerySchema, ctx.query);
+    const file = await service.invoices.pdf(parse(IdSchema, ctx.params.invoiceId), q.exp, q.sig);
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.set('Content-Disposition', `inline; filename="${file.name}"`);
+    ctx.type = 'application/pdf';
+    ctx.body = file.bytes;
   });
 
   router.get('/vouchers/mine', requireUser, async (ctx) => {

@@ -5,6 +5,7 @@ import { createOrders } from './payment.orders';
 import { createNotify } from './payment.notify';
 import { createRefunds, REFUND_EFFECTS } from './payment.refunds';
 import { createPending } from './payment.pending';
+import { createInvoices } from './invoice.service';
 
 export type { PaymentDeps } from './payment.context';
 export { orderDto } from './payment.context';
@@ -27,7 +28,15 @@ export function createPaymentService(deps: PaymentDeps) {
   };
   const paid = createPaid(ctx);
   const orders = createOrders(ctx);
-  const refunds = createRefunds(ctx, orders.findOwned);
+  const invoices = createInvoices({
+    clock,
+    logger: deps.logger,
+    kernel: deps.kernel,
+    wechatPay: deps.wechatPay,
+    cipher: deps.cipher,
+    linkSecret: deps.invoiceLinkSecret,
+  });
+  const refunds = createRefunds(ctx, orders.findOwned, invoices.afterRefund);
   const notify = createNotify(ctx, refunds.applyRefundState);
   const pending = createPending(ctx, orders.closeAtWechat);
 
@@ -62,6 +71,8 @@ export function createPaymentService(deps: PaymentDeps) {
     requestRefund: refunds.requestRefund,
     startRefund: refunds.startRefund,
     latestRefund: refunds.latestRefund,
+    /** 电子发票 */
+    invoices,
   };
 }
 

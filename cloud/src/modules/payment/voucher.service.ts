@@ -13,7 +13,7 @@ import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
 import { Voucher, VoucherBatch, type VoucherBatchDoc, type VoucherDoc } from './voucher.model';
 
-function batchDto(b: VoucherBatchDoc): VoucherBatchDto {
+function batchDto(b: VoucherBatchDoc, names: Map<string, string> = new Map()): VoucherBatchDto {
   return {
     id: String(b._id),
     name: b.name,
@@ -24,6 +24,7 @@ function batchDto(b: VoucherBatchDoc): VoucherBatchDto {
     minSpendFen: b.minSpendFen,
     sports: b.sports,
     venueIds: b.venueIds,
+    venueNames: b.venueIds.map((id) => names.get(id)).filter((n): n is string => !!n),
     validFrom: b.validFrom.toISOString(),
     validTo: b.validTo.toISOString(),
     perPersonLimit: b.perPersonLimit,
@@ -48,8 +49,18 @@ export function discountOf(
 /** The capacity kind of voucher batches (platform/capacity): `remaining` on the batch document. */
 export const VOUCHER_BATCH_CAPACITY = 'voucher_batch';
 
-export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymizer; kernel: Kernel }) {
+export function createVoucherService(deps: {
+  clock: Clock;
+  pseudonym: Pseudonymizer;
+  kernel: Kernel;
+  /** the venues a restricted voucher is for, by name (the claim centre and 我的消费券 say where it works) */
+  venueNames?: (venueIds: string[]) => Promise<Map<string, string>>;
+}) {
   const { clock, kernel } = deps;
+  const namesOf = async (batches: VoucherBatchDoc[]) => {
+    const ids = [...new Set(batches.flatMap((b) => b.venueIds))];
+    return ids.length && deps.venueNames ? deps.venueNames(ids) : new Map<string, string>();
+  };
   kernel.capacity.define(VOUCHER_BATCH_CAPACITY, { collection: 'voucher_batches' });
 
   async function createBatch(actorId: string, input: CreateVoucherBatch) {
@@ -79,7 +90,8 @@ export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymi
       .sort({ createdAt: -1 })
       .limit(100)
       .lean<VoucherBatchDoc[]>();
-    return rows.map(batchDto);
+    const names = await namesOf(rows);
+    return rows.map((b) => batchDto(b, names));
   }
 
   /** Two guarded takes — the person's limit, then the batch's capacity — so neither is ever overspent under a rush. */
@@ -118,11 +130,11 @@ export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymi
       { subject: deps.pseudonym(userId), batchId, voucherId: String(v._id) },
       { eventId: `voucher.claimed:${v._id}` },
     );
-    return toDto(v.toObject(), b, now);
+    return toDto(v.toObject(), b, now, await namesOf([b]));
   }
 
-  function toDto(v: VoucherDoc, b: VoucherBatchDoc, now: Date): VoucherDto {
-    const { id: _batchId, total: _t, remaining: _r, perPersonLimit: _p, ...rest } = batchDto(b);
+  function toDto(v: VoucherDoc, b: VoucherBatchDoc, now: Date, names?: Map<string, string>): VoucherDto {
+    const { id: _batchId, total: _t, remaining: _r, perPersonLimit: _p, ...rest } = batchDto(b, names);
     return {
       ...rest,
       id: String(v._id),
@@ -139,7 +151,8 @@ export function createVoucherService(deps: { clock: Clock; pseudonym: Pseudonymi
     }).lean<VoucherBatchDoc[]>();
     const byId = new Map(batches.map((b) => [String(b._id), b]));
     const now = clock.now();
-    return vs.filter((v) => byId.has(String(v.batchId))).map((v) => toDto(v, byId.get(String(v.batchId))!, now));
+    const names = await namesOf(batches);
+    return vs.filter((v) => byId.has(String(v.batchId))).map((v) => toDto(v, byId.get(String(v.batchId))!, now, names));
   }
 
   /** Locks the user's voucher to an order and answers the discount; guarded, so a voucher pays one order. */

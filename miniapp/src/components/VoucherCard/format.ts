@@ -19,16 +19,31 @@ export function termsLines(v: VoucherTerms): string[] {
   return lines;
 }
 
-/** '有效期至 2025.12.31', or the whole range when it has not started yet */
+/** '2025.11.21 23:59' in Shanghai: the exact minute a voucher lapses */
+export const dateTimeDot = (iso: string) => inShanghai(iso).format('YYYY.MM.DD HH:mm');
+
+/** '有效期至 2025.12.31 23:59', or the whole range when it has not started yet */
 export function validityText(v: Pick<Voucher, 'validFrom' | 'validTo'>, now: number = Date.now()): string {
-  if (now < Date.parse(v.validFrom)) return `有效期 ${dateDot(v.validFrom)}–${dateDot(v.validTo)}`;
-  return `有效期至 ${dateDot(v.validTo)}`;
+  if (now < Date.parse(v.validFrom)) return `有效期 ${dateTimeDot(v.validFrom)} 至 ${dateTimeDot(v.validTo)}`;
+  return `有效期至 ${dateTimeDot(v.validTo)}`;
+}
+
+/** '满50减10元' / '10元无门槛' / '8折 最高减30元' — what the voucher does, in one readable line */
+export function headline(v: VoucherTerms): string {
+  const face = faceText(v);
+  if (v.kind === 'amount') return v.minSpendFen > 0 ? `满${wholeYuan(v.minSpendFen)}减${face.value}元` : `${face.value}元无门槛`;
+  return `${face.value}折${v.maxDiscountFen > 0 ? ` 最高减${wholeYuan(v.maxDiscountFen)}元` : ''}`;
 }
 
 /** Which sports / venues a voucher is for, when it is restricted. */
-export function scopeText(v: Pick<VoucherBatch, 'sports' | 'venueIds'>, sportLabel: (s: VoucherBatch['sports'][number]) => string): string {
+export function scopeText(
+  v: Pick<VoucherBatch, 'sports' | 'venueIds'> & { venueNames?: string[] },
+  sportLabel: (s: VoucherBatch['sports'][number]) => string,
+): string {
   const parts: string[] = [];
   if (v.sports.length) parts.push(`限${v.sports.map(sportLabel).join('、')}`);
-  if (v.venueIds.length) parts.push('限指定场馆');
+  const names = v.venueNames ?? [];
+  if (v.venueIds.length)
+    parts.push(names.length ? `限${names.slice(0, 3).join('、')}${names.length > 3 ? `等${names.length}家场馆` : ''}使用` : '限指定场馆');
   return parts.join('，') || '全部场馆通用';
 }

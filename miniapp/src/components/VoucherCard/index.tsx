@@ -2,11 +2,11 @@ import type { ReactNode } from 'react';
 import { Text, View } from '@tarojs/components';
 import type { Voucher, VoucherBatch } from '@citysport/shared';
 import { sportLabel } from '../../utils/booking';
-import { faceText, scopeText, termsLines, validityText } from './format';
+import { faceText, headline, scopeText, termsLines, validityText } from './format';
 import './index.scss';
 
 type CardVoucher = Pick<Voucher, 'kind' | 'faceFen' | 'percentOff' | 'maxDiscountFen' | 'minSpendFen' | 'name' | 'validFrom' | 'validTo'> &
-  Pick<VoucherBatch, 'sports' | 'venueIds'>;
+  Pick<VoucherBatch, 'sports' | 'venueIds'> & { venueNames?: string[] };
 
 interface VoucherCardProps {
   voucher: CardVoucher;
@@ -60,6 +60,7 @@ export default function VoucherCard({
       </View>
       <View className={`${block}__body`}>
         <Text className={`${block}__name${nameClassName ? ` ${nameClassName}` : ''}`}>{v.name}</Text>
+        <Text className={`${block}__headline`}>{headline(v)}</Text>
         <Text className={block === 'voucher-card' ? 'voucher-card__scope' : 'voucher-option__valid'}>{scopeText(v, sportLabel)}</Text>
         <Text className={`${block}__valid`}>{validityText(v)}</Text>
         {note ?? null}

@@ -7,7 +7,7 @@ import { ORDER_TONE } from '../../components/StatusTag/tones';
 import { mmss } from '../../utils/time';
 import { dateTime, payUrl, yuan } from './lib';
 
-const KIND_ZH: Record<Order['kind'], string> = {
+export const KIND_ZH: Record<Order['kind'], string> = {
   booking: '场地预订',
   event: '赛事报名',
   fitness_test: '体质测试',
@@ -46,18 +46,20 @@ function reviewUrl(o: Order, e: ReviewEligibility): string {
 export default function OrderCard({
   order: o,
   now,
-  onRefund,
+  onCancel,
   review,
 }: {
   order: Order;
   now: number;
-  onRefund: () => void;
+  /** 取消预订: the one cancel sheet (bookings) */
+  onCancel: () => void;
   /** 消费评价: may this order's booking/entry be reviewed */
   review?: ReviewEligibility;
 }) {
   const left = Date.parse(o.expiresAt) - now;
   const payable = o.status === 'pending' && left > 0;
-  const refundable = o.kind === 'booking' && o.status === 'paid';
+  const cancellable = o.kind === 'booking' && o.status === 'paid' && !!o.refId;
+  const open = () => void Taro.navigateTo({ url: `/packages/pay/order?orderId=${encodeURIComponent(o.id)}` });
   return (
     <View className={`order-card cs-card order-card--${o.status}`} data-id={o.id} data-status={o.status}>
       <View className="order-card__head">
@@ -89,23 +91,24 @@ export default function OrderCard({
       ) : review?.review ? (
         <Text className="order-card__note order-reviewed">{review.review.status === 'published' ? '已评价' : '评价审核中'}</Text>
       ) : null}
-      {payable || refundable ? (
-        <View className="order-card__actions">
-          {payable ? (
-            <>
-              <Text className="order-card__left cs-muted">剩余 {mmss(left)}</Text>
-              <Button className="order-pay" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: payUrl(o.id) })}>
-                去支付
-              </Button>
-            </>
-          ) : null}
-          {refundable ? (
-            <Button className="order-refund" size="small" fill="outline" onClick={onRefund}>
-              申请退款
+      <View className="order-card__actions">
+        <Button className="order-detail-link" size="small" fill="outline" onClick={open}>
+          订单详情
+        </Button>
+        {payable ? (
+          <>
+            <Text className="order-card__left cs-muted">剩余 {mmss(left)}</Text>
+            <Button className="order-pay" size="small" type="primary" onClick={() => void Taro.navigateTo({ url: payUrl(o.id) })}>
+              去支付
             </Button>
-          ) : null}
-        </View>
-      ) : null}
+          </>
+        ) : null}
+        {cancellable ? (
+          <Button className="order-refund order-cancel" size="small" fill="outline" onClick={onCancel}>
+            取消预订
+          </Button>
+        ) : null}
+      </View>
     </View>
   );
 }

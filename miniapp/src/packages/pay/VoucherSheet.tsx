@@ -1,8 +1,9 @@
+import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import type { Voucher } from '@citysport/shared';
 import Sheet from '../../components/Sheet';
 import VoucherCard from '../../components/VoucherCard';
-import { yuan } from './lib';
+import { VOUCHERS_PAGE, yuan } from './lib';
 
 /** A voucher the order could take: why not (null = usable) and how much it takes off. */
 export interface VoucherOption {
@@ -54,7 +55,16 @@ export default function VoucherSheet({ open, options, selectedId, onChoose, onCl
           />
         );
       })}
-      {options.length === 0 ? <Text className="voucher-sheet__empty">暂无可用的消费券，可到“我的-消费券”领券中心领取</Text> : null}
+      {options.length === 0 ? <Text className="voucher-sheet__empty">暂无可用的消费券</Text> : null}
+      <View
+        className="voucher-sheet__claim"
+        onClick={() => {
+          onClose();
+          void Taro.navigateTo({ url: `${VOUCHERS_PAGE}?tab=claim` });
+        }}
+      >
+        <Text>去领券中心领取更多消费券 ›</Text>
+      </View>
       <Text className="voucher-sheet__hint">适用运动和场馆以支付时校验为准</Text>
     </Sheet>
   );

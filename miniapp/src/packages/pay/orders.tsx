@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import type { Order } from '@citysport/shared';
+import type { Order, OrderTab } from '@citysport/shared';
+import Tabs from '../../components/Tabs';
+import CancelSheet from '../../components/CancelSheet';
 import { api } from '../../api/endpoints';
 import Screen from '../../components/Screen';
 import LoadView, { LoadMore } from '../../components/LoadView';
@@ -9,12 +11,22 @@ import { ORDERS_PAGE } from './lib';
 import OrderCard, { REVIEW_SOURCE_OF } from './OrderCard';
 import { useLoad } from '../../hooks/useLoad';
 import { reviewApi } from '../../api/reviews';
-import RefundSheet from './RefundSheet';
 import './pay.scss';
 
+const TABS: { key: OrderTab; label: string }[] = [
+  { key: 'all', label: '全部' },
+  { key: 'pending', label: '待支付' },
+  { key: 'paid', label: '已支付' },
+  { key: 'refund', label: '退款' },
+];
+const EMPTY_ZH: Record<OrderTab, string> = { all: '暂无订单', pending: '暂无待支付订单', paid: '暂无已支付订单', refund: '暂无退款订单' };
+
 export default function OrdersPage() {
-  const [refunding, setRefunding] = useState<Order | null>(null);
-  const list = usePagedList<Order>((cursor, limit) => api.pay.myOrders({ cursor, limit }, { toast: false }), [], { login: ORDERS_PAGE });
+  const [tab, setTab] = useState<OrderTab>('all');
+  const [cancelling, setCancelling] = useState<string | null>(null);
+  const list = usePagedList<Order>((cursor, limit) => api.pay.myOrders({ cursor, limit, status: tab }, { toast: false }), [tab], {
+    login: ORDERS_PAGE,
+  });
   // 评价 buttons: per reviewable kind, which paid orders' bookings/entries may still be reviewed
   const refs = list.items.filter((o) => o.status === 'paid' && o.refId && REVIEW_SOURCE_OF[o.kind]);
   const reviews = useLoad(
@@ -36,11 +48,12 @@ export default function OrdersPage() {
 
   return (
     <Screen className="orders-page">
+      <Tabs items={TABS} value={tab} onChange={setTab} className="pay-tabs orders-tabs" itemClass="pay-tab orders-tab" />
       <LoadView
         load={list.load}
         name="orders"
         errorText="订单加载失败"
-        emptyText="暂无订单"
+        emptyText={EMPTY_ZH[tab]}
         emptyHint="预订场地、报名赛事后，订单会显示在这里"
         onRetry={() => void list.reload()}
       />
@@ -49,18 +62,18 @@ export default function OrdersPage() {
           key={o.id}
           order={o}
           now={now}
-          onRefund={() => setRefunding(o)}
+          onCancel={() => setCancelling(o.refId ?? null)}
           review={o.refId ? reviews.data?.get(`${REVIEW_SOURCE_OF[o.kind]}:${o.refId}`) : undefined}
         />
       ))}
       {list.load.state === 'ready' ? (
         <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block="pay-more" name="orders" />
       ) : null}
-      <RefundSheet
-        order={refunding}
-        onClose={() => setRefunding(null)}
+      <CancelSheet
+        bookingId={cancelling}
+        onClose={() => setCancelling(null)}
         onDone={() => {
-          setRefunding(null);
+          setCancelling(null);
           void list.reload(true);
         }}
       />

@@ -106,6 +106,11 @@ export default function VouchersPage() {
                       {soldOut ? '已领完' : limit ? '已领取' : '领取'}
                     </Button>
                     <Text className="voucher-card__left batch-remaining">剩余 {b.remaining} 张</Text>
+                    {claimedOf(b.id) > 0 ? (
+                      <Text className="voucher-card__left batch-claimed">
+                        已领 {claimedOf(b.id)} 张{b.perPersonLimit > 1 ? `（限${b.perPersonLimit}张）` : ''}
+                      </Text>
+                    ) : null}
                   </View>
                 }
               />
