@@ -25,3 +25,4 @@ export * from './gate-signing';
 export * from './datacentre';
 export * from './schemas/datacentre';
 export * from './schemas/recommendations';
+export * from './schemas/feedback';
