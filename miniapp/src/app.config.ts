@@ -16,11 +16,12 @@ const DOMAINS = [
   'gate',
   'dashboard',
   'review',
+  'feedback',
 ] as const;
 
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
-  booking: ['slots', 'confirm', 'mine'],
+  booking: ['slots', 'confirm', 'mine', 'no-shows'],
   pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
   event: ['register', 'mine', 'draw', 'results', 'organiser', 'edit', 'certificate'],
@@ -31,6 +32,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   course: ['detail', 'enrol', 'mine', 'provider', 'publish', 'attendance'],
   gate: ['kiosk'],
   admin: ['reviews', 'credit'],
+  feedback: ['new', 'detail', 'inbox'],
 };
 
 /**
