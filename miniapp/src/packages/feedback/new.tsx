@@ -47,6 +47,8 @@ export default function NewFeedbackPage() {
   const [bookings, setBookings] = useState<Booking[]>([]);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
+  // a field's message goes once the field is changed
+  const fixed = (field: string) => setErrors((e) => (e[field] ? { ...e, [field]: null } : e));
 
   useEffect(() => {
     void ensureLoggedIn(SELF);
@@ -107,7 +109,10 @@ export default function NewFeedbackPage() {
               <View
                 key={k}
                 className={`feedback-chip feedback-to feedback-to--${k}${to === k ? ' feedback-chip--on' : ''}`}
-                onClick={() => setTo(k)}
+                onClick={() => {
+                  setTo(k);
+                  fixed('venue');
+                }}
               >
                 {to === k ? '✓ ' : ''}
                 {k === 'venue' ? '场馆' : '市体育局'}
@@ -152,7 +157,10 @@ export default function NewFeedbackPage() {
               <View
                 key={c}
                 className={`feedback-chip feedback-category feedback-category--${c}${category === c ? ' feedback-chip--on' : ''}`}
-                onClick={() => setCategory(c)}
+                onClick={() => {
+                  setCategory(c);
+                  fixed('category');
+                }}
               >
                 {FEEDBACK_CATEGORY_LABELS_ZH[c]}
               </View>
@@ -173,7 +181,10 @@ export default function NewFeedbackPage() {
             value={text}
             maxlength={FEEDBACK_TEXT_MAX}
             placeholder="例如：3号场地灯光太暗，晚上打球看不清"
-            onInput={(e) => setText(e.detail.value)}
+            onInput={(e) => {
+              setText(e.detail.value);
+              fixed('text');
+            }}
           />
           <Text className="feedback-text__count">
             {text.trim().length}/{FEEDBACK_TEXT_MAX}
@@ -198,6 +209,7 @@ export default function NewFeedbackPage() {
             data-id={v.id}
             onClick={() => {
               setVenue({ id: v.id, name: v.name });
+              fixed('venue');
               setBookingId('');
               setPicking(false);
             }}
