@@ -33,6 +33,7 @@ import { recommendationModule } from './modules/recommendation';
 import type { RecommendationRegistry } from './platform/recommend';
 import { reviewModule, type ReviewService } from './modules/review';
 import { courseModule, type CourseService } from './modules/course';
+import { feedbackModule, type FeedbackService } from './modules/feedback';
 
 export interface AppDeps {
   config: Config;
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps) {
     clubModule,
     reviewModule({ wechat }),
     courseModule,
+    feedbackModule({ wechat }),
     gateModule,
     datacentreModule,
     recommendationModule,
@@ -214,6 +216,7 @@ export function createApp(deps: AppDeps) {
       gates: moduleDeps.use<GateParts>('gate'),
       reviews: moduleDeps.use<ReviewService>('review'),
       courses: moduleDeps.use<CourseService>('course'),
+      feedback: moduleDeps.use<FeedbackService>('feedback'),
     },
     payments,
     tokens,

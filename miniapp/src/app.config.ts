@@ -16,12 +16,15 @@ const DOMAINS = [
   'gate',
   'dashboard',
   'review',
+  'feedback',
 ] as const;
 
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   booking: ['slots', 'confirm', 'mine'],
   pay: ['result', 'orders', 'vouchers', 'order'],
+  booking: ['slots', 'confirm', 'mine', 'no-shows'],
+  pay: ['result', 'orders', 'vouchers'],
   ticket: ['detail'],
   event: ['register', 'mine', 'draw', 'results', 'organiser', 'edit', 'certificate'],
   guidance: ['session', 'mine', 'review', 'ranking', 'requests', 'request', 'instructor', 'assign'],
@@ -31,6 +34,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   course: ['detail', 'enrol', 'mine', 'provider', 'publish', 'attendance'],
   gate: ['kiosk'],
   admin: ['reviews', 'credit'],
+  feedback: ['new', 'detail', 'inbox'],
 };
 
 /**

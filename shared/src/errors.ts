@@ -193,6 +193,10 @@ export const ERRORS = {
   REVIEW_NOT_PENDING: 409,
   REVIEW_REPLY_EXISTS: 409,
   REVIEW_REPLY_NOT_ALLOWED: 403,
+  // 意见反馈 (issue 10)
+  FEEDBACK_NOT_FOUND: 404,
+  FEEDBACK_NOT_OPEN: 409,
+  FEEDBACK_TEXT_REJECTED: 422,
   // data centre (issue 17)
   FEED_EVENT_NOT_QUARANTINED: 404,
   DATA_CENTRE_RANGE_TOO_LONG: 422,
@@ -253,6 +257,9 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   REVIEW_NOT_PENDING: '该评价已处理',
   REVIEW_REPLY_EXISTS: '已回复过该评价',
   REVIEW_REPLY_NOT_ALLOWED: '只有服务方可以回复',
+  FEEDBACK_NOT_FOUND: '反馈不存在',
+  FEEDBACK_NOT_OPEN: '该反馈已回复或已关闭',
+  FEEDBACK_TEXT_REJECTED: '内容未通过安全检查，请修改后再提交',
   TICKET_NOT_FOR_THIS_VENUE: '非本场馆票券',
   TICKET_NOT_YET_VALID: '未到入场时间（开场前30分钟可入场）',
   TICKET_REVOKED: '该票券已取消',

@@ -27,3 +27,4 @@ export * from './datacentre';
 export * from './schemas/datacentre';
 export * from './schemas/recommendations';
 export * from './schemas/invoices';
+export * from './schemas/feedback';

@@ -7,3 +7,6 @@ export function parse<S extends z.ZodTypeAny>(schema: S, input: unknown): z.infe
   if (!result.success) throw new AppError('VALIDATION_FAILED', 'request is not valid', zodDetails(result.error));
   return result.data;
 }
+
+/** A user's text as a literal inside a `$regex` (no `.*`, anchors or groups of theirs): search boxes. */
+export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

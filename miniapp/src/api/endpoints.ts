@@ -29,6 +29,7 @@ import {
   VoucherListSchema,
   ResourceSchema,
   MeResponseSchema,
+  MyNoShowsResponseSchema,
   SlotListResponseSchema,
   StandingResponseSchema,
   SubscribeTemplateSchema,
@@ -51,6 +52,8 @@ export interface VenueFilter {
   district?: string;
   lat?: number;
   lng?: number;
+  /** venue name or sport (羽毛球) */
+  q?: string;
 }
 
 export interface CallOptions {
@@ -90,11 +93,15 @@ export const api = {
   /** GET /me — the signed-in user's profile (phone and ID number masked) */
   me: (o: CallOptions = {}) => request({ path: '/me', schema: MeResponseSchema, toast: o.toast }),
 
-  /** GET /venues?sport=&district=&lat=&lng= */
+  /** GET /me/no-shows → 爽约记录: my no-shows (paged) and the bans they earned */
+  noShows: (cursor: string | null, limit = 20) =>
+    request({ path: '/me/no-shows', query: { limit, ...(cursor ? { cursor } : {}) }, schema: MyNoShowsResponseSchema, toast: false }),
+
+  /** GET /venues?sport=&district=&lat=&lng=&q= */
   venues: (filter: VenueFilter = {}, o: CallOptions = {}) =>
     request({
       path: '/venues',
-      query: { sport: filter.sport, district: filter.district, lat: filter.lat, lng: filter.lng },
+      query: { sport: filter.sport, district: filter.district, lat: filter.lat, lng: filter.lng, q: filter.q || undefined },
       schema: VenueListResponseSchema,
       toast: o.toast,
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, pageOf, text } from './common';
+import { IdSchema, PageQuerySchema, pageOf, text } from './common';
 import { DaySchema, SlotTemplateSchema, SportSchema, VenueRulesSchema } from './venues';
 import { MAX_PLACES_PER_BOOKING, MAX_SLOTS_PER_BOOKING } from './journey';
 import { SubscribeTemplateSchema } from '../subscribe-templates';
@@ -123,3 +123,36 @@ export const SubscriptionConsentSchema = z
     accepted: z.boolean(),
   })
   .strict();
+
+// --- 爽约记录 (issue 10): the citizen's own no-shows and the booking bans they earned ---
+export const MyNoShowsQuerySchema = PageQuerySchema.strict();
+export const MyNoShowSchema = z.object({
+  bookingId: IdSchema,
+  venueId: IdSchema,
+  venueName: z.string(),
+  resourceName: z.string(),
+  sport: z.string(),
+  startAt: z.string(),
+  endAt: z.string(),
+  /** when the booking was marked 爽约 (its check-in window had passed) */
+  noShowAt: z.string(),
+});
+export type MyNoShow = z.infer<typeof MyNoShowSchema>;
+export const MyBanSchema = z.object({
+  id: z.string(),
+  venueId: IdSchema,
+  venueName: z.string(),
+  since: z.string(),
+  until: z.string(),
+  noShowCount: z.number().int(),
+  /** in force now: not lifted and `until` in the future */
+  active: z.boolean(),
+  liftedAt: z.string().nullable(),
+});
+export type MyBan = z.infer<typeof MyBanSchema>;
+export const MyNoShowsResponseSchema = z.object({
+  items: z.array(MyNoShowSchema),
+  nextCursor: z.string().nullable(),
+  /** bans in force first, then the last ended or lifted ones (at most 20) */
+  bans: z.array(MyBanSchema),
+});

@@ -85,6 +85,42 @@ export function createBans(deps: BookingDeps) {
     return banDto(lifted);
   }
 
-  return { activeBan, considerBan, listBans, banVenueId, liftBan };
+  /**
+   * 爽约记录: the citizen's own no-shows (paged, newest first) and the bans they earned — only
+   * this user's rows are read (the filter is the caller's id), so another's id shows nothing.
+   */
+  async function myNoShows(userId: string, page: { cursor?: string; limit: number }) {
+    const now = kernel.clock.now();
+    const uid = new Types.ObjectId(userId);
+    const p = await kernel.cursorPage<BookingDoc, BookingDoc>(Booking, { userId: uid, status: 'no_show' }, page, (b) => b);
+    const bans = await Ban.find({ userId: uid }).sort({ until: -1 }).limit(20).lean<BanDoc[]>();
+    const names = await venues.venueNames([...new Set([...p.items, ...bans].map((x) => String(x.venueId)))]);
+    const isActive = (b: BanDoc) => !b.liftedAt && b.until > now;
+    return {
+      items: p.items.map((b) => ({
+        bookingId: String(b._id),
+        venueId: String(b.venueId),
+        venueName: b.venueName,
+        resourceName: b.resourceName,
+        sport: b.sport,
+        startAt: b.startAt.toISOString(),
+        endAt: b.endAt.toISOString(),
+        noShowAt: (b.noShowAt ?? b.checkInDeadline).toISOString(),
+      })),
+      nextCursor: p.nextCursor,
+      bans: [...bans.filter(isActive), ...bans.filter((b) => !isActive(b))].map((b) => ({
+        id: b._id,
+        venueId: String(b.venueId),
+        venueName: names.get(String(b.venueId)) ?? '',
+        since: b.since.toISOString(),
+        until: b.until.toISOString(),
+        noShowCount: b.noShowCount,
+        active: isActive(b),
+        liftedAt: b.liftedAt ? b.liftedAt.toISOString() : null,
+      })),
+    };
+  }
+
+  return { activeBan, considerBan, listBans, banVenueId, liftBan, myNoShows };
 }
 export type Bans = ReturnType<typeof createBans>;

@@ -12,6 +12,7 @@ import {
   IdempotencyKeySchema,
   ManageReasonSchema,
   MyBookingsQuerySchema,
+  MyNoShowsQuerySchema,
   UpdateRulesSchema,
   UpdateTemplatesSchema,
 } from '@citysport/shared';
@@ -44,6 +45,11 @@ export function bookingRoutes(service: BookingService) {
 
   router.get('/bookings/mine', requireUser, async (ctx) => {
     ctx.body = await service.listMine(currentUser(ctx).userId, parse(MyBookingsQuerySchema, ctx.query));
+  });
+
+  // 爽约记录 (issue 10): the caller's own no-shows and bans; nothing of anyone else's
+  router.get('/me/no-shows', requireUser, async (ctx) => {
+    ctx.body = await service.myNoShows(currentUser(ctx).userId, parse(MyNoShowsQuerySchema, ctx.query));
   });
 
   router.get('/bookings/:bookingId', requireUser, async (ctx) => {

@@ -371,6 +371,7 @@ export function createBookingService(deps: BookingDeps) {
     listBans: bans.listBans,
     banVenueId: bans.banVenueId,
     liftBan: bans.liftBan,
+    myNoShows: bans.myNoShows,
     /** demo fixtures only: a used booking in the past (booking.recommend.ts) */
     importPastBooking: (input: Parameters<typeof importPastBooking>[2]) => importPastBooking(venues, kernel.clock.now(), input),
   };

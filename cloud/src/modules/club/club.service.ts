@@ -9,6 +9,7 @@ import {
   type ClubScore,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
+import { escapeRegex } from '../../platform/validate';
 import { emit } from '../../platform/outbox';
 import { eachIsolated } from '../../platform/jobs';
 import { isDuplicate, MEMBER_PLACES, normaliseName, notFound, oid, OWNERS, TEMPLATES, type ClubDeps } from './club.context';
@@ -28,7 +29,6 @@ import { createClubActivities } from './club.activities';
 import { createClubDues } from './club.dues';
 
 const JOINING_STALE_MS = 60_000;
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const isAdminRole = (r: ClubRole) => CLUB_ADMIN_ROLES.includes(r);
 
 /**

@@ -1,6 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import {
   DEFAULT_VENUE_RULES,
+  SPORTS,
   SPORT_LABELS_ZH,
   businessDay,
   shanghaiTime,
@@ -14,6 +15,7 @@ import {
   type VenueSummary,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
+import { escapeRegex } from '../../platform/validate';
 import type { Clock } from '../../platform/clock';
 import type { Kernel } from '../../platform/kernel';
 import { Resource, Slot, Venue, type ResourceDoc, type SlotDoc, type VenueDoc } from './venue.model';
@@ -114,17 +116,22 @@ export function createVenueService(deps: VenueServiceOptions) {
     const filter: Record<string, unknown> = {};
     if (q.sport) filter.sports = q.sport;
     if (q.district) filter.district = q.district;
+    if (q.q) {
+      // in the database (the 500 cap applies to what matched): the name holds the text as typed (a literal,
+      // never a pattern of the user's), or a sport's name does (羽毛球, badminton)
+      const needle = q.q.toLowerCase();
+      const sports = SPORTS.filter((s) => SPORT_LABELS_ZH[s].includes(q.q!) || s.includes(needle));
+      filter.$or = [{ name: new RegExp(escapeRegex(q.q), 'i') }, ...(sports.length ? [{ sports: mongoose.trusted({ $in: sports }) }] : [])];
+    }
     const venues = await Venue.find(filter).sort({ district: 1, name: 1 }).limit(500).lean<VenueDoc[]>();
     const origin = q.lat !== undefined && q.lng !== undefined ? { lat: q.lat, lng: q.lng } : undefined;
     const priced = await resourcesByVenue(venues.map((v) => v._id));
-    let items = venues.map((v) => toSummary(v, priced.get(String(v._id)) ?? [], origin));
-    if (q.q) {
-      const needle = q.q.toLowerCase();
-      items = items.filter(
-        (v) => v.name.toLowerCase().includes(needle) || v.sports.some((s) => SPORT_LABELS_ZH[s].includes(q.q!) || s.includes(needle)),
-      );
+    const items = venues.map((v) => toSummary(v, priced.get(String(v._id)) ?? [], origin));
+    // nearest first by great-circle (haversine) distance, unrounded; ties keep the name order
+    if (origin) {
+      const exact = new Map(venues.map((v) => [String(v._id), distanceKm(origin, v.location)]));
+      items.sort((a, b) => exact.get(a.id)! - exact.get(b.id)!);
     }
-    if (origin) items.sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0));
     return items;
   }
 

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Switch } from '@nutui/nutui-react-taro';
 import type { RecommendationItem } from '@citysport/shared';
 import { recommendationsApi } from '../../api/recommendations';
 import { errorMessageZh } from '../../api/errors';
 import { useLoad } from '../../hooks/useLoad';
-import { locate, type LatLng } from '../../pages/venues/location';
+import { currentFix, type Fix } from '../../utils/location';
 import { notify } from '../../stores/elder';
 import LoadView from '../LoadView';
 import { kindLabel, metaOf } from './format';
@@ -21,7 +21,8 @@ const EXPLAIN_OFF = '个性化推荐已关闭：为所有人显示相同的近�
  * (PUT /me/preferences). The location is asked for only while personalisation is on.
  */
 export default function Recommendations({ enabled }: { enabled: boolean }) {
-  const [origin, setOrigin] = useState<LatLng | null>(null);
+  const { params } = useRouter();
+  const [origin, setOrigin] = useState<Fix | null>(null);
   const [saving, setSaving] = useState(false);
   const asked = useRef(false);
   const { load, data, reload } = useLoad(() => recommendationsApi.list(origin), [origin], { enabled, refreshOnShow: true });
@@ -31,8 +32,8 @@ export default function Recommendations({ enabled }: { enabled: boolean }) {
     // after the first answer, and only when it is personalised: the location refines distances
     if (!data?.personalised || asked.current) return;
     asked.current = true;
-    void locate(4000).then((at) => at && setOrigin(at));
-  }, [data?.personalised]);
+    void currentFix(params, 4000, 60_000).then((at) => at && setOrigin(at));
+  }, [data?.personalised, params]);
 
   const toggle = async (on: boolean) => {
     setSaving(true);

@@ -6,9 +6,11 @@ import './index.scss';
 interface VenueCardProps {
   venue: VenueSummary;
   onOpen: (venue: VenueSummary) => void;
+  /** 导航: one tap to the map (Taro.openLocation; h5: the address and 高德) */
+  onNavigate?: (venue: VenueSummary) => void;
 }
 
-export default function VenueCard({ venue, onOpen }: VenueCardProps) {
+export default function VenueCard({ venue, onOpen, onNavigate }: VenueCardProps) {
   const { openHours } = venue;
   return (
     <View className="venue-card" data-id={venue.id} onClick={() => onOpen(venue)}>
@@ -43,6 +45,19 @@ export default function VenueCard({ venue, onOpen }: VenueCardProps) {
         </Text>
         <View className="venue-card__right">
           {venue.distanceKm !== undefined ? <Text className="venue-card__distance">{distanceText(venue.distanceKm)}</Text> : null}
+          {onNavigate ? (
+            <View
+              className="venue-card__nav"
+              role="button"
+              aria-label={`导航到${venue.name}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                onNavigate(venue);
+              }}
+            >
+              导航
+            </View>
+          ) : null}
           {venue.prices?.length ? null : (
             <Text className={`venue-card__price${venue.minPriceFen === 0 ? ' venue-card__price--free' : ''}`}>
               {priceText(venue.minPriceFen)}

@@ -1,7 +1,11 @@
-import { useEffect } from 'react';
-import Taro from '@tarojs/taro';
+import { useEffect, useState } from 'react';
+import Taro, { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
+import type { VenueSummary } from '@citysport/shared';
 import { IS_H5 } from '../../api/config';
+import { api } from '../../api/endpoints';
+import { distanceText, sportLabel } from '../../components/VenueCard/format';
+import { currentFix, navigateTo, type Fix } from '../../utils/location';
 import ElderOffer from '../../components/ElderOffer';
 import Recommendations from '../../components/Recommendations';
 import Screen from '../../components/Screen';
@@ -27,8 +31,73 @@ const ENTRIES: Entry[] = [
   { key: 'club', label: '体育社团', glyph: '社', color: '#2fb15c', url: '/packages/club/index' },
   { key: 'course', label: '报名培训', glyph: '培', color: '#d4380d', url: '/packages/course/index' },
   // issue 10: 领券 on the home page
-  { key: 'vouchers', label: '领券中心', glyph: '券', color: '#e5484d', url: '/packages/pay/vouchers' },
+  { key: 'vouchers', label: '领券中心', glyph: '券', color: '#e5484d', url: '/packages/pay/vouchers?tab=claim' },
 ];
+
+const NEARBY_SHOWN = 3;
+
+/** 附近场馆: the nearest few with their distance (the one location helper); without a fix, a few venues and 开启定位. */
+function NearbyVenues() {
+  const { params } = useRouter();
+  const [fix, setFix] = useState<Fix | null | undefined>(undefined);
+  const [venues, setVenues] = useState<VenueSummary[] | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  const locate = () => {
+    setFix(undefined);
+    void currentFix(params, 6000, 60_000).then((f) => setFix(f));
+  };
+  useEffect(locate, []);
+  useEffect(() => {
+    if (fix === undefined) return;
+    setFailed(false);
+    api
+      .venues(fix ? { lat: fix.lat, lng: fix.lng } : {}, { toast: false })
+      .then((r) => setVenues(r.items.slice(0, NEARBY_SHOWN)))
+      .catch(() => setFailed(true));
+  }, [fix]);
+
+  const open = (v: VenueSummary) => void Taro.navigateTo({ url: `/packages/venue/index?id=${encodeURIComponent(v.id)}` });
+  return (
+    <View className="home-nearby cs-card">
+      <View className="home-nearby__head">
+        <Text className="home-nearby__title">附近场馆</Text>
+        <View className="home-nearby__all" role="button" onClick={() => void Taro.switchTab({ url: '/pages/venues/index' })}>
+          全部场馆 ›
+        </View>
+      </View>
+      {fix === null ? (
+        <View className="home-nearby__locate" role="button" onClick={locate}>
+          未获取到位置，点此开启定位查看离您最近的场馆
+        </View>
+      ) : null}
+      {fix === undefined && !venues ? <Text className="home-nearby__hint">正在定位…</Text> : null}
+      {failed ? <Text className="home-nearby__hint">场馆加载失败，下拉刷新重试</Text> : null}
+      {(venues ?? []).map((v) => (
+        <View key={v.id} className="home-nearby__row nearby-venue" data-id={v.id} onClick={() => open(v)}>
+          <View className="home-nearby__main">
+            <Text className="home-nearby__name">{v.name}</Text>
+            <Text className="home-nearby__meta">
+              {v.district} · {v.sports.map(sportLabel).join('、')}
+            </Text>
+          </View>
+          {v.distanceKm !== undefined ? <Text className="home-nearby__distance">{distanceText(v.distanceKm)}</Text> : null}
+          <View
+            className="home-nearby__nav"
+            role="button"
+            aria-label={`导航到${v.name}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void navigateTo(v).catch(() => undefined);
+            }}
+          >
+            导航
+          </View>
+        </View>
+      ))}
+    </View>
+  );
+}
 
 function greetingByHour(): string {
   // Asia/Shanghai has no DST: a fixed +8 h offset is exact
@@ -79,6 +148,8 @@ export default function HomePage() {
       </View>
 
       <ElderOffer />
+
+      <NearbyVenues />
 
       {token ? <Recommendations enabled /> : null}
 

@@ -30,6 +30,8 @@ const LINKS: Link[] = [
   { key: 'clubs', title: '我的社团', desc: '加入的体育社团、会费与活动', url: '/packages/club/mine' },
   { key: 'guidance-requests', title: '单位申请健身指导', desc: '社区、学校、企事业单位申请指导员', url: '/packages/guidance/requests' },
   { key: 'courses', title: '我的培训', desc: '报名的课程、课时二维码与考勤', url: '/packages/course/mine' },
+  { key: 'no-shows', title: '爽约记录', desc: '未按时入场的预订与预约限制', url: '/packages/booking/no-shows' },
+  { key: 'feedback', title: '意见反馈', desc: '向场馆或体育局反映问题，查看回复', url: '/packages/feedback/index' },
   { key: 'staff', title: '核验', desc: '扫码核验入场（场馆核验员）', url: '/packages/staff/index', staffGrant: true },
   {
     key: 'manage',
@@ -44,6 +46,13 @@ const LINKS: Link[] = [
     desc: '发布课程、课时考勤',
     url: '/packages/course/provider',
     roles: ['course_provider', 'venue_manager', 'admin'],
+  },
+  {
+    key: 'feedback-inbox',
+    title: '反馈处理',
+    desc: '回复市民对场馆和体育局的意见',
+    url: '/packages/feedback/inbox',
+    roles: ['venue_manager', 'admin'],
   },
   { key: 'admin', title: '管理后台', desc: '权限、审计与数据', url: '/packages/admin/index', roles: ['admin'] },
 ];

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import Taro from '@tarojs/taro';
-import { ScrollView, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { Input, ScrollView, Text, View } from '@tarojs/components';
 import { DISTRICTS, SPORTS, type Sport, type VenueSummary } from '@citysport/shared';
 import { api } from '../../api/endpoints';
 import Screen from '../../components/Screen';
@@ -8,7 +8,7 @@ import VenueCard from '../../components/VenueCard';
 import { sportLabel } from '../../components/VenueCard/format';
 import LoadView from '../../components/LoadView';
 import { useLoad } from '../../hooks/useLoad';
-import { locate, type LatLng } from './location';
+import { currentFix, navigateTo, type Fix } from '../../utils/location';
 import './index.scss';
 
 /** Nearest first when the server returned distances; others keep their order at the end. */
@@ -23,27 +23,36 @@ function byDistance(items: VenueSummary[]): VenueSummary[] {
 export default function VenuesPage() {
   const [sport, setSport] = useState<Sport | ''>('');
   const [district, setDistrict] = useState<string>('');
-  const [position, setPosition] = useState<LatLng | null>(null);
+  const { params } = useRouter();
+  const [position, setPosition] = useState<Fix | null>(null);
+  const [locating, setLocating] = useState(true);
+  // what is typed, and what was searched (the list follows the latter)
+  const [typed, setTyped] = useState('');
+  const [query, setQuery] = useState('');
   const { load, data, reload } = useLoad(
     async () => {
       const res = await api.venues(
-        { sport: sport || undefined, district: district || undefined, lat: position?.lat, lng: position?.lng },
+        { sport: sport || undefined, district: district || undefined, lat: position?.lat, lng: position?.lng, q: query || undefined },
         { toast: false },
       );
       return byDistance(res.items);
     },
-    [sport, district],
+    [sport, district, query],
     { pullToRefresh: true },
   );
 
-  useEffect(() => {
-    let alive = true;
-    void locate().then((p) => {
-      if (alive && p) setPosition(p);
+  // the one location helper (utils/location): Taro.getLocation, in h5 the URL's lat/lng stand-in or the browser's fix
+  const locate = () => {
+    setLocating(true);
+    return currentFix(params, 6000).then((p) => {
+      setLocating(false);
+      if (p) setPosition(p);
+      return p;
     });
-    return () => {
-      alive = false;
-    };
+  };
+  useEffect(() => {
+    void locate();
+    // once, when the tab first opens (重新定位 asks again)
   }, []);
 
   // a position that arrives later re-sorts what is shown, quietly
@@ -51,6 +60,11 @@ export default function VenuesPage() {
     if (position) void reload(true);
   }, [position, reload]);
 
+  const search = (text: string) => setQuery(text.trim().slice(0, 30));
+  const clearSearch = () => {
+    setTyped('');
+    setQuery('');
+  };
   const pickSport = (s: Sport | '') => setSport(s);
   const pickDistrict = (d: string) => setDistrict(d);
   const open = (v: VenueSummary) => {
@@ -60,6 +74,26 @@ export default function VenuesPage() {
   return (
     <Screen className="venues-page">
       <View className="venue-filters">
+        <View className="venue-search">
+          <Input
+            className="venue-search__input"
+            type="text"
+            confirmType="search"
+            maxlength={30}
+            placeholder="搜索场馆名称或运动项目，如“羽毛球”"
+            value={typed}
+            onInput={(e) => setTyped(e.detail.value)}
+            onConfirm={(e) => search(e.detail.value)}
+          />
+          {query ? (
+            <View className="venue-search__clear" role="button" aria-label="清除搜索" onClick={clearSearch}>
+              清除
+            </View>
+          ) : null}
+          <View className="venue-search__go" role="button" onClick={() => search(typed)}>
+            搜索
+          </View>
+        </View>
         <ScrollView className="filter-row sport-filter" scrollX enhanced showScrollbar={false}>
           <View className="filter-row__inner">
             {(['', ...SPORTS] as const).map((s) => (
@@ -95,19 +129,27 @@ export default function VenuesPage() {
         load={load}
         name="venue"
         errorText="场馆加载失败"
-        emptyText="暂无符合条件的场馆"
-        emptyHint="换个项目或区域试试"
+        emptyText={query ? `没有找到“${query}”相关的场馆` : '暂无符合条件的场馆'}
+        emptyHint={query ? '换个名称或项目试试，如“游泳”“篮球”' : '换个项目或区域试试'}
         onRetry={() => void reload()}
       />
 
       {load.state === 'ready' && data ? (
         <View className="venue-list">
           <View className="venue-summary">
-            <Text>共 {data.length} 家场馆</Text>
-            <Text>{position ? '已按距离由近到远排序' : '开启定位后可按距离排序'}</Text>
+            <Text className="venue-summary__count">
+              {query ? `“${query}” ` : ''}共 {data.length} 家场馆
+            </Text>
+            {position ? (
+              <Text className="venue-summary__sort">已按距离由近到远排序</Text>
+            ) : (
+              <View className="venue-summary__locate" role="button" onClick={() => void locate()}>
+                {locating ? '正在定位…' : '开启定位，按距离排序'}
+              </View>
+            )}
           </View>
           {data.map((v) => (
-            <VenueCard key={v.id} venue={v} onOpen={open} />
+            <VenueCard key={v.id} venue={v} onOpen={open} onNavigate={(x) => void navigateTo(x).catch(() => undefined)} />
           ))}
         </View>
       ) : null}

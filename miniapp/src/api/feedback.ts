@@ -1,0 +1,38 @@
+import {
+  FeedbackPageSchema,
+  FeedbackResponseSchema,
+  type FeedbackCategory,
+  type FeedbackStatus,
+  type FeedbackTarget,
+} from '@citysport/shared';
+import { request } from './client';
+
+const seg = encodeURIComponent;
+const page = (cursor: string | null, limit: number, status?: FeedbackStatus) => ({
+  limit,
+  ...(cursor ? { cursor } : {}),
+  ...(status ? { status } : {}),
+});
+
+/** 意见反馈 (issue 10): the citizen's side and the staff's (a venue's managers, the bureau). */
+export const feedbackApi = {
+  create: (body: { target: FeedbackTarget; category: FeedbackCategory; text: string; bookingId?: string; photoIds?: string[] }) =>
+    request({ method: 'POST', path: '/feedback', data: body, schema: FeedbackResponseSchema }),
+  mine: (cursor: string | null, limit: number, status?: FeedbackStatus) =>
+    request({ path: '/feedback/mine', query: page(cursor, limit, status), schema: FeedbackPageSchema, toast: false }),
+  get: (id: string) => request({ path: `/feedback/${seg(id)}`, schema: FeedbackResponseSchema, toast: false }),
+  close: (id: string) => request({ method: 'POST', path: `/feedback/${seg(id)}/close`, schema: FeedbackResponseSchema }),
+  // ---- staff ----
+  venueInbox: (venueId: string, cursor: string | null, limit: number, status?: FeedbackStatus) =>
+    request({
+      path: `/manage/venues/${seg(venueId)}/feedback`,
+      query: page(cursor, limit, status),
+      schema: FeedbackPageSchema,
+      toast: false,
+    }),
+  bureauInbox: (cursor: string | null, limit: number, status?: FeedbackStatus) =>
+    request({ path: '/admin/feedback', query: page(cursor, limit, status), schema: FeedbackPageSchema, toast: false }),
+  answer: (id: string, text: string) =>
+    request({ method: 'POST', path: `/manage/feedback/${seg(id)}/answer`, data: { text }, schema: FeedbackResponseSchema }),
+  staffClose: (id: string) => request({ method: 'POST', path: `/manage/feedback/${seg(id)}/close`, schema: FeedbackResponseSchema }),
+};

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '爽约记录', enablePullDownRefresh: true });
