@@ -21,10 +21,8 @@ const DOMAINS = [
 
 /** Pages of a subpackage besides its `index`. */
 const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
-  booking: ['slots', 'confirm', 'mine'],
-  pay: ['result', 'orders', 'vouchers', 'order'],
   booking: ['slots', 'confirm', 'mine', 'no-shows'],
-  pay: ['result', 'orders', 'vouchers'],
+  pay: ['result', 'orders', 'vouchers', 'order'],
   ticket: ['detail'],
   event: ['register', 'mine', 'draw', 'results', 'organiser', 'edit', 'certificate'],
   guidance: ['session', 'mine', 'review', 'ranking', 'requests', 'request', 'instructor', 'assign'],
