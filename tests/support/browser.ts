@@ -67,4 +67,7 @@ export async function loginAs(h5: H5Session, account: string) {
   if ((await done).status() !== 200) throw new Error(`demo login ${account} failed`);
   // staff land on the gate page (issue 10); everyone else on the home page
   await h5.page.waitForURL(account === 'staff' ? /#\/packages\/staff\/index/ : /#\/pages\/home\/index/);
+  // the URL changes before the router has mounted the landing page; a test that navigates in
+  // between has its page replaced by the landing one on a slow machine (seen on CI)
+  await h5.page.locator(account === 'staff' ? '.staff-page:visible' : '.home-page:visible').waitFor();
 }
