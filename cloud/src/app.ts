@@ -196,6 +196,8 @@ export function createApp(deps: AppDeps) {
     app,
     kernel,
     jobs,
+    /** every route of every module, prefixed (the fuzz and authorization matrix walks them) */
+    routes: api.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path) }))),
     /** every module's service by name (tests and tools) */
     modules: services,
     services: {

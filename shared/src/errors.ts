@@ -43,6 +43,8 @@ export const ERRORS = {
   /** WeChat reported a payment of another amount than the order's: flagged for an admin, not applied */
   PAYMENT_AMOUNT_MISMATCH: 409,
   REFUND_NOT_ALLOWED: 422,
+  /** WeChat's bill of a day that has not begun does not exist */
+  RECONCILIATION_DAY_IN_FUTURE: 422,
   VOUCHER_NOT_APPLICABLE: 422,
   VOUCHER_NOT_FOUND: 404,
   VOUCHER_SOLD_OUT: 409,
@@ -241,6 +243,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   ORDER_LOCKED: '订单已提交支付，不能再更换消费券',
   PAYMENT_AMOUNT_MISMATCH: '支付金额与订单不符，已转人工核对',
   REFUND_NOT_ALLOWED: '该订单不可退款',
+  RECONCILIATION_DAY_IN_FUTURE: '对账日期不能晚于今天',
   VOUCHER_NOT_APPLICABLE: '该消费券不适用于此订单',
   VOUCHER_NOT_FOUND: '消费券不存在',
   VOUCHER_SOLD_OUT: '消费券已领完',

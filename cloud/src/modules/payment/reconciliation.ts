@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
-import { shanghaiTime } from '@citysport/shared';
+import { businessDay, shanghaiTime } from '@citysport/shared';
+import { AppError } from '../../platform/errors';
 import type { Clock } from '../../platform/clock';
 import type { WechatPay } from '../../platform/wechatpay';
 import { Order, Refund, type OrderDoc } from './payment.model';
@@ -67,6 +68,8 @@ export function createReconciliation(deps: {
   applyPaidByQuery: (o: OrderDoc) => Promise<'applied' | 'duplicate' | 'mismatch' | 'not_paid'>;
 }) {
   async function run(billDate: string): Promise<ReportDoc> {
+    // asked of WeChat, a day to come is its 4xx, which would read as our upstream failing (502)
+    if (billDate > businessDay(deps.clock.now())) throw new AppError('RECONCILIATION_DAY_IN_FUTURE', `${billDate} has not begun`);
     const csv = await deps.wechatPay.tradeBill(billDate);
     const rows = csv ? parseTradeBill(csv) : [];
     const items: ReportDoc['items'] = [];
