@@ -242,6 +242,9 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
     if (r.status !== 'open') throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
     const instructor = await Instructor.findOne({ _id: new Types.ObjectId(instructorId), status: 'verified' }).lean<InstructorDoc>();
     if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
+    // the organisation's own account cannot take its request (it would rate its own service afterwards)
+    if (instructor._id.equals(r.orgUserId))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the requesting organisation cannot lead its own request', { reason: 'own_request' });
     if (!instructor.specialities.includes(r.sport))
       throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport', { reason: 'speciality' });
     const isBusy = () => new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
@@ -264,6 +267,7 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
       await releaseSlots(claim);
       throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
     }
+    kernel.crashPoint('guidance.assign:after-transition');
     await claims().deleteOne({ _id: claim._id }); // the assignment holds the slots now
     if (by === 'bureau') await kernel.audit(actorId, 'guidance.request.assign', instructorId, { requestId, reason: reason ?? null });
     await materialise(won);
