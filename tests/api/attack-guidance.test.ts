@@ -88,6 +88,24 @@ describe('an organisation whose account is also an instructor', () => {
   });
 });
 
+describe('a request whose time has come', () => {
+  test('can be neither accepted nor assigned (409 GUIDANCE_SESSION_STARTED): no session in the past marked not delivered', async () => {
+    const org = await stack.login('atk-g-late-org');
+    const start = new Date(Math.ceil(T0.getTime() / HOUR) * HOUR + 2 * HOUR);
+    const id = await newRequest(org, start);
+    clock.set(new Date(start.getTime() + 5 * MIN));
+    const before = await snapshotDatabase();
+    const accepted = await stack.request('POST', `/instructor/requests/${id}/accept`, { token: coach.token });
+    expect(accepted.status).toBe(409);
+    expect(accepted.body.error.code).toBe('GUIDANCE_SESSION_STARTED');
+    clock.set(new Date(start.getTime() + 3 * 24 * HOUR));
+    const assigned = await assign(stack, admin, id, coach.userId);
+    expect(assigned.status).toBe(409);
+    expect(assigned.body.error.code).toBe('GUIDANCE_SESSION_STARTED');
+    expect(await snapshotDatabase()).toBe(before);
+  });
+});
+
 describe('other people’s requests and ratings', () => {
   test('another organisation cannot read or rate a request; an instructor cannot reply to another’s rating', async () => {
     const org = await stack.login('atk-g-org');
