@@ -253,6 +253,33 @@ describe('an entry key reused after a failed first attempt', () => {
   });
 });
 
+describe('one person booked 50 times at once (by 50 accounts)', () => {
+  test('one booking, one place taken, one ticket; the rest FITNESS_ALREADY_BOOKED; no 5xx', async () => {
+    const { slotIds } = await createTestStation(stack, { name: '同人并发站', day, capacity: 20, times: ['10:00'] });
+    const accounts = await stack.loginMany('atk-fit-same', 50);
+    const birthYear = Number(day.slice(0, 4)) - 30;
+    const participant = { name: '孙同一', idNumber: idNumberFor(`${birthYear}-06-15`, false, '77') };
+    const res = await Promise.all(
+      accounts.map((u) =>
+        stack.request('POST', '/fitness-tests/bookings', { token: u.token, body: { slotId: slotIds[0], participant, consent } }),
+      ),
+    );
+    expect(res.filter((r) => r.status >= 500)).toEqual([]);
+    expect(res.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(res.filter((r) => r.status === 409 && r.body.error.code === 'FITNESS_ALREADY_BOOKED')).toHaveLength(49);
+    const slot = await mongoose.connection.collection('fitness_slots').findOne({ _id: new mongoose.Types.ObjectId(slotIds[0]) });
+    expect(slot!.remaining).toBe(19);
+    const booked = await mongoose.connection
+      .collection('fitness_bookings')
+      .find({ slotId: new mongoose.Types.ObjectId(slotIds[0]), status: 'booked' })
+      .toArray();
+    expect(booked).toHaveLength(1);
+    expect(
+      await mongoose.connection.collection('tickets').countDocuments({ 'source.kind': 'fitness_test', 'source.id': String(booked[0]._id) }),
+    ).toBe(1);
+  }, 60_000);
+});
+
 describe('other users’ reports, share cards and what is disclosed', () => {
   test('B cannot read A’s report or share card (404, both formats); the owner’s answers carry no ID number, birth date or full name', async () => {
     const mine = await stack.request('GET', '/fitness-tests/reports/mine', { token: citizenA.token });
