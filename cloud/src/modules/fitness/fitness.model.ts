@@ -11,6 +11,10 @@ export interface FitnessStationDoc {
   items: FitnessItem[];
   createdAt: Date;
   updatedAt?: Date;
+  /** an admin adding slots holds this while it checks for overlaps and inserts (fitness.service withSlotsClaim) */
+  slotsClaim?: { owner: string; until: Date } | null;
+  /** bumped each time an admin's new slots are in: the revision an overlap check was made against */
+  slotsRev?: number;
 }
 
 /** a capacity counter (kernel.capacity kind `fitness_slot`): `remaining` + `applied` tokens */
@@ -91,6 +95,8 @@ const StationSchema = new Schema<FitnessStationDoc>(
     items: [String],
     createdAt: { type: Date, required: true },
     updatedAt: Date,
+    slotsClaim: { type: Schema.Types.Mixed, default: undefined },
+    slotsRev: { type: Number, default: undefined },
   },
   { collection: 'fitness_stations', versionKey: false },
 );

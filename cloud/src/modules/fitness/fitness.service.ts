@@ -25,6 +25,7 @@ import {
   validateMeasurement,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
+import { isInjectedCrash } from '../../platform/crash';
 import { emit } from '../../platform/outbox';
 import type { Kernel } from '../../platform/kernel';
 import type { FieldCipher } from '../../platform/crypto-field';
@@ -46,6 +47,10 @@ export const FITNESS_TICKET_SOURCE = 'fitness_test';
 const STANDARD = 'GTB2003-adult' as const;
 /** a `taking` booking older than this was left by a crash: the sweeper rolls it back */
 export const FITNESS_TAKING_STALE_MS = 60_000;
+/** how long an admin's slot claim on a station blocks others before a crash's claim may be taken over */
+export const FITNESS_SLOTS_CLAIM_LEASE_MS = 30_000;
+const SLOTS_CLAIM_WAIT_STEPS = 100;
+const SLOTS_CLAIM_WAIT_MS = 50;
 
 export interface FitnessDeps {
   kernel: Kernel;
@@ -208,22 +213,72 @@ export function createFitnessService(deps: FitnessDeps) {
       if (k > 0 && slots[k - 1].endAt.getTime() > x.startAt.getTime())
         throw new AppError('FITNESS_SLOT_INVALID', 'two of the new slots overlap', { index: x.index });
     }
-    const existing = await FitnessSlot.find({
-      stationId: new Types.ObjectId(stationId),
-      status: 'open',
-      startAt: mongoose.trusted({ $lt: slots[slots.length - 1].endAt }),
-      endAt: mongoose.trusted({ $gt: slots[0].startAt }),
-    })
-      .limit(1000)
-      .lean<FitnessSlotDoc[]>();
-    const hit = existing.find((e) => slots.some((x) => x.startAt < e.endAt && x.endAt > e.startAt));
-    if (hit) throw new AppError('FITNESS_SLOT_INVALID', 'a new slot overlaps an existing one', { existing: String(hit._id) });
-    try {
-      return await createSlots(actorId, stationId, slots);
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new AppError('FITNESS_SLOT_INVALID', 'a slot at this time exists');
-      throw err;
+    const check = async () => {
+      const existing = await FitnessSlot.find({
+        stationId: new Types.ObjectId(stationId),
+        status: 'open',
+        startAt: mongoose.trusted({ $lt: slots[slots.length - 1].endAt }),
+        endAt: mongoose.trusted({ $gt: slots[0].startAt }),
+      })
+        .limit(1000)
+        .lean<FitnessSlotDoc[]>();
+      const hit = existing.find((e) => slots.some((x) => x.startAt < e.endAt && x.endAt > e.startAt));
+      if (hit) throw new AppError('FITNESS_SLOT_INVALID', 'a new slot overlaps an existing one', { existing: String(hit._id) });
+    };
+    return withSlotsClaim(stationId, check, async () => {
+      kernel.crashPoint('fitness.slots:after-claim');
+      try {
+        return await createSlots(actorId, stationId, slots);
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) throw new AppError('FITNESS_SLOT_INVALID', 'a slot at this time exists');
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * The station's slot claim, so two admins cannot both pass the overlap check (read-then-insert).
+   * The station carries `slotsRev`, bumped each time an admin's slots are in, and `slotsClaim`, a
+   * lease held while they are inserted. An attempt reads the station, checks the open slots, then
+   * takes the claim with the kernel's guarded transition naming the revision it checked against: if
+   * another admin inserted meanwhile (revision moved) or is inserting (claim held), the claim is
+   * refused and the attempt checks again. A claim left by a crash blocks only until its lease passes;
+   * an attempt that waits too long answers CONFLICT.
+   */
+  async function withSlotsClaim<R>(stationId: string, check: () => Promise<void>, work: () => Promise<R>): Promise<R> {
+    const _id = new Types.ObjectId(stationId);
+    const owner = String(new Types.ObjectId());
+    for (let step = 0; step < SLOTS_CLAIM_WAIT_STEPS; step++) {
+      const now = clock.now();
+      const cur = await FitnessStation.collection.findOne({ _id }, { projection: { slotsRev: 1, slotsClaim: 1 } });
+      if (!cur) throw new AppError('FITNESS_STATION_NOT_FOUND', 'no such station');
+      const claim = cur.slotsClaim as FitnessStationDoc['slotsClaim'];
+      if (claim && claim.until > now) {
+        await new Promise((r) => setTimeout(r, SLOTS_CLAIM_WAIT_MS));
+        continue;
+      }
+      await check();
+      const got = await kernel.transition<FitnessStationDoc>(
+        'fitness_stations',
+        { _id, slotsRev: (cur.slotsRev as number | undefined) ?? null, $or: [{ slotsClaim: null }, { 'slotsClaim.until': { $lte: now } }] },
+        { $set: { slotsClaim: { owner, until: new Date(now.getTime() + FITNESS_SLOTS_CLAIM_LEASE_MS) } } },
+      );
+      if (!got) continue; // another admin's slots went in (or are going in) since the check: check again
+      let result: R;
+      try {
+        result = await work();
+      } catch (err) {
+        if (!isInjectedCrash(err)) await letGo(_id, owner); // a crash leaves its claim until the lease ends
+        throw err;
+      }
+      await letGo(_id, owner);
+      return result;
     }
+    throw new AppError('CONFLICT', 'another change to this station’s slots is in progress; please try again');
+  }
+  /** lets go of this attempt's claim only (a claim taken over after its lease belongs to another) */
+  async function letGo(_id: Types.ObjectId, owner: string) {
+    await FitnessStation.collection.updateOne({ _id, 'slotsClaim.owner': owner }, { $set: { slotsClaim: null }, $inc: { slotsRev: 1 } });
   }
 
   async function createSlots(actorId: string | 'system', stationId: string, slots: { startAt: Date; endAt: Date; capacity: number }[]) {
@@ -481,7 +536,9 @@ export function createFitnessService(deps: FitnessDeps) {
       const admitted = await tickets.verify(staffId, {
         code: input.ticketCode,
         venueId: input.stationId,
-        ...(entryKey ? { nonce: `fit-${entryKey}` } : {}),
+        // the scan's nonce names this exact entry: a key reused for another ticket, person or station
+        // (after a failed first attempt let go of the key) is a new scan, never a replay of the first ticket
+        ...(entryKey ? { nonce: `fit-${entryKey}-${requestHash(input).slice(0, 32)}` } : {}),
       });
       if (admitted.ticket.source.kind !== FITNESS_TICKET_SOURCE) throw new AppError('TICKET_INVALID', 'not a fitness-test ticket');
       bookingId = admitted.ticket.source.id;

@@ -240,8 +240,15 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
   async function assign(requestId: string, instructorId: string, by: 'instructor' | 'bureau', actorId: string, reason?: string) {
     const r = await load(requestId);
     if (r.status !== 'open') throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
+    // a request whose time has come is no longer offered (the lists hide it): taking it would make a
+    // session already past its check-in window, marked not delivered against the instructor
+    if (r.startAt.getTime() <= clock.now().getTime())
+      throw new AppError('GUIDANCE_SESSION_STARTED', 'the requested time has begun or passed', { startAt: r.startAt.toISOString() });
     const instructor = await Instructor.findOne({ _id: new Types.ObjectId(instructorId), status: 'verified' }).lean<InstructorDoc>();
     if (!instructor) throw new AppError('INSTRUCTOR_NOT_FOUND', 'no such verified instructor');
+    // the organisation's own account cannot take its request (it would rate its own service afterwards)
+    if (instructor._id.equals(r.orgUserId))
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the requesting organisation cannot lead its own request', { reason: 'own_request' });
     if (!instructor.specialities.includes(r.sport))
       throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor does not teach that sport', { reason: 'speciality' });
     const isBusy = () => new AppError('INSTRUCTOR_NOT_AVAILABLE', 'the instructor leads another session then', { reason: 'busy' });
@@ -264,6 +271,7 @@ export function createRequests(kernel: Kernel, guidance: GuidanceService) {
       await releaseSlots(claim);
       throw new AppError('GUIDANCE_REQUEST_NOT_OPEN', 'already assigned');
     }
+    kernel.crashPoint('guidance.assign:after-transition');
     await claims().deleteOne({ _id: claim._id }); // the assignment holds the slots now
     if (by === 'bureau') await kernel.audit(actorId, 'guidance.request.assign', instructorId, { requestId, reason: reason ?? null });
     await materialise(won);
