@@ -78,6 +78,15 @@ export function createReleaseReminders(deps: BookingDeps) {
     return dto(r!);
   }
 
+  /** The caller's own reminders for a venue's day (any sport, sent or not): the slot page shows 已设置 after a reload. */
+  async function mine(userId: string, venueId: string, day: string) {
+    const rows = await Reminder.find({ userId: new Types.ObjectId(userId), venueId: new Types.ObjectId(venueId), day })
+      .sort({ _id: 1 })
+      .limit(50)
+      .lean<ReminderDoc[]>();
+    return rows.map(dto);
+  }
+
   /** The job: every reminder whose release minute has come, once each. */
   async function sendDue(): Promise<number> {
     const now = kernel.clock.now();
@@ -100,5 +109,5 @@ export function createReleaseReminders(deps: BookingDeps) {
     return done;
   }
 
-  return { ask, sendDue };
+  return { ask, mine, sendDue };
 }
