@@ -489,6 +489,44 @@ test('候补 of someone else: nobody leaves or reads another’s place in line',
   expect((await stack.request('POST', '/slots/%24ne/waitlist', { token: b.token, body: {} })).status).toBe(400);
 });
 
+test.each([
+  ['waitlist:offered', 'after the entry is marked offered, before its booking is placed'],
+  ['waitlist:booked', 'after the offer’s booking is placed, before the entry names it'],
+])('候补 crash %s (%s): the next run offers the same citizen, once — never skipped, never twice', async (point) => {
+  const tag = point.replace(':', '-');
+  const v = await createTestVenue(stack, { name: `攻击候补崩溃馆-${tag}`, courtPriceFen: 2500 });
+  const [slot] = await slotsOf(v.courtId, daysAhead(clock, 2));
+  const taker = await stack.login(`attack-wlcrash-taker-${tag}`);
+  const held = await stack.request('POST', '/bookings', { token: taker.token, body: { slotIds: [slot.id] } });
+  expect(held.status).toBe(201);
+  const first = await stack.login(`attack-wlcrash-first-${tag}`);
+  const second = await stack.login(`attack-wlcrash-second-${tag}`);
+  for (const u of [first, second])
+    expect((await stack.request('POST', `/slots/${slot.id}/waitlist`, { token: u.token, body: {} })).status).toBe(201);
+  expect((await stack.request('POST', `/bookings/${held.body.booking.id}/cancel`, { token: taker.token, body: {} })).status).toBe(200);
+  expect(await remainingOf(slot.id)).toBe(1);
+
+  const waitlist = stack.cloud.services.bookings.waitlist;
+  crashes.arm(point);
+  await expect(waitlist.runOffers()).rejects.toThrow();
+  expect(crashes.hits.at(-1)).toBe(point);
+  crashes.disarm();
+  // the next run (after the crashed one) heals: the first in line holds the place, the second still waits
+  await waitlist.runOffers();
+  await waitlist.runOffers();
+  const entry = async (u: { token: string }) => (await stack.request('GET', `/slots/${slot.id}/waitlist`, { token: u.token })).body.entry;
+  expect(await entry(first)).toMatchObject({ status: 'offered', bookingId: expect.any(String) });
+  expect(await entry(second)).toMatchObject({ status: 'waiting', position: 1 });
+  const offers = await db()
+    .collection('bookings')
+    .find({ slotIds: oid(slot.id), userId: oid(first.userId), status: { $ne: 'failed' } })
+    .toArray();
+  expect(offers).toHaveLength(1);
+  expect(offers[0].status).toBe('held');
+  expect(String(offers[0]._id)).toBe((await entry(first)).bookingId);
+  expect(await remainingOf(slot.id)).toBe(0);
+});
+
 // ---------- vouchers ----------
 
 test('已领 n 张: 200 concurrent claims by one citizen of a batch allowing 2 each → exactly 2, the count says so', async () => {
