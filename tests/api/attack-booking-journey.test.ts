@@ -377,6 +377,93 @@ test('an invoice after a partial cancel names what was kept: paid less the part 
   expect(app.fapiao[0].total_amount).toBe(5000);
 });
 
+test('an issued invoice, then a partial cancel: the fapiao is reversed (红冲) and the order can be invoiced again for what it kept', async () => {
+  const { user, booking, orderId, slots } = await paidBooking('inv-then-part', 3);
+  const payments = stack.cloud.services.payment!;
+  expect((await stack.request('POST', `/orders/${orderId}/invoice`, { token: user.token, body: person })).status).toBe(201);
+  await payments.invoices.runJob();
+  expect((await stack.request('GET', `/orders/${orderId}/invoice`, { token: user.token })).body.invoice).toMatchObject({
+    status: 'issued',
+    amountFen: 7500,
+  });
+  const part = await stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: { slotIds: [slots[0].id] } });
+  expect(part.status).toBe(200);
+  await until(async () => (await orderOf(stack, user.token, orderId)).status === 'partially_refunded');
+  // a second invoice while the first is live or being reversed: refused
+  expect((await stack.request('POST', `/orders/${orderId}/invoice`, { token: user.token, body: person })).body.error.code).toBe(
+    'INVOICE_EXISTS',
+  );
+  clock.advance(60_000);
+  await payments.invoices.runJob();
+  clock.advance(60_000);
+  await payments.invoices.runJob();
+  expect((await stack.request('GET', `/orders/${orderId}/invoice`, { token: user.token })).body.invoice.status).toBe('reversed');
+  const again = await stack.request('POST', `/orders/${orderId}/invoice`, { token: user.token, body: company });
+  expect(again.status).toBe(201);
+  expect(again.body.invoice.amountFen).toBe(5000);
+  const live = await db()
+    .collection('invoices')
+    .find({ orderId: oid(orderId), status: { $nin: ['void', 'reversed', 'failed'] } })
+    .toArray();
+  expect(live).toHaveLength(1);
+});
+
+test('crash between a refund reserved and the invoice check: the job still reverses the issued fapiao', async () => {
+  const { user, booking, orderId } = await paidBooking('inv-crash-refund', 1);
+  const payments = stack.cloud.services.payment!;
+  await stack.request('POST', `/orders/${orderId}/invoice`, { token: user.token, body: person });
+  await payments.invoices.runJob();
+  crashes.arm('payment.refund:reserved');
+  const res = await stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: { reason: '临时有事' } });
+  expect(crashes.hits.at(-1)).toBe('payment.refund:reserved');
+  expect([200, 500]).toContain(res.status);
+  crashes.disarm();
+  expect((await orderDoc(orderId)).invoiceCheck).toBe(true);
+  clock.advance(120_000);
+  await payments.sweepEffects();
+  await stack.cloud.kernel.effects.sweep('booking');
+  await until(async () => (await orderDoc(orderId)).status === 'refunded');
+  await payments.invoices.runJob();
+  clock.advance(60_000);
+  await payments.invoices.runJob();
+  expect((await stack.request('GET', `/orders/${orderId}/invoice`, { token: user.token })).body.invoice.status).toBe('reversed');
+  expect((await orderDoc(orderId)).invoiceCheck).toBeUndefined();
+  expect(refundedAtWechat(orderId)).toBe(2500);
+});
+
+test('200 invoice requests racing a partial cancel: one live invoice at most, naming what the order kept', async () => {
+  const { user, booking, orderId, slots } = await paidBooking('inv-race-part', 3);
+  const payments = stack.cloud.services.payment!;
+  const [cancel, ...invoices] = await Promise.all([
+    stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: { slotIds: [slots[2].id] } }),
+    ...Array.from({ length: 200 }, (_, i) =>
+      stack.request('POST', `/orders/${orderId}/invoice`, {
+        token: user.token,
+        body: person,
+        headers: { 'idempotency-key': `inv-race-part-${i}` },
+      }),
+    ),
+  ]);
+  expect(cancel.status).toBe(200);
+  expect(invoices.every((r) => r.status < 500)).toBe(true);
+  expect(invoices.filter((r) => r.status === 201).length).toBeLessThanOrEqual(1);
+  await until(async () => (await orderDoc(orderId)).status === 'partially_refunded');
+  for (let i = 0; i < 4; i++) {
+    clock.advance(60_000);
+    await payments.invoices.runJob();
+  }
+  const all = await db()
+    .collection('invoices')
+    .find({ orderId: oid(orderId), status: { $nin: ['void'] } })
+    .toArray();
+  // an invoice made before the part refund is reversed; none live names more than was kept
+  const live = all.filter((i) => !['reversed', 'failed'].includes(i.status));
+  expect(live.length).toBeLessThanOrEqual(1);
+  for (const i of live) expect(i.amountFen).toBe(5000);
+  const o = await orderDoc(orderId);
+  expect(o.refundedFen).toBe(2500);
+});
+
 // ---------- companions' tickets ----------
 
 test('someone else’s companion ticket cannot be passed, shown or claimed back; a claim token is one-use and unguessable', async () => {
