@@ -547,6 +547,17 @@ test('release reminders: read back by their owner only; bad queries 400; asking 
       .collection('release_reminders')
       .countDocuments({ venueId: oid(v.venueId) }),
   ).toBe(1);
+  // a day years ahead is no reminder anyone is waiting for: refused, nothing stored (else one citizen fills the collection)
+  for (const date of ['2099-12-31', daysAhead(clock, 7 + 60)]) {
+    const far = await ask(me.token, { venueId: v.venueId, date });
+    expect(far.status).toBe(400);
+    expect(far.body.error.code).toBe('VALIDATION_FAILED');
+  }
+  expect(
+    await db()
+      .collection('release_reminders')
+      .countDocuments({ userId: oid(me.userId) }),
+  ).toBe(1);
 });
 
 test('候补 of someone else: nobody leaves or reads another’s place in line', async () => {

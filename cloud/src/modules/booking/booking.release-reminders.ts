@@ -48,6 +48,10 @@ const dto = (r: ReminderDoc) => ({
   sentAt: r.sentAt ? r.sentAt.toISOString() : null,
 });
 
+/** how far ahead a release may be to be reminded of */
+const REMINDER_HORIZON_DAYS = 31;
+const REMINDER_HORIZON_MS = REMINDER_HORIZON_DAYS * 86_400_000;
+
 export function createReleaseReminders(deps: BookingDeps) {
   const { kernel, venues, logger } = deps;
 
@@ -58,6 +62,11 @@ export function createReleaseReminders(deps: BookingDeps) {
     const remindAt = releaseAtOf(input.date, venue.rules);
     const now = kernel.clock.now();
     if (remindAt <= now) throw new AppError('REMINDER_NOT_NEEDED', 'this day is released already', { releaseAt: remindAt.toISOString() });
+    // a release years away is no reminder anyone waits for (and one citizen could store one for every day to come)
+    if (remindAt.getTime() - now.getTime() > REMINDER_HORIZON_MS)
+      throw new AppError('VALIDATION_FAILED', 'this day is released too far ahead to be reminded of', [
+        { path: 'date', message: `released more than ${REMINDER_HORIZON_DAYS} days from now` },
+      ]);
     const _id = `${userId}:${input.venueId}:${input.date}:${input.sport ?? 'all'}`;
     const r = await Reminder.findOneAndUpdate(
       { _id },
