@@ -183,6 +183,30 @@ test('200 concurrent cancels of the same hour: without the guard (control run) r
   expect(b.slotIds.map(String)).toEqual([guarded.slots[1].id, guarded.slots[2].id]);
 });
 
+test('a partial cancel racing the whole cancel: everything paid comes back exactly once, nothing owed is left', async () => {
+  for (let trial = 0; trial < 3; trial++) {
+    const { user, booking, orderId, slots } = await paidBooking(`part-whole-${trial}`, 3);
+    const [part, whole] = await Promise.all([
+      stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: { slotIds: [slots[0].id] } }),
+      stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: { reason: '全部取消' } }),
+    ]);
+    expect(whole.status).toBe(200);
+    expect([200, 409, 422]).toContain(part.status);
+    clock.advance(120_000);
+    await stack.cloud.kernel.effects.sweep('booking');
+    await until(async () => (await orderDoc(orderId)).status === 'refunded');
+    expect(refundedAtWechat(orderId)).toBe(7500);
+    expect((await orderDoc(orderId)).refundedFen).toBe(7500);
+    for (const s of slots) expect(await remainingOf(s.id)).toBe(1);
+    const b = (await db()
+      .collection('bookings')
+      .findOne({ _id: oid(booking.id) }))!;
+    expect(b.status).toBe('cancelled');
+    expect(b.pending ?? []).toEqual([]);
+    expect(await validTickets(booking.id)).toBe(0);
+  }
+});
+
 test('the same part refund asked for by 200 concurrent callers (a step and its sweeper) is counted once', async () => {
   const { orderId } = await paidBooking('same-refund', 2);
   const refundId = `RF${new mongoose.Types.ObjectId().toHexString()}`;
