@@ -84,6 +84,53 @@ const shot = async (name: string) => {
   await h5.page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 };
 const names = () => h5.page.locator('.venue-card__name').allTextContents();
+
+/** a small PNG of one colour with a white disc, drawn in the page */
+const photo = async (colour: string) =>
+  Buffer.from(
+    await h5.page.evaluate((c) => {
+      const cv = document.createElement('canvas');
+      cv.width = 320;
+      cv.height = 240;
+      const g = cv.getContext('2d')!;
+      g.fillStyle = c;
+      g.fillRect(0, 0, 320, 240);
+      g.fillStyle = '#fff';
+      g.beginPath();
+      g.arc(160, 120, 50, 0, Math.PI * 2);
+      g.fill();
+      return cv.toDataURL('image/png').split(',')[1];
+    }, colour),
+    'base64',
+  );
+let normalThumbWidth = 0;
+/** the feedback's photos shown as loaded images (not a count); their widths */
+async function thumbnails(n: number, within = h5.page.locator('.feedback-detail-page:visible')) {
+  const imgs = within.locator('.feedback-photo--ready img');
+  await imgs.nth(n - 1).waitFor();
+  expect(await imgs.count()).toBe(n);
+  await h5.page.waitForFunction(
+    (k) => [...document.querySelectorAll<HTMLImageElement>('.feedback-photo--ready img')].filter((i) => i.naturalWidth === 320).length >= k,
+    n,
+  );
+  const widths = await imgs.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+  if (!normalThumbWidth) normalThumbWidth = widths[0];
+  return widths;
+}
+/** a tap on the second thumbnail opens Taro.previewImage on it; a tap closes it */
+async function preview(name: string) {
+  await h5.page.locator('.feedback-detail-page:visible .feedback-photo--ready').nth(1).click();
+  const viewer = h5.page.locator('.preview-image');
+  await viewer.waitFor();
+  await h5.page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll<HTMLImageElement>('.preview-image img')];
+    return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth === 320);
+  });
+  await h5.page.waitForTimeout(300);
+  await h5.page.screenshot({ path: path.join(SHOTS, name) });
+  await viewer.click();
+  await viewer.waitFor({ state: 'detached' });
+}
 const kmOf = (t: string) => (t.endsWith('km') ? Number(t.slice(0, -2)) : Number(t.slice(0, -1)) / 1000);
 
 async function venuesAndHome(mode: 'normal' | 'elder') {
@@ -170,11 +217,20 @@ test('场馆 by distance and search, 导航, 首页 附近场馆 and 领券, 爽
   await h5.page.locator('.feedback-venue-option', { hasText: NEAREST }).click();
   await h5.page.locator('.feedback-category--facility').click();
   await h5.page.locator('.feedback-text textarea').fill('羽毛球馆3号场灯光太暗，晚上打球看不清。');
+  await h5.page.locator('.ins-photo__file').setInputFiles([
+    { name: '灯光1.png', mimeType: 'image/png', buffer: await photo('#f5c542') },
+    { name: '灯光2.png', mimeType: 'image/png', buffer: await photo('#4a7bd0') },
+  ]);
+  await h5.page.locator('.ins-photo[data-photo-id]:not([data-photo-id=""])').nth(1).waitFor();
   await shot('nearby-feedback-new-normal.png');
   await h5.page.locator('.feedback-submit').click();
   await h5.page.waitForURL(/packages\/feedback\/detail/);
   await h5.page.locator('.feedback-status', { hasText: '待处理' }).waitFor();
   await h5.page.locator('.feedback-wait').waitFor();
+  // 附图: thumbnails fetched with the citizen's token, a tap previews them full screen
+  await thumbnails(2);
+  await shot('nearby-feedback-photos-normal.png');
+  await preview('nearby-feedback-photo-preview-normal.png');
 
   // the bureau answers on 反馈处理
   await loginAs(h5, 'admin');
@@ -182,6 +238,8 @@ test('场馆 by distance and search, 导航, 首页 附近场馆 and 领券, 爽
   await h5.page.locator('.me-link--feedback-inbox').click();
   const item = h5.page.locator('.inbox-item', { hasText: '灯光太暗' });
   await item.waitFor();
+  // the bureau sees the photos too (its own token)
+  await thumbnails(2, item);
   await item.locator('.inbox-answer textarea').fill('感谢反馈，已安排更换3号场灯管，本周内完成。');
   await shot('nearby-feedback-inbox-normal.png');
   await item.locator('.inbox-send').click();
@@ -213,5 +271,9 @@ test('the same pages in 关怀模式', async () => {
   await open('packages/feedback/index', '.feedback-card');
   await h5.page.locator('.feedback-card').first().click();
   await h5.page.locator('.feedback-answer').waitFor();
+  // 关怀模式: the thumbnails are larger than in the normal mode
+  const [w] = await thumbnails(2);
+  expect(w).toBeGreaterThan(normalThumbWidth);
   await shot('nearby-feedback-answered-elder.png');
+  await preview('nearby-feedback-photo-preview-elder.png');
 }, 120_000);

@@ -92,6 +92,15 @@ test('the last day of the window, released at 08:00, offers 放号提醒 on its 
   expect((await asked).status()).toBe(201);
   await h5.page.locator('.slots-remind:visible', { hasText: '已设置放号提醒' }).waitFor();
   await h5.shot('release-reminder-set-elder.png');
+  // after a reload the page reads the reminder back from the server: still 已设置, not offered again
+  const readBack = h5.page.waitForResponse((r) => r.url().includes('/release-reminders?') && r.request().method() === 'GET');
   await elder(false);
+  expect((await readBack).status()).toBe(200);
+  const set = h5.page.locator('.slots-remind:visible', { hasText: '已设置放号提醒' });
+  await set.waitFor();
+  expect(await set.getAttribute('class')).toContain('nut-button-disabled');
   await h5.shot('release-reminder-normal.png');
+  // the server holds the one reminder, unsent
+  const reminders = (await stack.request('GET', `/release-reminders?venueId=${venueId}&date=${date}`, { token: citizen.token })).body.items;
+  expect(reminders).toEqual([expect.objectContaining({ venueId, date, sentAt: null })]);
 });

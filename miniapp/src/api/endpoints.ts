@@ -35,6 +35,7 @@ import {
   SubscribeTemplateSchema,
   WaitlistEntryResponseSchema,
   ReleaseReminderResponseSchema,
+  ReleaseReminderListSchema,
   ReleaseReminderInputSchema,
   SubscriptionConsentSchema,
   UpdateRulesSchema,
@@ -190,6 +191,10 @@ export const api = {
       schema: ReleaseReminderResponseSchema,
       toast: o.toast,
     }),
+
+  /** the caller's 放号提醒 for a venue's day: GET /release-reminders?venueId=&date= → {items} */
+  releaseReminders: (venueId: string, date: string, o: CallOptions = {}) =>
+    request({ path: '/release-reminders', query: { venueId, date }, schema: ReleaseReminderListSchema, toast: o.toast }),
 
   /** GET /notifications/templates?names= — WeChat's template ids for our names (what requestSubscribeMessage takes) */
   subscribeTemplates: (names: SubscribeTemplate[], o: CallOptions = {}) =>

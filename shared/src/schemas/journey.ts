@@ -71,6 +71,9 @@ export const ReleaseReminderSchema = z.object({
   sentAt: z.string().nullable(),
 });
 export const ReleaseReminderResponseSchema = z.object({ reminder: ReleaseReminderSchema });
+/** GET /release-reminders?venueId=&date=: the caller's own reminders for that venue's day (the slot page after a reload) */
+export const ReleaseReminderQuerySchema = z.object({ venueId: IdSchema, date: DaySchema }).strict();
+export const ReleaseReminderListSchema = z.object({ items: z.array(ReleaseReminderSchema) });
 
 // ---------- cancel (one flow, partial too) ----------
 export const CancelQuoteSchema = z.object({

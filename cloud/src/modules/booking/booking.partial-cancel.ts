@@ -37,11 +37,22 @@ export function partialCancelSteps(
       if (!b.orderId) return;
       for (const p of b.partials ?? []) {
         if (p.refundFen <= 0) continue;
-        await withTimeout(
-          payments.refundOrder(b.orderId, { amountFen: p.refundFen, reason: '取消部分时段', refundId: p.refundId }),
-          10_000,
-          'part refund',
-        );
+        try {
+          // a part refund: never the order's last fen (that is the whole cancel's, through the domain)
+          await withTimeout(
+            payments.refundOrder(b.orderId, { amountFen: p.refundFen, reason: '取消部分时段', refundId: p.refundId, partOnly: true }),
+            10_000,
+            'part refund',
+          );
+        } catch (err) {
+          // another refund (an admin's, racing this part) took what was left for it: nothing to start, and
+          // retrying for ever cannot change that; the whole cancel refunds whatever is left, to the fen
+          if (err instanceof AppError && err.code === 'REFUND_NOT_ALLOWED') {
+            deps.kernel.logger.warn({ bookingId: String(b._id), refundId: p.refundId }, 'part refund refused: refunded meanwhile');
+            continue;
+          }
+          throw err;
+        }
       }
     },
     'partial.tickets': (b) => deps.tickets.retime({ kind: 'booking', id: String(b._id) }, b.startAt, b.endAt),
@@ -98,7 +109,12 @@ export function createPartialCancel(
     }
     const base = b.originalAmountFen ?? b.amountFen;
     const before = (b.partials ?? []).reduce((sum, p) => sum + p.listFen, 0);
-    const refundFen = paid ? proRata(m.paidFen, before + part.listFen, base) - proRata(m.paidFen, before, base) : 0;
+    const share = proRata(m.paidFen, before + part.listFen, base) - proRata(m.paidFen, before, base);
+    // never more than is left less the pro-rata share of what stays booked (at least a fen): a part
+    // refund must leave the order something, or an earlier refund (an admin's part refund) would make
+    // the parts add up beyond the payment: refused at WeChat's side of the ledger, the step stuck for ever
+    const kept = Math.max(1, m.paidFen - proRata(m.paidFen, before + part.listFen, base));
+    const refundFen = paid ? Math.max(0, Math.min(share, m.paidFen - m.refundedFen - kept)) : 0;
     return {
       refundFen,
       paidFen: paid ? m.paidFen : 0,

@@ -48,6 +48,10 @@ const dto = (r: ReminderDoc) => ({
   sentAt: r.sentAt ? r.sentAt.toISOString() : null,
 });
 
+/** how far ahead a release may be to be reminded of */
+const REMINDER_HORIZON_DAYS = 31;
+const REMINDER_HORIZON_MS = REMINDER_HORIZON_DAYS * 86_400_000;
+
 export function createReleaseReminders(deps: BookingDeps) {
   const { kernel, venues, logger } = deps;
 
@@ -58,6 +62,11 @@ export function createReleaseReminders(deps: BookingDeps) {
     const remindAt = releaseAtOf(input.date, venue.rules);
     const now = kernel.clock.now();
     if (remindAt <= now) throw new AppError('REMINDER_NOT_NEEDED', 'this day is released already', { releaseAt: remindAt.toISOString() });
+    // a release years away is no reminder anyone waits for (and one citizen could store one for every day to come)
+    if (remindAt.getTime() - now.getTime() > REMINDER_HORIZON_MS)
+      throw new AppError('VALIDATION_FAILED', 'this day is released too far ahead to be reminded of', [
+        { path: 'date', message: `released more than ${REMINDER_HORIZON_DAYS} days from now` },
+      ]);
     const _id = `${userId}:${input.venueId}:${input.date}:${input.sport ?? 'all'}`;
     const r = await Reminder.findOneAndUpdate(
       { _id },
@@ -76,6 +85,15 @@ export function createReleaseReminders(deps: BookingDeps) {
       { upsert: true, new: true },
     ).lean<ReminderDoc>();
     return dto(r!);
+  }
+
+  /** The caller's own reminders for a venue's day (any sport, sent or not): the slot page shows 已设置 after a reload. */
+  async function mine(userId: string, venueId: string, day: string) {
+    const rows = await Reminder.find({ userId: new Types.ObjectId(userId), venueId: new Types.ObjectId(venueId), day })
+      .sort({ _id: 1 })
+      .limit(50)
+      .lean<ReminderDoc[]>();
+    return rows.map(dto);
   }
 
   /** The job: every reminder whose release minute has come, once each. */
@@ -100,5 +118,5 @@ export function createReleaseReminders(deps: BookingDeps) {
     return done;
   }
 
-  return { ask, sendDue };
+  return { ask, mine, sendDue };
 }

@@ -4,6 +4,7 @@ import {
   CancelQuoteQuerySchema,
   JoinWaitlistSchema,
   ReleaseReminderInputSchema,
+  ReleaseReminderQuerySchema,
   SlotListQuerySchema,
   CloseDaySchema,
   CreateBookingSchema,
@@ -97,6 +98,12 @@ export function bookingRoutes(service: BookingService) {
     const input = parse(ReleaseReminderInputSchema, ctx.request.body);
     ctx.status = 201;
     ctx.body = { reminder: await service.releaseReminders.ask(currentUser(ctx).userId, input) };
+  });
+
+  // the caller's own 放号提醒 for a venue's day: nothing of anyone else's
+  router.get('/release-reminders', requireUser, async (ctx) => {
+    const { venueId, date } = parse(ReleaseReminderQuerySchema, ctx.query);
+    ctx.body = { items: await service.releaseReminders.mine(currentUser(ctx).userId, venueId, date) };
   });
 
   return router;

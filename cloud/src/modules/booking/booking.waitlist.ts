@@ -140,6 +140,10 @@ export function createWaitlist(
     const statusOf = new Map(bookings.map((b) => [String(b._id), b.status]));
     let n = 0;
     for (const e of offered) {
+      if (!e.bookingId) {
+        n += await healInterrupted(e);
+        continue;
+      }
       const s = statusOf.get(String(e.bookingId));
       const next = s === 'held' || s === 'taking' ? null : s === 'confirmed' || s === 'used' || s === 'no_show' ? 'booked' : 'passed';
       if (!next) continue;
@@ -150,6 +154,37 @@ export function createWaitlist(
       n += res.modifiedCount;
     }
     return n;
+  }
+
+  /**
+   * An offer a crash interrupted, between marking the entry offered and naming its booking (the job
+   * is leased, and this runs before the run's own offers, so nothing is placing it now). The booking
+   * it placed, if any, is found by its Idempotency-Key and named (the citizen is told, once the offer
+   * is theirs); if none was placed, the citizen waits again at the same place in line — never
+   * skipped for a crash, never offered twice (offering again replays the same key).
+   */
+  async function healInterrupted(e: WaitlistDoc): Promise<number> {
+    const placed = await Booking.findOne({
+      userId: e.userId,
+      requestKey: `waitlist-${e._id}`,
+      status: mongoose.trusted({ $ne: 'failed' }),
+    }).lean<BookingDoc>();
+    if (placed?.status === 'taking') return 0; // the booking sweeper rolls it back (→ failed) first
+    if (!placed) {
+      const back = await Waitlist.updateOne({ _id: e._id, status: 'offered', bookingId: null }, { $set: { status: 'waiting' } });
+      return back.modifiedCount;
+    }
+    const named = await Waitlist.updateOne(
+      { _id: e._id, status: 'offered', bookingId: null },
+      { $set: { bookingId: placed._id, offerExpiresAt: placed.holdExpiresAt ?? null } },
+    );
+    if (named.modifiedCount === 1 && placed.status === 'held' && placed.holdExpiresAt)
+      await deps.notify(String(e.userId), 'waitlist_offer', {
+        thing1: placed.resourceName,
+        time2: inShanghai(placed.startAt).format('YYYY-MM-DD HH:mm'),
+        thing3: `候补成功，请在${inShanghai(placed.holdExpiresAt).format('HH:mm')}前支付`,
+      });
+    return named.modifiedCount;
   }
 
   /** Offers the free places of one slot to its line, first in line first, one held booking per place. */
@@ -170,6 +205,7 @@ export function createWaitlist(
       // the entry is offered at most once: waiting → offered by one guarded update
       const mine = await Waitlist.updateOne({ _id: first._id, status: 'waiting' }, { $set: { status: 'offered' } });
       if (mine.modifiedCount !== 1) continue;
+      kernel.crashPoint('waitlist:offered');
       try {
         // the normal booking path: capacity (exactly once, the booking is the holder), limits, bans, the order
         const { booking } = await core.book(
@@ -177,6 +213,7 @@ export function createWaitlist(
           { slotIds: [String(slotId)], quantity: 1, companions: [] },
           `waitlist-${first._id}`,
         );
+        kernel.crashPoint('waitlist:booked');
         await Waitlist.updateOne(
           { _id: first._id, status: 'offered' },
           {
@@ -197,6 +234,7 @@ export function createWaitlist(
               : '候补成功，已为你预订',
         });
       } catch (err) {
+        if (kernel.isInjectedCrash(err)) throw err; // a crash test's "the process died here"
         const code = err instanceof AppError ? err.code : null;
         if (code === 'SLOT_SOLD_OUT') {
           // someone booked the place first: back in line, at the same place

@@ -73,8 +73,11 @@ export interface OrderMoney {
 export interface PaymentPort {
   createOrder(order: NewOrder): Promise<{ orderId: string }>;
   closeOrder(orderId: string, reason: string): Promise<void>;
-  /** `refundId` (RF + 24 hex) makes a retried part refund the same refund, never a second one */
-  refundOrder(orderId: string, input: { amountFen?: number; reason: string; refundId?: string }): Promise<void>;
+  /**
+   * `refundId` (RF + 24 hex) makes a retried part refund the same refund, never a second one;
+   * `partOnly` refuses (REFUND_NOT_ALLOWED) a part refund that would now refund the whole order
+   */
+  refundOrder(orderId: string, input: { amountFen?: number; reason: string; refundId?: string; partOnly?: boolean }): Promise<void>;
   /** what an order took and gave back (issue 10: cancel quotes and pro-rata part refunds); null when unknown */
   orderMoney?(orderId: string): Promise<OrderMoney | null>;
   registerKind(kind: OrderKind, handlers: OrderKindHandlers): void;

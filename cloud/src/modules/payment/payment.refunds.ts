@@ -196,6 +196,17 @@ export function createRefunds(
     };
   }
 
+  /** A domain's part refund (a cancelled part of a booking): refused, never turned whole, when it would complete the order. */
+  async function startPartRefund(orderId: string, amountFen: number, reason: string, requestedBy: string, refundId?: string) {
+    try {
+      return await startRefund(orderId, amountFen, reason, requestedBy, { partOnly: true, refundId });
+    } catch (err) {
+      if (err instanceof WouldCompleteOrder)
+        throw new AppError('REFUND_NOT_ALLOWED', 'a part refund would refund the whole order; that is the whole cancel');
+      throw err;
+    }
+  }
+
   async function applyRefundState(
     outRefundNo: string,
     status: WechatRefund['status'],
@@ -309,5 +320,5 @@ export function createRefunds(
     return { refund: r ? { id: r._id, status: r.status, amountFen: r.amountFen } : null };
   }
 
-  return { startRefund, applyRefundState, reconcileRefunds, latestRefund, requestRefund };
+  return { startRefund, startPartRefund, applyRefundState, reconcileRefunds, latestRefund, requestRefund };
 }

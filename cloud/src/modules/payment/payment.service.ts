@@ -45,7 +45,9 @@ export function createPaymentService(deps: PaymentDeps) {
     createOrder: orders.createOrder,
     closeOrder: orders.requestClose,
     async refundOrder(orderId, input) {
-      await refunds.startRefund(orderId, input.amountFen, input.reason, 'domain', input.refundId ? { refundId: input.refundId } : {});
+      if (input.partOnly && input.amountFen !== undefined)
+        await refunds.startPartRefund(orderId, input.amountFen, input.reason, 'domain', input.refundId);
+      else await refunds.startRefund(orderId, input.amountFen, input.reason, 'domain', input.refundId ? { refundId: input.refundId } : {});
     },
     orderMoney: (orderId) => orders.orderMoney(orderId),
     registerKind(kind, h) {

@@ -130,8 +130,16 @@ export default function SlotsPage() {
   const places = sessionPick ? Math.min(quantity, maxPlaces) : 1;
   const totalFen = selected.reduce((sum, s) => sum + s.priceFen, 0) * places;
 
-  // 放号提醒: a subscribe message at the release minute of this day
+  // 放号提醒: a subscribe message at the release minute of this day; one set earlier (for this
+  // sport or for all of them) is read back, so the button still says so after a reload
   const remindKey = `${venueId}|${sport}|${date}`;
+  const remindersLoad = useLoad(
+    async () => (isLoggedIn() && releaseAt ? (await api.releaseReminders(venueId, date, { toast: false })).items : []),
+    [venueId, date, !!releaseAt],
+    { enabled: ready, refreshOnShow: true, keepOnQuietError: true },
+  );
+  const remindedBefore = (remindersLoad.data ?? []).some((r) => r.sport === null || r.sport === (sport || null));
+  const isReminded = reminded === remindKey || remindedBefore;
   const remind = async () => {
     if (!(await ensureLoggedIn())) return;
     await askSubscribe(['release_reminder']);
@@ -189,11 +197,11 @@ export default function SlotsPage() {
           <Button
             className="slots-remind"
             size="small"
-            type={reminded === remindKey ? 'default' : 'primary'}
-            disabled={reminded === remindKey}
+            type={isReminded ? 'default' : 'primary'}
+            disabled={isReminded}
             onClick={() => void remind()}
           >
-            {reminded === remindKey ? '已设置放号提醒' : '放号提醒'}
+            {isReminded ? '已设置放号提醒' : '放号提醒'}
           </Button>
         </View>
       ) : null}

@@ -2,11 +2,12 @@ import { Text, View } from '@tarojs/components';
 import { FEEDBACK_CATEGORY_LABELS_ZH, FEEDBACK_STATUS_LABELS_ZH, type Feedback } from '@citysport/shared';
 import StatusTag, { type StatusTone } from '../../components/StatusTag';
 import { dayOf, dayTitle, hhmm } from '../../utils/time';
+import FeedbackPhotos from './FeedbackPhotos';
 
 export const STATUS_TONE: Record<Feedback['status'], StatusTone> = { open: 'warning', answered: 'success', closed: 'muted' };
 export const when = (iso: string) => `${dayTitle(dayOf(iso))} ${hhmm(iso)}`;
 
-/** One feedback: to whom, what about, its status, and the answer when there is one. */
+/** One feedback: to whom, what about, its status, its photos (thumbnails when `full`), and the answer when there is one. */
 export default function FeedbackCard({ feedback: f, onOpen, full }: { feedback: Feedback; onOpen?: () => void; full?: boolean }) {
   return (
     <View className={`feedback-card feedback-card--${f.status}`} data-id={f.id} onClick={onOpen}>
@@ -27,7 +28,8 @@ export default function FeedbackCard({ feedback: f, onOpen, full }: { feedback: 
         </Text>
       ) : null}
       <Text className={`feedback-card__text${full ? '' : ' feedback-card__text--clip'}`}>{f.text}</Text>
-      {f.photoIds.length ? <Text className="feedback-card__meta">附图 {f.photoIds.length} 张</Text> : null}
+      {f.photoIds.length && full ? <FeedbackPhotos feedbackId={f.id} photoIds={f.photoIds} /> : null}
+      {f.photoIds.length && !full ? <Text className="feedback-card__meta">附图 {f.photoIds.length} 张</Text> : null}
       {f.held && f.sender ? <Text className="feedback-card__held">内容安全检测未通过，由体育局处理</Text> : null}
       {f.answer ? (
         <View className="feedback-card__answer feedback-answer">
