@@ -106,6 +106,19 @@ test('a retried upload with the same nonce answers the first result, not "alread
   expect(another.body.error.code).toBe('TICKET_ALREADY_USED');
 });
 
+test("the same nonce with another person's code is not a retry: refused, and the second ticket stays valid", async () => {
+  clock.set(new Date(startAt.getTime() - 5 * 60_000));
+  const a = await ticketsFor('nonce-first');
+  const b = await ticketsFor('nonce-second');
+  const first = await verify(stack, staff[0].token, (await codeOf(a.user.token, a.tickets[0].id)).code, { nonce: 'scan-0003-abc' });
+  expect(first.status).toBe(200);
+  // before the fix: 200 with the first person's ticket, and the second person's never checked
+  const reused = await verify(stack, staff[0].token, (await codeOf(b.user.token, b.tickets[0].id)).code, { nonce: 'scan-0003-abc' });
+  expect([reused.status, reused.body.error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+  const mine = await stack.request('GET', '/tickets/mine', { token: b.user.token });
+  expect(mine.body.items.find((t: { id: string }) => t.id === b.tickets[0].id).status).toBe('valid');
+});
+
 describe('codes that must not open the gate', () => {
   let holder: { token: string; userId: string };
   let ticketId: string;

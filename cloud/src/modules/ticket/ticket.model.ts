@@ -76,6 +76,8 @@ export interface VerificationDoc {
   deviceId: string | null;
   offline: boolean;
   duplicate: boolean;
+  /** what was scanned under this nonce (sha-256 of venue and code): the same nonce with another code is not a retry */
+  scanHash?: string | null;
 }
 const VerificationSchemaDef = new Schema<VerificationDoc>(
   {
@@ -91,6 +93,7 @@ const VerificationSchemaDef = new Schema<VerificationDoc>(
     deviceId: { type: String, default: null },
     offline: Boolean,
     duplicate: Boolean,
+    scanHash: { type: String, default: null },
   },
   { collection: 'verifications', versionKey: false, minimize: false },
 );

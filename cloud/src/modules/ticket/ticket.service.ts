@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import {
   TICKET_ACCEPT_STEPS,
@@ -277,9 +277,13 @@ export function createTicketService(deps: {
   }
 
   async function verify(staffId: string, input: { code: string; venueId: string; nonce?: string; deviceId?: string }) {
+    const scanHash = createHash('sha256').update(`${input.venueId}\n${input.code}`).digest('base64url');
     if (input.nonce) {
       const seen = await Verification.findById(`${staffId}:${input.nonce}`).lean<VerificationDoc>();
       if (seen) {
+        // a retry sends what it sent before; another code under the same nonce would get the first ticket back
+        if (seen.scanHash && seen.scanHash !== scanHash)
+          throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this scan id was used for another code or place');
         replayOf(seen);
         const t = (await Ticket.findById(seen.ticketId).lean<TicketDoc>())!;
         return { result: 'admitted' as const, ticket: toDto(t), verifiedAt: seen.at.toISOString() };
@@ -294,6 +298,7 @@ export function createTicketService(deps: {
       deviceId: input.deviceId ?? null,
       offline: false,
       duplicate: false,
+      scanHash,
     };
     try {
       const t = await admit(staffId, input.venueId, input.code, now, input.deviceId ?? null);
