@@ -256,14 +256,33 @@ export function createRegistrations(deps: EventDeps) {
    */
   const openEvents = new Map<string, { event: EventDoc; groups: EventGroupDoc[]; until: number }>();
 
+  // one read at a time per event: the requests that arrive while it is on its way share it
+  const reading = new Map<string, Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }>>();
+  // bumped by every forget: a read that was on its way before it does not keep what it read
+  let forgets = 0;
   function forgetEvent(eventId: unknown) {
+    forgets++;
     openEvents.delete(String(eventId));
+    reading.delete(String(eventId));
   }
 
   async function openEvent(eventId: string): Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }> {
-    const now = Date.now();
     const hit = openEvents.get(eventId);
-    if (hit && hit.until > now) return { event: hit.event, groups: hit.groups, fresh: false };
+    if (hit && hit.until > Date.now()) return { event: hit.event, groups: hit.groups, fresh: false };
+    if (openEventTtlMs <= 0) return readEvent(eventId);
+    let pending = reading.get(eventId);
+    if (!pending) {
+      const mine = readEvent(eventId).finally(() => {
+        if (reading.get(eventId) === mine) reading.delete(eventId);
+      });
+      reading.set(eventId, mine);
+      pending = mine;
+    }
+    return pending;
+  }
+
+  async function readEvent(eventId: string): Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }> {
+    const before = forgets;
     const [event, groups] = await Promise.all([
       SportEvent.findOne({ _id: eventId, status: mongoose.trusted({ $ne: 'draft' }) }).lean<EventDoc>(),
       EventGroup.find({ eventId }, { applied: 0 }).lean<EventGroupDoc[]>(),
@@ -272,11 +291,13 @@ export function createRegistrations(deps: EventDeps) {
       for (const g of groups) if (g.remaining < 1) kernel.capacity.noteFull(EVENT_GROUP_CAPACITY, g._id, 1);
     if (
       openEventTtlMs > 0 &&
+      forgets === before &&
       event?.status === 'registration_open' &&
       !event.pending?.length &&
       groups.length &&
       groups.every((g) => g.open)
     ) {
+      const now = Date.now();
       if (openEvents.size >= 1_000) for (const [k, v] of openEvents) if (v.until <= now) openEvents.delete(k);
       openEvents.set(eventId, { event, groups, until: now + openEventTtlMs });
     } else openEvents.delete(eventId);
