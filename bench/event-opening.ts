@@ -22,8 +22,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const ENGINE_SECONDS = Number(process.env.BENCH_ENGINE_SECONDS ?? 5);
 const DRAW_ENTRIES = Number(process.env.BENCH_DRAW_ENTRIES ?? 200_000);
 /**
- * What one free first-come registration writes: the rate-limit budget, the registration insert,
- * the group's guarded take, the guarded transition, clearing its effects, the ticket, the outbox event.
+ * What one free first-come registration writes: the rate-limit budget (a runner's first request
+ * reserves its share of the window), the registration insert, the group's guarded take, the guarded
+ * transition, clearing its effects, the ticket, the outbox event — and no reads (issue 11; pinned
+ * by tests/api/roundtrips.test.ts).
  */
 const WRITES_PER_REGISTRATION = 7;
 
@@ -112,6 +114,10 @@ async function main() {
       },
       { connections: CONNECTIONS, amount: RUNNERS, timeoutSeconds: 60 },
     );
+    // the same measure again after the opening: on a shared machine the load moves, and the ratio is
+    // only as good as the ceiling it is read against (the ratio below stays against the first one)
+    const engineAfter = await engineGuardedRate(ENGINE_SECONDS);
+    console.log(`[bench] engine raw guarded updates after the opening: ${engineAfter.toFixed(0)}/s`);
     const db = mongoose.connection.useDb(stack.dbName).db!;
     const confirmed = await db
       .collection('event_registrations')
@@ -129,8 +135,9 @@ async function main() {
     const confirmedPerSec = created / phase.seconds;
     const draw = drawBench();
     console.log(phaseRow(phase));
+    const ceilingAfter = engineAfter / WRITES_PER_REGISTRATION;
     console.log(
-      `[bench] confirmed ${confirmed} of ${PLACES} (exact: ${exact}); ${confirmedPerSec.toFixed(0)} confirmed/s = ${((100 * confirmedPerSec) / ceiling).toFixed(0)} % of the ceiling`,
+      `[bench] confirmed ${confirmed} of ${PLACES} (exact: ${exact}); ${confirmedPerSec.toFixed(0)} confirmed/s = ${((100 * confirmedPerSec) / ceiling).toFixed(0)} % of the ceiling (${((100 * confirmedPerSec) / ceilingAfter).toFixed(0)} % of the one measured after)`,
     );
     console.log(`[bench] draw over ${DRAW_ENTRIES}: ${draw.seconds.toFixed(2)} s, peak RSS ${draw.peakRssMiB.toFixed(0)} MiB`);
     const md = `## Event opening and draw (\`npm run bench:event-opening\`)
@@ -147,8 +154,8 @@ ${phaseRow(phase)}
 ${outcomeTable([phase])}
 
 - Confirmed: **${confirmed}** for ${PLACES} places, counter remaining ${group!.remaining} — exact: **${exact}**${confirmed > created ? ` (${confirmed - created} confirmed after the client's 60 s timeout)` : ''}.
-- Engine ceiling in the same run: ${engineRate.toFixed(0)} raw guarded updates/s ÷ ${WRITES_PER_REGISTRATION} writes per registration = ${ceiling.toFixed(0)} registrations/s.
-- Confirmed per second: ${confirmedPerSec.toFixed(0)} = **${((100 * confirmedPerSec) / ceiling).toFixed(0)} %** of that ceiling (goal ≥ 50 %).
+- Engine ceiling in the same run: ${engineRate.toFixed(0)} raw guarded updates/s ÷ ${WRITES_PER_REGISTRATION} writes per registration = ${ceiling.toFixed(0)} registrations/s (measured again after the opening: ${engineAfter.toFixed(0)}/s → ${ceilingAfter.toFixed(0)}/s).
+- Confirmed per second: ${confirmedPerSec.toFixed(0)} = **${((100 * confirmedPerSec) / ceiling).toFixed(0)} %** of that ceiling (goal ≥ 50 %; ${((100 * confirmedPerSec) / ceilingAfter).toFixed(0)} % of the one measured after).
 
 **(b) Draw** (digest of the entry list + HMAC-SHA256 ranking per group, in process): ${draw.seconds.toFixed(2)} s, peak RSS ${draw.peakRssMiB.toFixed(0)} MiB (from ${draw.baseRssMiB.toFixed(0)} MiB) — goal ≤ 10 s and ≤ 1 GB. Writing the outcome (the rank lists in chunks; one update per drawn place and waitlist entry) is not in this figure.
 `;

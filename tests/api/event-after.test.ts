@@ -17,6 +17,8 @@ const pay = fakePayments();
 const crashes = new CrashSwitch();
 let stack: TestStack;
 let control: TestStack;
+/** a second instance on the same engine that keeps an open event for 10 minutes (EVENT_OPEN_CACHE_MS) */
+let peer: TestStack;
 let org: { token: string; userId: string };
 let runner: { token: string; userId: string };
 let other: { token: string; userId: string };
@@ -30,11 +32,18 @@ beforeAll(async () => {
     reuseConnection: true,
     appDeps: { payments: pay.port, controlRunWithoutGuards: true },
   });
+  peer = await startTestStack('event-after-peer', {
+    clock,
+    reuseConnection: true,
+    appDeps: { payments: pay.port },
+    env: { EVENT_OPEN_CACHE_MS: '600000' },
+  });
   org = await organiser(stack, 'after-org');
   runner = await stack.login('after-runner');
   other = await stack.login('after-other');
 }, 60_000);
 afterAll(async () => {
+  await peer.stop();
   await control.stop();
   await stack.stop();
 });
@@ -456,5 +465,77 @@ describe('subscribe messages', () => {
     const start = sent('msg-lucky', 'event_start_reminder');
     expect(start).toHaveLength(1); // two consents, one message
     expect(start[0].data).toMatchObject({ thing1: { value: '测试城市半程马拉松' } });
+  });
+});
+
+describe('registering (issue 11: fewer round trips, the same guarantees)', () => {
+  let n = 7000;
+  const nextId = () => idNumber('1990-01-01', n++);
+  const oid = (id: string) => new mongoose.Types.ObjectId(id);
+  const remaining = async (groupId: string) =>
+    (
+      await db()
+        .collection('event_groups')
+        .findOne({ _id: oid(groupId) })
+    )?.remaining;
+  const regsOf = (eventId: string) =>
+    db()
+      .collection('event_registrations')
+      .find({ eventId: oid(eventId) })
+      .toArray();
+
+  test('a crash after the transition: the sweeper issues the ticket (naming the participant) and the event', async () => {
+    const ev = await openEvent(stack, org, eventInput({}, FREE));
+    crashes.arm('event.register:after-transition');
+    expect((await register(runner.token, ev.id, ev.groups[0].id, nextId(), '赵六')).status).toBe(500);
+    const [doc] = await regsOf(ev.id);
+    expect(doc).toMatchObject({ status: 'confirmed', pending: ['tickets.issue', 'event.registered'] });
+    expect(await ticketsOf(String(doc._id))).toHaveLength(0);
+    clock.set(new Date(BASE.getTime() + 60_000));
+    await job('event-heal');
+    const tickets = await ticketsOf(String(doc._id));
+    expect(tickets.map((t) => [t.status, t.holderName])).toEqual([['valid', '赵*']]);
+    expect(
+      await db()
+        .collection('outbox')
+        .countDocuments({ eventId: `event.registered:${doc._id}` }),
+    ).toBe(1);
+    expect((await db().collection('event_registrations').findOne({ _id: doc._id }))?.pending).toEqual([]);
+    expect(await remaining(ev.groups[0].id)).toBe(199);
+  });
+
+  test('a crash between the insert and the take: the healer rolls it back, no place was taken, the ID enters again', async () => {
+    const ev = await openEvent(stack, org, eventInput({}, FREE));
+    const id = nextId();
+    crashes.arm('event.register:after-insert');
+    expect((await register(runner.token, ev.id, ev.groups[0].id, id)).status).toBe(500);
+    expect((await regsOf(ev.id)).map((r) => r.status)).toEqual(['taking']);
+    clock.set(new Date(BASE.getTime() + 3 * 60_000));
+    await job('event-heal');
+    expect((await regsOf(ev.id)).map((r) => r.status)).toEqual(['failed']);
+    expect(await remaining(ev.groups[0].id)).toBe(200);
+    const again = await register(runner.token, ev.id, ev.groups[0].id, id);
+    expect([again.status, again.body.registration?.status]).toEqual([201, 'confirmed']);
+    expect(await remaining(ev.groups[0].id)).toBe(199);
+  });
+
+  test('closed through another instance while this one still holds the open event: EVENT_NOT_OPEN, nothing taken or kept', async () => {
+    const ev = await openEvent(stack, org, eventInput({}, FREE));
+    const viaPeer = (token: string, id: string) =>
+      peer.request('POST', `/events/${ev.id}/registrations`, {
+        token,
+        body: { groupId: ev.groups[0].id, participant: participant(id), healthPledge: true, pledgeVersion: 'v1' },
+      });
+    expect((await viaPeer(runner.token, nextId())).status).toBe(201); // the peer now keeps the event as open
+    expect((await stack.request('POST', `/organiser/events/${ev.id}/close`, { token: org.token })).status).toBe(200);
+    const late = await viaPeer(other.token, nextId());
+    expect([late.status, late.body.error.code]).toEqual([422, 'EVENT_NOT_OPEN']);
+    // the group's guarded take refused it: the place is still there and the attempt left no record
+    expect(await remaining(ev.groups[0].id)).toBe(199);
+    expect((await regsOf(ev.id)).map((r) => r.status)).toEqual(['confirmed']);
+    // the refusal made the peer forget its copy: the next one is refused before anything is written
+    const next = await viaPeer(other.token, nextId());
+    expect([next.status, next.body.error.code]).toEqual([422, 'EVENT_NOT_OPEN']);
+    expect(next.body.error.details).toMatchObject({ closesAt: '2027-02-01T00:00:00.000Z' });
   });
 });

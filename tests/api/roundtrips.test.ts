@@ -5,11 +5,13 @@
  * figures after the cheaper-wins work (docs/benchmarks.md has before/after), so a change that adds
  * round trips to the hot path fails here (and one that removes some updates the figure here).
  */
+import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { createTestVenue, remainingOf, slotsOf } from '../support/venue-fixture';
 import { connectCountingDatabase, formatTrips, type RoundTripCounter, type RoundTrips } from '../support/roundtrips';
 import { until } from '../support/pay';
+import { eventInput, idNumber, openEvent, organiser, participant } from '../support/event-fixture';
 
 const clock = new ManualClock(new Date('2026-11-23T09:40:00Z')); // Monday 17:40 in Shanghai
 const TODAY = '2026-11-23';
@@ -21,7 +23,13 @@ const report: string[] = [];
 
 beforeAll(async () => {
   ({ counter, close } = await connectCountingDatabase('roundtrips'));
-  stack = await startTestStack('roundtrips', { clock, reuseConnection: true, wechatPay: { signMode: 'public_key' } });
+  stack = await startTestStack('roundtrips', {
+    clock,
+    reuseConnection: true,
+    wechatPay: { signMode: 'public_key' },
+    // the open-event copy lives 1 s by default: longer here, so a slow machine cannot change the counts
+    env: { EVENT_OPEN_CACHE_MS: '600000' },
+  });
 }, 60_000);
 afterAll(async () => {
   // one block to copy into docs/benchmarks.md
@@ -107,4 +115,82 @@ test('a gate admission', async () => {
   expect(scan.result.status).toBe(200);
   record('gate admission (200)', scan.trips);
   expect([scan.trips.total, scan.trips.writes]).toEqual([9, 8]); // before: 10 (9 writes)
+});
+
+describe('a first-come event registration (issue 11)', () => {
+  // the clock is 2026-11-23: a window around it, the race in March
+  const input = (capacity: number) =>
+    eventInput({ registration: { opensAt: '2026-11-01T00:00:00.000Z', closesAt: '2026-12-01T00:00:00.000Z' } }, [
+      { name: '10公里', capacity, feeFen: 0, eligibility: {} },
+    ]);
+  const register = (token: string, eventId: string, groupId: string, id: string, key?: string) =>
+    stack.request('POST', `/events/${eventId}/registrations`, {
+      token,
+      body: { groupId, participant: participant(id), healthPledge: true },
+      ...(key ? { headers: { 'idempotency-key': key } } : {}),
+    });
+
+  test('a free first-come registration (201), with and without an Idempotency-Key, and a replay', async () => {
+    const org = await organiser(stack, 'rt-org');
+    const ev = await openEvent(stack, org, input(10));
+    const [a, b] = await stack.loginMany('rt-runner', 2);
+    for (const u of [a, b]) await stack.request('GET', '/me', { token: u.token });
+    // warm-up: the first registration of the process builds caches (not counted)
+    expect((await register(b.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 900))).status).toBe(201);
+
+    const plain = await counter.measure(() => register(a.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 901)));
+    expect(plain.result.status).toBe(201);
+    record('event registration (201, free, first come)', plain.trips);
+    // before: 16 (6 writes): the event and group read 4 times each (checks, two effects, the answer),
+    // the account's name for the ticket, a results lookup for a registration made this instant
+    expect(plain.trips.detail).toEqual({
+      'insert event_registrations': 1, // before anything is taken (crash safety)
+      'update event_groups': 1, // the guarded take (platform/capacity)
+      'findAndModify event_registrations': 1, // the guarded transition recording its effects
+      'insert tickets': 1,
+      'insert outbox': 1,
+      'update event_registrations': 1, // the effects cleared
+    });
+
+    const keyed = await counter.measure(() => register(a.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 902), 'rt-key-1'));
+    expect(keyed.result.status).toBe(201);
+    record('event registration with Idempotency-Key (201)', keyed.trips);
+    // before: 20 (8 writes); now the claim (insert, done), the earlier-attempt lookup and the 6 above
+    expect([keyed.trips.total, keyed.trips.writes]).toEqual([9, 8]);
+
+    const replay = await counter.measure(() => register(a.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 902), 'rt-key-1'));
+    expect(replay.result.status).toBe(200);
+    record('event registration replayed (200)', replay.trips);
+    // the claim's insert collides (the key is taken), then the stored answer is read and shown
+    expect([replay.trips.total, replay.trips.writes]).toEqual([6, 1]);
+  });
+
+  test('a sold-out loser: the first reads the group full, the next is answered from the fast path', async () => {
+    const org = await organiser(stack, 'rt-org2');
+    const ev = await openEvent(stack, org, input(1));
+    const [w, l1, l2] = await stack.loginMany('rt-soldout', 3);
+    for (const u of [w, l1, l2]) await stack.request('GET', '/me', { token: u.token });
+    expect((await register(w.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 910))).status).toBe(201);
+    const first = await counter.measure(() => register(l1.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 911)));
+    expect([first.result.status, first.result.body.error.code]).toEqual([409, 'GROUP_FULL']);
+    record('event sold-out loser (409)', first.trips);
+    // the instance's copy of the open group (≤ 1 s) still showed a place: the insert, the refused
+    // take, the read that tells full from closed, the record dropped (no rollback: nothing was taken).
+    // Before: 2 reads (the event and the group were read on every request)
+    expect([first.trips.total, first.trips.writes]).toEqual([4, 3]);
+    const fast = await counter.measure(() => register(l2.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 912)));
+    expect([fast.result.status, fast.result.body.error.code]).toEqual([409, 'GROUP_FULL']);
+    record('event sold-out loser, fast path (409)', fast.trips);
+    // the refused take was remembered (the sold-out fast path): not one command. Before: 2 reads
+    expect(fast.trips.total).toBe(0);
+    // with an Idempotency-Key: one read (was the key used?), no claim written
+    const keyed = await counter.measure(() => register(l2.token, ev.id, ev.groups[0].id, idNumber('1990-01-01', 912), 'rt-full-1'));
+    expect([keyed.result.status, keyed.result.body.error.code]).toEqual([409, 'GROUP_FULL']);
+    expect(keyed.trips.detail).toEqual({ 'aggregate idempotency_claims': 1 });
+    expect(
+      await mongoose.connection
+        .db!.collection('event_registrations')
+        .countDocuments({ groupId: new mongoose.Types.ObjectId(ev.groups[0].id) }),
+    ).toBe(1);
+  });
 });

@@ -109,6 +109,8 @@ const ConfigSchema = z
       .default('64kb'),
     LOGIN_RATE_PER_IP_PER_MIN: z.coerce.number().int().min(1).default(60),
     USER_RATE_PER_MIN: z.coerce.number().int().min(1).default(600),
+    /** how long an instance reuses an open event and its groups for registrations (issue 11; 0 = read every time) */
+    EVENT_OPEN_CACHE_MS: z.coerce.number().int().min(0).max(600000).default(1000),
     // data-centre feed (issue 17): unset URL = events wait in the outbox (and the NDJSON export)
     DATA_CENTRE_URL: z.string().url().optional(),
     /** HMAC-SHA256 key of X-CitySport-Signature (required in production when DATA_CENTRE_URL is set) */

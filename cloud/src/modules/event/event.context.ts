@@ -40,6 +40,8 @@ export interface EventDeps {
   tickets: TicketService;
   pseudonym: Pseudonymizer;
   cipher: FieldCipher;
+  /** how long an instance reuses an open event and its groups (config EVENT_OPEN_CACHE_MS; default OPEN_EVENT_TTL_MS) */
+  openEventTtlMs?: number;
   /** the keyed hash of an ID number or a name (never stored in plain for lookups) */
   keyedHash: (purpose: 'id' | 'name' | 'cert', value: string) => string;
   /** a subscribe message (the notification module: only with the user's consent; never throws) */

@@ -122,5 +122,7 @@ export function admissionOf(r: RegistrationDoc, e: EventDoc, groupName: string):
     startAt: e.startAt,
     endAt: new Date(e.startAt.getTime() + 8 * 3600_000),
     quantity: 1,
+    // a place is personal: the ticket names its participant (masked), not the account that entered them
+    entrants: [r.masked.name],
   };
 }

@@ -29,6 +29,7 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
       pseudonym,
       cipher: createFieldCipher(config.DATA_KEY),
       keyedHash: keyedHasher(config.DATA_KEY),
+      openEventTtlMs: config.EVENT_OPEN_CACHE_MS,
       notify: (userId, templateId, data) => use<NotificationService>('notification').notify(userId, templateId, data),
     }),
   routes: (events, { use }) => [

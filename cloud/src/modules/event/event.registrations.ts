@@ -42,6 +42,9 @@ import { admissionOf, factsOf, registrationDto, ticketSourceId } from './event.d
 /** A `taking` registration older than this was left by a crash (a live attempt takes milliseconds). */
 export const TAKING_STALE_MS = 2 * 60_000;
 
+/** How long an instance reuses an open event and its groups before reading them again (see `openEvent`; config EVENT_OPEN_CACHE_MS). */
+export const OPEN_EVENT_TTL_MS = 1_000;
+
 const ACTIVE: RegistrationStatus[] = ['taking', 'held', 'confirmed', 'entered', 'won', 'waitlisted', 'offered'];
 const voidKey = (r: { eventId: Types.ObjectId; _id: Types.ObjectId }) => `${r.eventId}:void:${r._id}`;
 
@@ -53,11 +56,18 @@ const voidKey = (r: { eventId: Types.ObjectId; _id: Types.ObjectId }) => `${r.ev
  */
 export function createRegistrations(deps: EventDeps) {
   const { kernel, payments, tickets, pseudonym, cipher } = deps;
+  const openEventTtlMs = deps.openEventTtlMs ?? OPEN_EVENT_TTL_MS;
+
+  // what a registration being placed read of its event and group, for its own effects and answer
+  // (the request has just decided with them; the sweeper and every later step read afresh)
+  const primed = new Map<string, { event: EventDoc; group: EventGroupDoc }>();
 
   async function load(r: RegistrationDoc): Promise<{ event: EventDoc; group: EventGroupDoc }> {
+    const known = primed.get(String(r._id));
+    if (known) return known;
     const [event, group] = await Promise.all([
       SportEvent.findById(r.eventId).lean<EventDoc>(),
-      EventGroup.findById(r.groupId).lean<EventGroupDoc>(),
+      EventGroup.findById(r.groupId, { applied: 0 }).lean<EventGroupDoc>(),
     ]);
     if (!event || !group) throw new Error(`registration ${r._id} names a missing event or group`);
     return { event, group };
@@ -231,11 +241,90 @@ export function createRegistrations(deps: EventDeps) {
     };
   }
 
-  async function place(userId: string, eventId: string, input: CreateRegistration, requestKey?: string): Promise<RegistrationDoc> {
+  // ---------- open events, per instance ----------
+  /**
+   * An open event and its groups, reused by this instance for OPEN_EVENT_TTL_MS (issue 11: a
+   * registration no longer reads them on every request; EVENT_OPEN_CACHE_MS, 0 = off). Safe because nothing a registration
+   * checks can change once registration opens — update() refuses edits from then on, so the
+   * window, mode, pledge, race day and the groups' eligibility, fee and teams are fixed — and
+   * because the status is never decided from this copy alone: the group's guarded take requires
+   * `open: true`, which the close clears (a take refused on a closed group forgets the copy and
+   * answers EVENT_NOT_OPEN). A status change made on this instance forgets it at once; one made on
+   * another is seen here at most the TTL later, and the take guards it meanwhile. Never
+   * trusted for places: `remaining` is read only to remember a group seen full (the sold-out fast
+   * path), and the take decides. Only events whose every group is open are kept.
+   */
+  const openEvents = new Map<string, { event: EventDoc; groups: EventGroupDoc[]; until: number }>();
+
+  // one read at a time per event: the requests that arrive while it is on its way share it
+  const reading = new Map<string, Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }>>();
+  // bumped by every forget: a read that was on its way before it does not keep what it read
+  let forgets = 0;
+  function forgetEvent(eventId: unknown) {
+    forgets++;
+    openEvents.delete(String(eventId));
+    reading.delete(String(eventId));
+  }
+
+  async function openEvent(eventId: string): Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }> {
+    const hit = openEvents.get(eventId);
+    if (hit && hit.until > Date.now()) return { event: hit.event, groups: hit.groups, fresh: false };
+    if (openEventTtlMs <= 0) return readEvent(eventId);
+    let pending = reading.get(eventId);
+    if (!pending) {
+      const mine = readEvent(eventId).finally(() => {
+        if (reading.get(eventId) === mine) reading.delete(eventId);
+      });
+      reading.set(eventId, mine);
+      pending = mine;
+    }
+    return pending;
+  }
+
+  async function readEvent(eventId: string): Promise<{ event: EventDoc | null; groups: EventGroupDoc[]; fresh: boolean }> {
+    const before = forgets;
+    const [event, groups] = await Promise.all([
+      SportEvent.findOne({ _id: eventId, status: mongoose.trusted({ $ne: 'draft' }) }).lean<EventDoc>(),
+      EventGroup.find({ eventId }, { applied: 0 }).lean<EventGroupDoc[]>(),
+    ]);
+    if (event?.registration.mode === 'first_come')
+      for (const g of groups) if (g.remaining < 1) kernel.capacity.noteFull(EVENT_GROUP_CAPACITY, g._id, 1);
+    if (
+      openEventTtlMs > 0 &&
+      forgets === before &&
+      event?.status === 'registration_open' &&
+      !event.pending?.length &&
+      groups.length &&
+      groups.every((g) => g.open)
+    ) {
+      const now = Date.now();
+      if (openEvents.size >= 1_000) for (const [k, v] of openEvents) if (v.until <= now) openEvents.delete(k);
+      openEvents.set(eventId, { event, groups, until: now + openEventTtlMs });
+    } else openEvents.delete(eventId);
+    return { event, groups, fresh: true };
+  }
+
+  /** The sold-out fast path from what this instance knows (no round trip): a first-come group it saw full within the last second. */
+  function knownFull(eventId: string, groupId: string): boolean {
+    const hit = openEvents.get(eventId);
+    return (
+      hit !== undefined &&
+      hit.event.registration.mode === 'first_come' &&
+      hit.groups.some((g) => String(g._id) === groupId) &&
+      kernel.capacity.knownFull(EVENT_GROUP_CAPACITY, groupId, 1)
+    );
+  }
+
+  async function place(
+    userId: string,
+    eventId: string,
+    input: CreateRegistration,
+    requestKey?: string,
+  ): Promise<{ placed: RegistrationDoc; event: EventDoc; group: EventGroupDoc }> {
     const now = kernel.clock.now();
-    const event = await SportEvent.findOne({ _id: eventId, status: mongoose.trusted({ $ne: 'draft' }) }).lean<EventDoc>();
+    const { event, groups, fresh } = await openEvent(eventId);
     if (!event) throw new AppError('EVENT_NOT_FOUND', 'no such event');
-    const group = await EventGroup.findOne({ _id: input.groupId, eventId: event._id }).lean<EventGroupDoc>();
+    const group = groups.find((g) => String(g._id) === input.groupId);
     if (!group) throw new AppError('GROUP_NOT_FOUND', 'no such group in this event');
     if (event.status !== 'registration_open' || now < event.registration.opensAt || now >= event.registration.closesAt)
       throw new AppError('EVENT_NOT_OPEN', 'registration is not open', {
@@ -251,8 +340,11 @@ export function createRegistrations(deps: EventDeps) {
       teamId = team._id;
     } else if (input.teamCode) throw new AppError('TEAM_NOT_FOUND', 'this group has no teams');
     const firstCome = event.registration.mode === 'first_come';
-    // a group already read as full is full (the guarded take below decides every other case)
-    if (firstCome && group.remaining < 1) throw new AppError('GROUP_FULL', 'no places left in this group');
+    // a group just read as full, or seen full by this instance within the last second (the sold-out
+    // fast path, platform/capacity.ts), is full: answered without a write; the guarded take below
+    // decides every other case
+    if (firstCome && ((fresh && group.remaining < 1) || kernel.capacity.knownFull(EVENT_GROUP_CAPACITY, group._id, 1)))
+      throw new AppError('GROUP_FULL', 'no places left in this group');
 
     const paid = firstCome && group.feeFen > 0;
     const _id = new Types.ObjectId();
@@ -295,10 +387,18 @@ export function createRegistrations(deps: EventDeps) {
     }
     kernel.crashPoint('event.register:after-insert');
     const holder = String(_id);
+    // the group's take answered "refused": nothing was taken, so the record is dropped without a
+    // rollback (not on an error of the take: it may have been applied, and the rollback gives it back)
+    let refused = false;
     try {
-      if (!(await kernel.capacity.take(EVENT_GROUP_CAPACITY, group._id, 1, { holder }))) {
-        const g = await EventGroup.findById(group._id).lean<EventGroupDoc>();
-        if (!g?.open) throw new AppError('EVENT_NOT_OPEN', 'registration has closed');
+      // `fresh`: the holder is this request's new registration, so a refused take is never a retry of one applied
+      if (!(await kernel.capacity.take(EVENT_GROUP_CAPACITY, group._id, 1, { holder, fresh: true }))) {
+        refused = true;
+        const g = await EventGroup.findById(group._id, { open: 1 }).lean<EventGroupDoc>();
+        if (!g?.open) {
+          forgetEvent(event._id); // closed meanwhile: the next request reads the event again
+          throw new AppError('EVENT_NOT_OPEN', 'registration has closed');
+        }
         throw new AppError('GROUP_FULL', 'no places left in this group');
       }
       kernel.crashPoint('event.register:after-capacity');
@@ -319,16 +419,30 @@ export function createRegistrations(deps: EventDeps) {
           ).orderId
         : null;
       const status: RegistrationStatus = !firstCome ? 'entered' : paid ? 'held' : 'confirmed';
-      const placed = await transition(
+      const won = await kernel.effects.transition<RegistrationDoc>(
+        REG_OWNER,
         { _id, status: 'taking' },
         { status, orderId, confirmedAt: status === 'confirmed' ? now : null },
         status === 'confirmed' ? ['tickets.issue', 'event.registered'] : ['event.registered'],
-        'event.register:after-transition',
       );
-      if (!placed) throw new AppError('EVENT_NOT_OPEN', 'registration closed while this entry was being made');
-      return placed;
+      if (!won) throw new AppError('EVENT_NOT_OPEN', 'registration closed while this entry was being made');
+      kernel.crashPoint('event.register:after-transition');
+      // its effects use what this request read (no second read of the event and group)
+      primed.set(holder, { event, group });
+      try {
+        await kernel.effects.finish(REG_OWNER, won);
+      } finally {
+        primed.delete(holder);
+      }
+      return { placed: won, event, group };
     } catch (err) {
       if (kernel.isInjectedCrash(err)) throw err;
+      if (refused) {
+        // nothing to give back, only the record to drop (a crash before this delete leaves a
+        // `taking` record the healer rolls back as below)
+        await Registration.collection.deleteOne({ _id, status: 'taking' });
+        throw err;
+      }
       const failed = await kernel.effects.transition<RegistrationDoc>(
         REG_OWNER,
         { _id, status: 'taking' },
@@ -348,7 +462,15 @@ export function createRegistrations(deps: EventDeps) {
   }
 
   async function register(userId: string, eventId: string, input: CreateRegistration, key?: string) {
-    if (!key) return { registration: await dtoOf(await place(userId, eventId, input)), replayed: false };
+    if (!key) {
+      const { placed, event, group } = await place(userId, eventId, input);
+      return { registration: await dtoOf(placed, { event, group, hasResult: false }), replayed: false };
+    }
+    // the sold-out fast path before the claim (a claim costs two writes): a retry of a key that
+    // registered still gets its registration, whatever the group's state is now
+    if (knownFull(eventId, input.groupId) && !(await kernel.idempotencySeen('event-registration', userId, key)))
+      throw new AppError('GROUP_FULL', 'no places left in this group');
+    let made: Awaited<ReturnType<typeof place>> | undefined;
     const { result, replayed } = await kernel.claimOnce('event-registration', userId, key, requestHash(eventId, input), async () => {
       const earlier = await Registration.findOne({
         userId,
@@ -357,14 +479,23 @@ export function createRegistrations(deps: EventDeps) {
       }).lean<RegistrationDoc>();
       if (earlier?.status === 'taking') throw new AppError('CONFLICT', 'the first attempt is still being rolled back; please try again');
       if (earlier) return { registrationId: String(earlier._id) };
-      return { registrationId: String((await place(userId, eventId, input, key))._id) };
+      made = await place(userId, eventId, input, key);
+      return { registrationId: String(made.placed._id) };
     });
+    // made by this call: answered from what it wrote (no read after the write)
+    if (made && String(made.placed._id) === result.registrationId)
+      return { registration: await dtoOf(made.placed, { event: made.event, group: made.group, hasResult: false }), replayed };
     const r = await Registration.findById(result.registrationId).lean<RegistrationDoc>();
     if (!r) throw new AppError('REGISTRATION_NOT_FOUND', 'no such registration');
     return { registration: await dtoOf(r), replayed };
   }
 
-  async function dtoOf(r: RegistrationDoc): Promise<RegistrationDto> {
+  /** `known`: what the caller has just read or written (a registration it made has no result yet). */
+  async function dtoOf(
+    r: RegistrationDoc,
+    known?: { event: EventDoc; group: EventGroupDoc; hasResult: boolean },
+  ): Promise<RegistrationDto> {
+    if (known) return registrationDto(r, known.event, known.group.name, known.hasResult);
     const { event, group } = await load(r);
     return registrationDto(r, event, group.name, (await EventResult.exists({ registrationId: r._id })) !== null);
   }
@@ -639,6 +770,7 @@ export function createRegistrations(deps: EventDeps) {
     getMine,
     offerNext,
     transition,
+    forgetEvent,
   };
 }
 export type Registrations = ReturnType<typeof createRegistrations>;

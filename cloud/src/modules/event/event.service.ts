@@ -107,6 +107,7 @@ export function createEventService(deps: EventDeps) {
       owed,
     );
     if (!won) return null;
+    registrations.forgetEvent(e._id); // this instance's copy of an open event (event.registrations.ts) goes at once
     kernel.crashPoint(`event.move:${from}:after-transition`);
     await kernel.effects.finish(EVENT_OWNER, won);
     return won;

@@ -120,7 +120,9 @@ export function createTicketService(deps: {
 
   /** One ticket per admitted person; reissuing is harmless (unique source + seat). */
   async function issue(b: AdmissionSource) {
-    const names = await deps.displayNames([b.userId]);
+    // the account's name only for a seat with no entrant named (no read when every seat has one)
+    const named = Array.from({ length: b.quantity }, (_, i) => Boolean(b.entrants?.[i]));
+    const names = named.every(Boolean) ? new Map<string, string>() : await deps.displayNames([b.userId]);
     const holderName = maskName(names.get(b.userId) ?? '市民');
     const docs = Array.from({ length: b.quantity }, (_, i) => ({
       _id: new Types.ObjectId(),
