@@ -2,10 +2,11 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Button } from '@nutui/nutui-react-taro';
 import { ORDER_STATUS_LABELS_ZH, type Order, type ReviewEligibility } from '@citysport/shared';
+import OrderAmounts from '../../components/OrderAmounts';
 import StatusTag from '../../components/StatusTag';
 import { ORDER_TONE } from '../../components/StatusTag/tones';
 import { mmss } from '../../utils/time';
-import { dateTime, payUrl, yuan } from './lib';
+import { dateTime, payUrl } from './lib';
 
 export const KIND_ZH: Record<Order['kind'], string> = {
   booking: '场地预订',
@@ -16,15 +17,6 @@ export const KIND_ZH: Record<Order['kind'], string> = {
   course: '培训课程',
   walkup: '自助购票',
 };
-
-function Row({ label, value, className }: { label: string; value: string; className: string }) {
-  return (
-    <View className="order-card__row">
-      <Text>{label}</Text>
-      <Text className={className}>{value}</Text>
-    </View>
-  );
-}
 
 /** One order of 我的订单: amounts, the time left to pay, and pay / refund where they apply. */
 /** order kind → the review source it is (the rest are not reviewable) */
@@ -73,14 +65,7 @@ export default function OrderCard({
       <Text className="order-card__time">
         {KIND_ZH[o.kind]} · 下单 {dateTime(o.createdAt)}
       </Text>
-      <Row label="订单金额" className="order-card__amount" value={yuan(o.amountFen)} />
-      {o.discountFen > 0 ? <Row label="消费券抵扣" className="order-card__discount" value={`-${yuan(o.discountFen)}`} /> : null}
-      <Row
-        label={o.status === 'pending' || o.status === 'closed' ? '应付' : '实付'}
-        className="order-card__payable"
-        value={yuan(o.payableFen)}
-      />
-      {o.refundedFen > 0 ? <Row label="已退款" className="order-card__refunded" value={yuan(o.refundedFen)} /> : null}
+      <OrderAmounts order={o} block="order-card" />
       {o.note ? <Text className="order-card__note">{o.note}</Text> : null}
       {review?.eligible ? (
         <View className="order-card__actions">

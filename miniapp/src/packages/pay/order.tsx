@@ -7,6 +7,7 @@ import { api } from '../../api/endpoints';
 import { API_BASE } from '../../api/config';
 import Screen from '../../components/Screen';
 import LoadView from '../../components/LoadView';
+import OrderAmounts, { OrderRow } from '../../components/OrderAmounts';
 import StatusTag from '../../components/StatusTag';
 import { ORDER_TONE } from '../../components/StatusTag/tones';
 import CancelSheet from '../../components/CancelSheet';
@@ -21,13 +22,8 @@ const TICKETS_PAGE = '/packages/ticket/index';
 export const orderUrl = (orderId: string) => `/packages/pay/order?orderId=${encodeURIComponent(orderId)}`;
 const INVOICEABLE: Order['status'][] = ['paid', 'partially_refunded'];
 
-function Row({ label, value, className }: { label: string; value: string; className?: string }) {
-  return (
-    <View className="order-detail__row">
-      <Text className="cs-muted">{label}</Text>
-      <Text className={className}>{value}</Text>
-    </View>
-  );
+function Row(props: { label: string; value: string; className?: string }) {
+  return <OrderRow block="order-detail" {...props} />;
 }
 
 /** 电子发票 PDF: the owner's short-lived link (a new one with every load of the page). */
@@ -102,14 +98,7 @@ export default function OrderDetailPage() {
                 <Row key={i} label={`${it.name} × ${it.quantity}`} value={yuan(it.unitFen * it.quantity)} />
               ))}
             </View>
-            <Row label="原价" className="order-detail__amount" value={yuan(o.amountFen)} />
-            {o.discountFen > 0 ? <Row label="消费券抵扣" className="order-detail__discount" value={`-${yuan(o.discountFen)}`} /> : null}
-            <Row
-              label={o.status === 'pending' || o.status === 'closed' ? '应付' : '实付'}
-              className="order-detail__payable"
-              value={yuan(o.payableFen)}
-            />
-            {o.refundedFen > 0 ? <Row label="已退款（原路退回）" className="order-detail__refunded" value={yuan(o.refundedFen)} /> : null}
+            <OrderAmounts order={o} block="order-detail" />
             {o.note ? <Text className="order-card__note">{o.note}</Text> : null}
           </View>
 
