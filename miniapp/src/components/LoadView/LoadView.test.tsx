@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fireEvent, render, screen } from '@testing-library/react';
-import LoadView, { LoadMore } from '.';
+import { Text } from '@tarojs/components';
+import LoadView, { LoadMore, PagedList } from '.';
 
 describe('LoadView', () => {
   it('draws the page’s loading, error (with retry) and empty states, and nothing when ready', () => {
@@ -32,5 +33,43 @@ describe('LoadMore', () => {
     expect(container.querySelector('.orders-load-more')?.textContent).toBe('加载失败，点击重试');
     rerender(<LoadMore hasMore={false} more="idle" {...p} />);
     expect(container.querySelector('.orders-no-more')?.textContent).toBe('没有更多了');
+  });
+});
+
+describe('PagedList', () => {
+  const base = { hasMore: true, more: 'idle' as const, loadMore: async () => {}, reload: async () => {}, updateItems: () => {} };
+  it('shows the items and 加载更多 once the first page is in, the empty state when there are none', () => {
+    const items = [{ id: 'a' }, { id: 'b' }];
+    const ready = render(
+      <PagedList
+        list={{ ...base, items, load: { state: 'ready', data: { items, nextCursor: 'c' } } }}
+        name="x"
+        errorText="失败"
+        emptyText="暂无"
+        moreBlock="x-more"
+      >
+        {(i) => (
+          <Text key={i.id} className="x-item">
+            {i.id}
+          </Text>
+        )}
+      </PagedList>,
+    );
+    expect([...ready.container.querySelectorAll('.x-item')].map((e) => e.textContent)).toEqual(['a', 'b']);
+    expect(ready.container.querySelector('.x-load-more')?.textContent).toBe('加载更多');
+    ready.unmount();
+    const empty = render(
+      <PagedList
+        list={{ ...base, hasMore: false, items: [], load: { state: 'empty', data: { items: [], nextCursor: null } } }}
+        name="x"
+        errorText="失败"
+        emptyText="暂无"
+        moreBlock="x-more"
+      >
+        {(i: { id: string }) => <Text key={i.id}>{i.id}</Text>}
+      </PagedList>,
+    );
+    expect(empty.container.querySelector('.x-empty')?.textContent).toContain('暂无');
+    expect(empty.container.querySelector('.x-load-more')).toBeNull();
   });
 });

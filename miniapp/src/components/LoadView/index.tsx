@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Text, View } from '@tarojs/components';
 import type { Load } from '../../hooks/useLoad';
-import type { MoreState } from '../../hooks/usePagedList';
+import type { MoreState, PagedListResult } from '../../hooks/usePagedList';
 import { EmptyState, ErrorState, SkeletonList } from '../StateView';
 import './index.scss';
 
@@ -80,5 +80,41 @@ export function LoadMore({ hasMore, more, onMore, block, name }: LoadMoreProps) 
         </View>
       )}
     </View>
+  );
+}
+
+interface PagedListProps<T> {
+  /** what usePagedList answered */
+  list: PagedListResult<T>;
+  /** class stem for LoadView and LoadMore: '<name>-loading', '<name>-empty', '<name>-load-more', … */
+  name: string;
+  errorText: string;
+  emptyText?: string;
+  emptyHint?: string;
+  emptyAction?: ReactNode;
+  /** class of the foot block, e.g. 'mine-more' */
+  moreBlock: string;
+  /** one item of the list (keyed by the caller) */
+  children: (item: T) => ReactNode;
+}
+
+/** A paged list's body: loading / error / empty, the items, and 加载更多 at the foot once the first page is in. */
+export function PagedList<T>({ list, name, errorText, emptyText, emptyHint, emptyAction, moreBlock, children }: PagedListProps<T>) {
+  return (
+    <>
+      <LoadView
+        load={list.load}
+        name={name}
+        errorText={errorText}
+        emptyText={emptyText}
+        emptyHint={emptyHint}
+        emptyAction={emptyAction}
+        onRetry={() => void list.reload()}
+      />
+      {list.items.map(children)}
+      {list.load.state === 'ready' ? (
+        <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block={moreBlock} name={name} />
+      ) : null}
+    </>
   );
 }

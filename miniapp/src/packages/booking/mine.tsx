@@ -5,7 +5,7 @@ import type { Booking } from '@citysport/shared';
 import { api, type BookingListStatus } from '../../api/endpoints';
 import Screen from '../../components/Screen';
 import Tabs from '../../components/Tabs';
-import LoadView, { LoadMore } from '../../components/LoadView';
+import { PagedList } from '../../components/LoadView';
 import { usePagedList } from '../../hooks/usePagedList';
 import { useLoad } from '../../hooks/useLoad';
 import { reviewApi } from '../../api/reviews';
@@ -44,8 +44,8 @@ export default function MyBookingsPage() {
   return (
     <Screen className="mine-page">
       <Tabs items={TABS} value={tab} onChange={setTab} className="mine-tabs" itemClass="mine-tab" />
-      <LoadView
-        load={list.load}
+      <PagedList
+        list={list}
         name="mine"
         errorText="预订记录加载失败"
         emptyText={tab === 'active' ? '暂无进行中的预订' : '暂无已结束的预订'}
@@ -55,21 +55,19 @@ export default function MyBookingsPage() {
             去场馆看看
           </Button>
         }
-        onRetry={() => void list.reload()}
-      />
-      {items.map((b) => (
-        <BookingCard
-          key={b.id}
-          booking={b}
-          now={now}
-          cancelling={false}
-          onCancel={() => setCancelling(b.id)}
-          review={reviews.data?.get(b.id)}
-        />
-      ))}
-      {list.load.state === 'ready' ? (
-        <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block="mine-more" name="mine" />
-      ) : null}
+        moreBlock="mine-more"
+      >
+        {(b) => (
+          <BookingCard
+            key={b.id}
+            booking={b}
+            now={now}
+            cancelling={false}
+            onCancel={() => setCancelling(b.id)}
+            review={reviews.data?.get(b.id)}
+          />
+        )}
+      </PagedList>
       <CancelSheet
         bookingId={cancelling}
         onClose={() => setCancelling(null)}

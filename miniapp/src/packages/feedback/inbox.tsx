@@ -7,7 +7,7 @@ import { feedbackApi } from '../../api/feedback';
 import { errorMessageZh } from '../../api/errors';
 import Screen from '../../components/Screen';
 import Tabs from '../../components/Tabs';
-import LoadView, { LoadMore } from '../../components/LoadView';
+import { PagedList } from '../../components/LoadView';
 import { isForbidden } from '../../hooks/useLoad';
 import { usePagedList } from '../../hooks/usePagedList';
 import { notify } from '../../stores/elder';
@@ -106,46 +106,44 @@ export default function FeedbackInboxPage() {
         </View>
       ) : null}
       <Tabs items={TABS} value={tab} onChange={setTab} className="feedback-tabs" itemClass="feedback-tab" />
-      <LoadView
-        load={list.load}
+      <PagedList
+        list={list}
         name="inbox"
         errorText="反馈加载失败"
         emptyText={tab === 'open' ? '暂无待处理的反馈' : '暂无反馈'}
         emptyHint="市民提交的意见反馈会出现在这里"
-        onRetry={() => void list.reload()}
-      />
-      {list.items.map((f) => (
-        <View key={f.id} className="inbox-item" data-id={f.id}>
-          <FeedbackCard feedback={f} full />
-          {f.status === 'open' ? (
-            <View className="inbox-item__reply">
-              <Textarea
-                className="feedback-text inbox-answer"
-                value={drafts[f.id] ?? ''}
-                maxlength={FEEDBACK_ANSWER_MAX}
-                placeholder="回复市民：说明处理结果或安排"
-                onInput={(e) => setDrafts({ ...drafts, [f.id]: e.detail.value })}
-              />
-              {errors[f.id] ? <Text className="inbox-item__error">{errors[f.id]}</Text> : null}
-            </View>
-          ) : null}
-          {f.status !== 'closed' ? (
-            <View className="inbox-item__actions">
-              <Button className="inbox-close" fill="outline" type="default" loading={busy === f.id} onClick={() => void close(f)}>
-                关闭
-              </Button>
-              {f.status === 'open' ? (
-                <Button className="inbox-send" type="primary" loading={busy === f.id} onClick={() => void answer(f)}>
-                  回复
+        moreBlock="feedback-more"
+      >
+        {(f) => (
+          <View key={f.id} className="inbox-item" data-id={f.id}>
+            <FeedbackCard feedback={f} full />
+            {f.status === 'open' ? (
+              <View className="inbox-item__reply">
+                <Textarea
+                  className="feedback-text inbox-answer"
+                  value={drafts[f.id] ?? ''}
+                  maxlength={FEEDBACK_ANSWER_MAX}
+                  placeholder="回复市民：说明处理结果或安排"
+                  onInput={(e) => setDrafts({ ...drafts, [f.id]: e.detail.value })}
+                />
+                {errors[f.id] ? <Text className="inbox-item__error">{errors[f.id]}</Text> : null}
+              </View>
+            ) : null}
+            {f.status !== 'closed' ? (
+              <View className="inbox-item__actions">
+                <Button className="inbox-close" fill="outline" type="default" loading={busy === f.id} onClick={() => void close(f)}>
+                  关闭
                 </Button>
-              ) : null}
-            </View>
-          ) : null}
-        </View>
-      ))}
-      {list.load.state === 'ready' ? (
-        <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block="feedback-more" name="inbox" />
-      ) : null}
+                {f.status === 'open' ? (
+                  <Button className="inbox-send" type="primary" loading={busy === f.id} onClick={() => void answer(f)}>
+                    回复
+                  </Button>
+                ) : null}
+              </View>
+            ) : null}
+          </View>
+        )}
+      </PagedList>
     </Screen>
   );
 }

@@ -6,7 +6,7 @@ import type { Feedback, FeedbackStatus } from '@citysport/shared';
 import { feedbackApi } from '../../api/feedback';
 import Screen from '../../components/Screen';
 import Tabs from '../../components/Tabs';
-import LoadView, { LoadMore } from '../../components/LoadView';
+import { PagedList } from '../../components/LoadView';
 import { usePagedList } from '../../hooks/usePagedList';
 import FeedbackCard from './FeedbackCard';
 import './feedback.scss';
@@ -31,24 +31,22 @@ export default function MyFeedbackPage() {
   return (
     <Screen className="feedback-page with-bottom-bar">
       <Tabs items={TABS} value={tab} onChange={setTab} className="feedback-tabs" itemClass="feedback-tab" />
-      <LoadView
-        load={list.load}
+      <PagedList
+        list={list}
         name="feedback"
         errorText="反馈加载失败"
         emptyText={tab === 'all' ? '您还没有提交过反馈' : '暂无此类反馈'}
         emptyHint="对场馆设施、服务或预约有意见建议，都可以告诉我们"
-        onRetry={() => void list.reload()}
-      />
-      {list.items.map((f) => (
-        <FeedbackCard
-          key={f.id}
-          feedback={f}
-          onOpen={() => void Taro.navigateTo({ url: `/packages/feedback/detail?id=${encodeURIComponent(f.id)}` })}
-        />
-      ))}
-      {list.load.state === 'ready' ? (
-        <LoadMore hasMore={list.hasMore} more={list.more} onMore={() => void list.loadMore()} block="feedback-more" name="feedback" />
-      ) : null}
+        moreBlock="feedback-more"
+      >
+        {(f) => (
+          <FeedbackCard
+            key={f.id}
+            feedback={f}
+            onOpen={() => void Taro.navigateTo({ url: `/packages/feedback/detail?id=${encodeURIComponent(f.id)}` })}
+          />
+        )}
+      </PagedList>
       <View className="bottom-bar">
         <Button className="bottom-bar__main feedback-write" type="primary" size="large" block onClick={write}>
           写反馈
