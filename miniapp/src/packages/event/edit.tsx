@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
 import { Button, Switch } from '@nutui/nutui-react-taro';
@@ -14,12 +14,14 @@ import {
   type EventSport,
 } from '@citysport/shared';
 import Screen from '../../components/Screen';
+import LoadView from '../../components/LoadView';
 import FormField from '../../components/FormField';
 import Stepper from '../../components/Stepper';
 import Sheet from '../../components/Sheet';
 import { issueMessageZh } from '../../components/FormField/validate';
 import { eventsApi } from '../../api/events';
 import { errorMessageZh } from '../../api/errors';
+import { useLoad } from '../../hooks/useLoad';
 import { notify } from '../../stores/elder';
 import { statusZh } from './format';
 import './edit.scss';
@@ -293,29 +295,29 @@ const LIFECYCLE: Record<string, { action: Action; label: string }[]> = {
 /** 创建/编辑赛事: the event, its groups and rules — checked by the same schema as the API, saved through /organiser/events. */
 export default function EventEditPage() {
   const { params } = useRouter();
-  const [id, setId] = useState(params.id ?? '');
-  const [status, setStatus] = useState<string>('draft');
-  const [rev, setRev] = useState(0);
-  const [f, setF] = useState<Form>(blank);
-  const [loading, setLoading] = useState(!!params.id);
+  const page = useLoad(() => (params.id ? eventsApi.organiserEvent(params.id) : Promise.resolve(null)), [params.id], {
+    isEmpty: () => false,
+  });
+  if (page.load.state !== 'ready')
+    return (
+      <Screen className="ev-edit">
+        <LoadView load={page.load} name="ev-edit" errorText="赛事加载失败" onRetry={() => void page.reload()} />
+      </Screen>
+    );
+  return <EventForm key={params.id ?? ''} id={params.id ?? ''} loaded={page.data} />;
+}
+
+/** The form itself, filled from the loaded event (or blank for a new one). */
+function EventForm({ id: loadedId, loaded }: { id: string; loaded: EventDetailDto | null }) {
+  const [id, setId] = useState(loadedId);
+  const [status, setStatus] = useState<string>(loaded?.status ?? 'draft');
+  const [rev, setRev] = useState(loaded?.rev ?? 0);
+  const [f, setF] = useState<Form>(() => (loaded ? fromDetail(loaded) : blank()));
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [groupAt, setGroupAt] = useState<number | null>(null);
   const [draftGroup, setDraftGroup] = useState<GroupForm>(emptyGroup);
-
-  useEffect(() => {
-    if (!params.id) return;
-    eventsApi
-      .organiserEvent(params.id)
-      .then((e) => {
-        setF(fromDetail(e));
-        setStatus(e.status);
-        setRev(e.rev);
-      })
-      .catch((e) => setServerError(errorMessageZh(e)))
-      .finally(() => setLoading(false));
-  }, [params.id]);
 
   const editable = status === 'draft' || status === 'published';
   const problems = problemsOf(f);
@@ -373,7 +375,6 @@ export default function EventEditPage() {
     setGroupAt(null);
   };
 
-  if (loading) return <Screen className="ev-edit">{null}</Screen>;
   return (
     <Screen className="ev-edit">
       <View className="cs-card ev-edit__status">
