@@ -5,8 +5,8 @@
 import { FITNESS_CONSENT_VERSION } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { snapshotDatabase } from '../support/db';
-import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestStation, dayAhead, idNumberFor } from '../support/fitness-fixture';
+import { grant, type TestStack } from '../support/stack';
+import { createTestStation, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
@@ -22,14 +22,19 @@ let participant: { name: string; idNumber: string };
 const HUGE = 'x'.repeat(200_000);
 
 beforeAll(async () => {
-  stack = await startTestStack('fitness-sweep', { clock });
-  const day = dayAhead(clock, 2);
-  st = await createTestStation(stack, { name: '校验站', day });
-  other = await createTestStation(stack, { name: '别的站', day });
-  staff = await stack.login('fit-sweep-staff');
-  await grant(stack, staff.userId, 'fitness_staff', st.station.id);
-  citizen = await stack.login('fit-sweep-citizen');
-  owner = await stack.login('fit-sweep-owner');
+  let day: string;
+  ({
+    stack,
+    day,
+    stations: [st, other],
+    staff: [staff],
+    users: [citizen, owner],
+  } = await startFitnessStack('fitness-sweep', {
+    clock,
+    stations: [{ name: '校验站' }, { name: '别的站' }],
+    staff: [['fit-sweep-staff', 0]],
+    users: ['fit-sweep-citizen', 'fit-sweep-owner'],
+  }));
   participant = { name: '张三', idNumber: idNumberFor(`${Number(day.slice(0, 4)) - 30}-03-03`, true) };
   // the owner's booking and report (for the "another user's id" cases)
   const b = await stack.request('POST', '/fitness-tests/bookings', {

@@ -11,7 +11,7 @@ import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestStation, dayAhead, idNumberFor } from '../support/fitness-fixture';
+import { createTestStation, dayAhead, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 const crashes = new CrashSwitch();
@@ -41,17 +41,22 @@ const HUGE = 'x'.repeat(200_000);
 let serial = 10;
 
 beforeAll(async () => {
-  stack = await startTestStack('fitness-entry', { clock });
+  ({
+    stack,
+    day,
+    stations: [st],
+    staff: [staff, staff2],
+    users: [citizen, stranger, admin],
+  } = await startFitnessStack('fitness-entry', {
+    clock,
+    stations: [{ name: '离线录入站', capacity: 50, times: ['09:00'] }],
+    staff: [
+      ['fit-entry-staff', 0],
+      ['fit-entry-staff2', 0],
+    ],
+    users: ['fit-entry-citizen', 'fit-entry-stranger', 'fit-entry-admin'],
+  }));
   crashy = await startTestStack('fitness-entry-crash', { clock, reuseConnection: true, appDeps: { crashes } });
-  day = dayAhead(clock, 2);
-  st = await createTestStation(stack, { name: '离线录入站', day, capacity: 50, times: ['09:00'] });
-  staff = await stack.login('fit-entry-staff');
-  staff2 = await stack.login('fit-entry-staff2');
-  await grant(stack, staff.userId, 'fitness_staff', st.station.id);
-  await grant(stack, staff2.userId, 'fitness_staff', st.station.id);
-  citizen = await stack.login('fit-entry-citizen');
-  stranger = await stack.login('fit-entry-stranger');
-  admin = await stack.login('fit-entry-admin');
   await grant(stack, admin.userId, 'admin');
   clock.set(new Date(shanghaiTime(day, '09:00').getTime() - 10 * 60_000));
 }, 60_000);

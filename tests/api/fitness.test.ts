@@ -3,14 +3,13 @@ import mongoose from 'mongoose';
 import { FITNESS_CONSENT_VERSION, FitnessReportSchema, shanghaiTime } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { snapshotDatabase } from '../support/db';
-import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestStation, dayAhead, idNumberFor } from '../support/fitness-fixture';
+import { grant, type TestStack } from '../support/stack';
+import { createTestStation, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
 let day: string;
 let st: Awaited<ReturnType<typeof createTestStation>>;
-let other: Awaited<ReturnType<typeof createTestStation>>;
 let staff: { token: string; userId: string };
 let otherStaff: { token: string; userId: string };
 let citizen: { token: string; userId: string };
@@ -33,16 +32,24 @@ const measurementsA = {
 };
 
 beforeAll(async () => {
-  stack = await startTestStack('fitness', { clock });
-  day = dayAhead(clock, 2);
-  st = await createTestStation(stack, { name: '姑苏体质测试站', day, capacity: 5, times: ['09:00', '10:00'] });
-  other = await createTestStation(stack, { name: '吴中体质测试站', district: '吴中区', day });
-  staff = await stack.login('fit-staff');
-  otherStaff = await stack.login('fit-staff-other');
-  await grant(stack, staff.userId, 'fitness_staff', st.station.id);
-  await grant(stack, otherStaff.userId, 'fitness_staff', other.station.id);
-  citizen = await stack.login('fit-citizen');
-  stranger = await stack.login('fit-stranger');
+  ({
+    stack,
+    day,
+    stations: [st], // and a second station, 吴中, with its own staff
+    staff: [staff, otherStaff],
+    users: [citizen, stranger],
+  } = await startFitnessStack('fitness', {
+    clock,
+    stations: [
+      { name: '姑苏体质测试站', capacity: 5, times: ['09:00', '10:00'] },
+      { name: '吴中体质测试站', district: '吴中区' },
+    ],
+    staff: [
+      ['fit-staff', 0],
+      ['fit-staff-other', 1],
+    ],
+    users: ['fit-citizen', 'fit-stranger'],
+  }));
   // 22 on the test day
   const birthYear = Number(day.slice(0, 4)) - 22;
   manA.idNumber = idNumberFor(`${birthYear}-01-01`, true);

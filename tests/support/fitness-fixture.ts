@@ -1,7 +1,7 @@
 import { idCardCheckChar, shanghaiTime, type FitnessStation } from '@citysport/shared';
 import type { FitnessService } from '../../cloud/src/modules/fitness';
 import type { Clock } from '../../cloud/src/platform/clock';
-import type { TestStack } from './stack';
+import { grant, startTestStack, type TestStack } from './stack';
 
 export const fitnessOf = (stack: TestStack) => stack.cloud.modules.get('fitness') as FitnessService;
 
@@ -37,4 +37,34 @@ export async function createTestStation(
     }),
   );
   return { station, slotIds: slots.map((s) => s.id) };
+}
+
+export type FitnessUser = { token: string; userId: string };
+type StationOpts = Omit<Parameters<typeof createTestStation>[1], 'day'>;
+
+/**
+ * The setup every fitness API test starts with: a stack on `clock`, test stations with slots
+ * `daysAhead` (default 2) days out, station staff signed in and granted fitness_staff for their
+ * station (`[openid, index into stations]`), and plain users signed in, in that order.
+ */
+export async function startFitnessStack(
+  name: string,
+  opts: { clock: Clock; stations: StationOpts[]; staff: [openid: string, station: number][]; users: string[]; daysAhead?: number },
+): Promise<{
+  stack: TestStack;
+  day: string;
+  stations: Awaited<ReturnType<typeof createTestStation>>[];
+  staff: FitnessUser[];
+  users: FitnessUser[];
+}> {
+  const stack = await startTestStack(name, { clock: opts.clock });
+  const day = dayAhead(opts.clock, opts.daysAhead ?? 2);
+  const stations = [];
+  for (const st of opts.stations) stations.push(await createTestStation(stack, { ...st, day }));
+  const staff = [];
+  for (const [openid] of opts.staff) staff.push(await stack.login(openid));
+  for (const [i, [, at]] of opts.staff.entries()) await grant(stack, staff[i].userId, 'fitness_staff', stations[at].station.id);
+  const users = [];
+  for (const openid of opts.users) users.push(await stack.login(openid));
+  return { stack, day, stations, staff, users };
 }
