@@ -11,7 +11,7 @@ import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { snapshotDatabase } from '../support/db';
 import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestStation, dayAhead, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
+import { MEASUREMENTS_A, createTestStation, dayAhead, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 const crashes = new CrashSwitch();
@@ -25,18 +25,7 @@ let citizen: { token: string; userId: string };
 let stranger: { token: string; userId: string };
 let admin: { token: string; userId: string };
 const consent = { healthData: true, version: FITNESS_CONSENT_VERSION };
-const measurements = {
-  heightCm: 175.3,
-  weightKg: 70,
-  vitalCapacityMl: 3500,
-  stepIndex: 60,
-  gripKg: 45,
-  pushUps: 30,
-  verticalJumpCm: 40,
-  sitAndReachCm: 10,
-  reactionTimeS: 0.45,
-  oneLegStandEyesClosedS: 20,
-};
+const measurements = MEASUREMENTS_A;
 const HUGE = 'x'.repeat(200_000);
 let serial = 10;
 

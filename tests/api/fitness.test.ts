@@ -4,7 +4,7 @@ import { FITNESS_CONSENT_VERSION, FitnessReportSchema, shanghaiTime } from '@cit
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { snapshotDatabase } from '../support/db';
 import { grant, type TestStack } from '../support/stack';
-import { createTestStation, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
+import { MEASUREMENTS_A, createTestStation, idNumberFor, startFitnessStack } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 let stack: TestStack;
@@ -18,18 +18,7 @@ let stranger: { token: string; userId: string };
 const consent = { healthData: true, version: FITNESS_CONSENT_VERSION };
 const manA = { name: '王小明', idNumber: '' };
 // worked example A of tests/unit/fitness-engine.test.ts: man 22 → 32 points, 二级
-const measurementsA = {
-  heightCm: 175.3,
-  weightKg: 70,
-  vitalCapacityMl: 3500,
-  stepIndex: 60,
-  gripKg: 45,
-  pushUps: 30,
-  verticalJumpCm: 40,
-  sitAndReachCm: 10,
-  reactionTimeS: 0.45,
-  oneLegStandEyesClosedS: 20,
-};
+const measurementsA = MEASUREMENTS_A;
 
 beforeAll(async () => {
   ({

@@ -3,6 +3,20 @@ import type { FitnessService } from '../../cloud/src/modules/fitness';
 import type { Clock } from '../../cloud/src/platform/clock';
 import { grant, startTestStack, type TestStack } from './stack';
 
+/** worked example A of tests/unit/fitness-engine.test.ts: a man of 22 → 32 points, 二级 */
+export const MEASUREMENTS_A = {
+  heightCm: 175.3,
+  weightKg: 70,
+  vitalCapacityMl: 3500,
+  stepIndex: 60,
+  gripKg: 45,
+  pushUps: 30,
+  verticalJumpCm: 40,
+  sitAndReachCm: 10,
+  reactionTimeS: 0.45,
+  oneLegStandEyesClosedS: 20,
+};
+
 export const fitnessOf = (stack: TestStack) => stack.cloud.modules.get('fitness') as FitnessService;
 
 /** a valid 18-digit resident ID; `male` picks an odd 17th digit */
