@@ -9,7 +9,9 @@ import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { snapshotDatabase } from '../support/db';
 import { startTestStack, type TestStack } from '../support/stack';
-import { PLACE, adminUser, profileBody, publish, verifiedInstructor } from '../support/guidance-fixture';
+import { PLACE, adminUser, profileBody, publish, sessionBody, verifiedInstructor } from '../support/guidance-fixture';
+
+const sessionAt = (startAt: Date) => sessionBody(startAt, { title: '太极拳入门', sport: 'taichi' });
 
 const T0 = new Date('2026-11-23T01:00:00Z'); // Monday 09:00 in Shanghai
 const HOUR = 3600_000;
@@ -202,6 +204,34 @@ describe('指派', () => {
       .toArray();
     expect(sessions).toHaveLength(1);
     expect(String(sessions[0].instructorId)).toBe(String(req?.instructorId));
+  });
+
+  test('an assigned request holds the instructor’s time: publishing over it (or a weekly series reaching it) → 409, nothing written', async () => {
+    const id = await newRequest(at(220));
+    const assigned = await stack.request('POST', `/admin/guidance/requests/${id}/assign`, {
+      token: admin.token,
+      body: { instructorId: wuzhong.userId },
+    });
+    expect(assigned.status).toBe(200);
+    const before = await snapshotDatabase();
+    const over = await stack.request('POST', '/instructor/sessions', {
+      token: wuzhong.token,
+      body: sessionAt(at(220.5)),
+    });
+    expect([over.status, over.body.error?.code, over.body.error?.details?.reason]).toEqual([
+      409,
+      'INSTRUCTOR_NOT_AVAILABLE',
+      'assigned_request',
+    ]);
+    const series = await stack.request('POST', '/instructor/sessions', {
+      token: wuzhong.token,
+      body: { ...sessionAt(at(220.5 - 7 * 24)), repeatWeeks: 2 },
+    });
+    expect([series.status, series.body.error?.details?.week]).toEqual([409, 1]);
+    expect(await snapshotDatabase()).toBe(before);
+    // next to it is fine
+    const after = await stack.request('POST', '/instructor/sessions', { token: wuzhong.token, body: sessionAt(at(222)) });
+    expect(after.status).toBe(201);
   });
 });
 
