@@ -104,8 +104,16 @@ describe('answers our wrapper must not trust', () => {
       body: { reason: '补偿', amountFen: 1000 },
     });
     expect(res.status).toBe(200);
+    // the forged answer said SUCCESS: the wrapper kept it processing
     expect(res.body.refund).toMatchObject({ status: 'processing', amountFen: 1000 });
-    expect((await orderOf(stack, user.token, booking.orderId)).status).toBe('refunding');
+    // the order moves on only when WeChat tells again with a signature that verifies: its refund
+    // notification, 50 ms later (reading the order at once raced that notification on CI)
+    await until(async () => (await orderOf(stack, user.token, booking.orderId)).status === 'partially_refunded');
+    expect(
+      wx().state.notifications.some(
+        (n) => n.out_trade_no === `CS${booking.orderId}` && n.event_type === 'REFUND.SUCCESS' && n.acknowledged,
+      ),
+    ).toBe(true);
   });
 });
 
