@@ -9,7 +9,7 @@ import { FITNESS_CONSENT_VERSION, shanghaiTime } from '@citysport/shared';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { CrashSwitch } from '../../cloud/src/platform/kernel';
 import { startTestStack, grant, type TestStack } from '../support/stack';
-import { createTestStation, dayAhead, idNumberFor } from '../support/fitness-fixture';
+import { MEASUREMENTS_A, createTestStation, dayAhead, idNumberFor } from '../support/fitness-fixture';
 
 const clock = new ManualClock(new Date());
 const crashes = new CrashSwitch();
@@ -24,18 +24,7 @@ let citizenA: { token: string; userId: string };
 let citizenB: { token: string; userId: string };
 let admins: { token: string; userId: string }[];
 const consent = { healthData: true, version: FITNESS_CONSENT_VERSION };
-const measurements = {
-  heightCm: 175.3,
-  weightKg: 70,
-  vitalCapacityMl: 3500,
-  stepIndex: 60,
-  gripKg: 45,
-  pushUps: 30,
-  verticalJumpCm: 40,
-  sitAndReachCm: 10,
-  reactionTimeS: 0.45,
-  oneLegStandEyesClosedS: 20,
-};
+const measurements = MEASUREMENTS_A;
 const N = 200;
 let serial = 10;
 const people: { name: string; idNumber: string }[] = [];

@@ -395,23 +395,25 @@ export function createGuidanceService(deps: GuidanceDeps) {
     const n = 1 + (input.repeatWeeks ?? 0);
     // a request the instructor was assigned (指导员选配) holds that time: the organisation counts on them
     // (their own sessions may overlap one another; an instructor may run two groups side by side)
-    for (let w = 0; w < n; w++) {
-      const startAt = new Date(new Date(input.startAt).getTime() + w * 7 * DAY);
-      const endAt = new Date(new Date(input.endAt).getTime() + w * 7 * DAY);
-      const clash = await GuidanceSession.exists({
+    const weeks = Array.from({ length: n }, (_, w) => ({
+      startAt: new Date(new Date(input.startAt).getTime() + w * 7 * DAY),
+      endAt: new Date(new Date(input.endAt).getTime() + w * 7 * DAY),
+    }));
+    const clash = await GuidanceSession.findOne(
+      {
         instructorId: oid(instructorId),
         requestId: mongoose.trusted({ $ne: null }),
         status: mongoose.trusted({ $in: ['published', 'delivered'] }),
-        startAt: mongoose.trusted({ $lt: endAt }),
-        endAt: mongoose.trusted({ $gt: startAt }),
+        $or: weeks.map((x) => ({ startAt: mongoose.trusted({ $lt: x.endAt }), endAt: mongoose.trusted({ $gt: x.startAt }) })),
+      },
+      { startAt: 1, endAt: 1 },
+    ).lean<Pick<SessionDoc, '_id' | 'startAt' | 'endAt'>>();
+    if (clash)
+      throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'an assigned request is at that time', {
+        reason: 'assigned_request',
+        week: weeks.findIndex((x) => clash.startAt < x.endAt && clash.endAt > x.startAt),
+        sessionId: String(clash._id),
       });
-      if (clash)
-        throw new AppError('INSTRUCTOR_NOT_AVAILABLE', 'an assigned request is at that time', {
-          reason: 'assigned_request',
-          week: w,
-          sessionId: String(clash._id),
-        });
-    }
     const seriesId = n > 1 ? new Types.ObjectId() : null;
     const docs: SessionDoc[] = [];
     for (let w = 0; w < n; w++) docs.push(await insertSession(instructorId, input, { seriesId, shiftMs: w * 7 * DAY }));
