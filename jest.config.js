@@ -1,4 +1,4 @@
-/** jest projects: fidelity (engine guarantees, runs first), unit, api (HTTP against a real engine), e2e (h5 build in Chromium). */
+/** jest projects: fidelity (engine guarantees, runs first), unit, api (HTTP against a real engine), e2e (h5 build in Chromium), faults (npm run test:faults). */
 // jose and @noble (the offline ticket check in shared) ship ESM only; jest (on Node 20) loads CommonJS, so ts-jest transpiles them along with our TypeScript.
 const transform = {
   '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { ...require('./tsconfig.json').compilerOptions, allowJs: true }, diagnostics: false }],
@@ -45,6 +45,8 @@ module.exports = {
     components,
     { ...common, ...withEngine, displayName: 'api', testMatch: ['<rootDir>/tests/api/**/*.test.ts'] },
     { ...common, ...withEngine, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    // faults (issue 18): the engine restarted, WeChat Pay failing, an API process killed; `npm run test:faults`, not in `npm test`
+    { ...common, ...withEngine, displayName: 'faults', testMatch: ['<rootDir>/tests/faults/**/*.test.ts'] },
   ],
   testTimeout: 60_000,
   // jest's default (cores − 1) runs one file at a time on a 2-core machine; the API and e2e files

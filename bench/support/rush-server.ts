@@ -4,25 +4,17 @@
  * the cloud API, and a rush venue: 20 capacity-1 courts and one 50-place session, released.
  * Prints one JSON line with the URLs and slot ids, then serves until stdin closes.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { startBenchServer } from './harness';
-import { loadOrCreateKeyMaterial } from '../../mock/src/wechatpay/keys';
+import { benchPayEnv, benchPayKeys } from './pay-keys';
 import { addDays } from '../../cloud/src/modules/venue';
 import { businessDay } from '@citysport/shared';
 
 async function main() {
-  const keyDir = path.join(os.tmpdir(), 'citysport-bench-wechatpay');
-  const keys = loadOrCreateKeyMaterial(keyDir, { appid: 'wx-bench', mchid: '1900000109' });
+  const keys = benchPayKeys();
   const { server, ready } = await startBenchServer('rush', {
     wechatPay: { keys, signMode: 'public_key' },
     env: {
-      WECHATPAY_APIV3_KEY: keys.apiV3Key,
-      WECHATPAY_MERCHANT_SERIAL: keys.merchant.serialNo,
-      WECHATPAY_MERCHANT_KEY_FILE: path.join(keyDir, 'apiclient_key.pem'),
-      WECHATPAY_MERCHANT_CERT_FILE: path.join(keyDir, 'apiclient_cert.pem'),
-      WECHATPAY_PUBLIC_KEY_ID: keys.publicKeyMode.keyId,
-      WECHATPAY_PUBLIC_KEY_FILE: path.join(keyDir, 'pub_key.pem'),
+      ...benchPayEnv(keys),
     },
   });
   const { venues } = server.cloud.services;

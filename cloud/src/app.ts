@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger';
 import { systemClock, type Clock } from './platform/clock';
 import { authenticate, createTokenService, type AuthState } from './platform/auth';
 import { errorMiddleware } from './platform/errors';
+import { personalDataAudit } from './platform/audit';
 import { requestContext } from './platform/request-context';
 import { perUserOrIp, rateLimit } from './platform/ratelimit';
 import { createWechatClient, type WechatClient } from './platform/wechat';
@@ -186,8 +187,19 @@ export function createApp(deps: AppDeps) {
       encoding: 'utf-8',
     }),
   );
-  app.use(authenticate(tokens));
+  // a closed bureau account's tokens are refused (identity's session check)
+  app.use(authenticate(tokens, () => moduleDeps.find<IdentityService>('identity')?.sessionCheck));
   app.use(userLimiter);
+  // reads of personal data and exports: audited naming the reader (专人专号; module descriptors' personalData)
+  const personalRoutes = new Map(
+    modules.flatMap((m) =>
+      Object.entries(m.personalData ?? {}).map(([key, v]) => {
+        const [method, path] = key.split(' ');
+        return [`${method} ${API_PREFIX}${path}`, v] as const;
+      }),
+    ),
+  );
+  app.use(personalDataAudit(kernel.audit, personalRoutes, API_PREFIX));
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
 
@@ -196,6 +208,8 @@ export function createApp(deps: AppDeps) {
     app,
     kernel,
     jobs,
+    /** the personal-data routes (audited reads and exports), `METHOD /path` without the prefix */
+    personalDataRoutes: [...personalRoutes.entries()].map(([k, v]) => ({ route: k.replace(` ${API_PREFIX}`, ' '), ...v })),
     /** every route of every module, prefixed (the fuzz and authorization matrix walks them) */
     routes: api.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path) }))),
     /** every module's service by name (tests and tools) */

@@ -7,3 +7,4 @@ export { connectDatabase, disconnectDatabase, ensureIndexes } from './platform/d
 export { ManualClock, systemClock, type Clock } from './platform/clock';
 export type { NewVenue, NewResource } from './modules/venue';
 export { startJobs, type Job } from './jobs';
+export { ROLLUP_COLLECTIONS, type DatacentreService, type BookingFact, type OrderFact, type ParticipationFact } from './modules/datacentre';

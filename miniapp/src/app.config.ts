@@ -31,7 +31,7 @@ const EXTRA_PAGES: Partial<Record<(typeof DOMAINS)[number], string[]>> = {
   club: ['detail', 'apply', 'mine', 'admin', 'review'],
   course: ['detail', 'enrol', 'mine', 'provider', 'publish', 'attendance'],
   gate: ['kiosk'],
-  admin: ['reviews', 'credit'],
+  admin: ['reviews', 'credit', 'accounts', 'plans'],
   feedback: ['new', 'detail', 'inbox'],
 };
 

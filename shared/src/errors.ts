@@ -20,6 +20,8 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 502,
+  /** the database engine cannot be reached right now (answered with Retry-After) */
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
   // venues and bookings
   VENUE_NOT_FOUND: 404,
@@ -202,6 +204,16 @@ export const ERRORS = {
   // data centre (issue 17)
   FEED_EVENT_NOT_QUARANTINED: 404,
   DATA_CENTRE_RANGE_TOO_LONG: 422,
+  // bureau accounts (专人专号) and aggregation plans (issue 17 item 7)
+  BUREAU_ACCOUNT_REQUIRED: 422,
+  BUREAU_ACCOUNT_EXISTS: 409,
+  BUREAU_ACCOUNT_NOT_FOUND: 404,
+  BUREAU_ACCOUNT_CLOSED: 409,
+  BUREAU_PHONE_IN_USE: 409,
+  BUREAU_SELF_CLOSE: 422,
+  SESSION_ENDED: 401,
+  AGGREGATION_PLAN_EXISTS: 409,
+  AGGREGATION_PLAN_NOT_FOUND: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -227,6 +239,7 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   METHOD_NOT_ALLOWED: '不支持该操作',
   RATE_LIMITED: '操作太频繁，请稍后再试',
   UPSTREAM_UNAVAILABLE: '微信服务暂时不可用，请稍后再试',
+  SERVICE_UNAVAILABLE: '系统繁忙，请稍后再试',
   INTERNAL: '服务器开小差了，请稍后再试',
   SLOT_SOLD_OUT: '该时段已被订满',
   SLOT_NOT_RELEASED: '该时段尚未开放预订',
@@ -391,4 +404,13 @@ export const ERROR_MESSAGES_ZH: Partial<Record<ErrorCode, string>> = {
   // data centre (issue 17)
   FEED_EVENT_NOT_QUARANTINED: '该事件不在隔离区',
   DATA_CENTRE_RANGE_TOO_LONG: '查询时间范围过长（最多 400 天）',
+  BUREAU_ACCOUNT_REQUIRED: '管理员与分析员账号须登记使用人信息后由局管理员开通',
+  BUREAU_ACCOUNT_EXISTS: '该用户已开通局端账号',
+  BUREAU_ACCOUNT_NOT_FOUND: '局端账号不存在',
+  BUREAU_ACCOUNT_CLOSED: '该账号已注销',
+  BUREAU_PHONE_IN_USE: '该手机号已用于另一个局端账号（专人专号）',
+  BUREAU_SELF_CLOSE: '不能注销自己的账号',
+  SESSION_ENDED: '账号已注销，登录已失效',
+  AGGREGATION_PLAN_EXISTS: '该处室本年度已有汇聚计划',
+  AGGREGATION_PLAN_NOT_FOUND: '汇聚计划不存在',
 };

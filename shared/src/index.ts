@@ -28,3 +28,4 @@ export * from './schemas/datacentre';
 export * from './schemas/recommendations';
 export * from './schemas/invoices';
 export * from './schemas/feedback';
+export * from './schemas/bureau';

@@ -10,6 +10,7 @@ export const ROLES = [
   'admin',
   'fitness_staff',
   'course_provider',
+  'analyst',
 ] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
@@ -27,4 +28,10 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   admin: '体育局管理员',
   fitness_staff: '体质测试员',
   course_provider: '培训机构管理员',
+  analyst: '数据分析员',
 };
+
+/** Bureau roles (专人专号, Chongqing 第十八条): opened only as a named personal account, never granted bare. */
+export const BUREAU_ROLES = ['admin', 'analyst'] as const;
+export type BureauRole = (typeof BUREAU_ROLES)[number];
+export const isBureauRole = (r: string): r is BureauRole => (BUREAU_ROLES as readonly string[]).includes(r);

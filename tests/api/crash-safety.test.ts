@@ -263,4 +263,30 @@ describe('ticket used → booking used, and close-day re-runs', () => {
     expect(await remainingOf(s.id)).toBe(50);
     for (const u of users) expect(await limitTotal(u.userId, v.venueId)).toBe(0);
   });
+
+  test('close-day while a booking is between its take and its transition: it never ends active on the closed slot', async () => {
+    const v = await createTestVenue(stack, { name: '闭馆竞态馆', sessionPriceFen: 2000 });
+    const manager = await stack.login('race-manager');
+    await grant(stack, manager.userId, 'venue_manager', v.venueId);
+    const user = await stack.login('race-closeday');
+    const [s] = await slotsOf(v.sessionId, TOMORROW);
+    // the booking has its place and its limit, and its order is made; close-day runs right then
+    const hold = crashes.holdAt('booking.book:before-transition');
+    const booking = stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [s.id], quantity: 2 } });
+    await hold.reached;
+    const closed = await stack.request('POST', `/manage/venues/${v.venueId}/close-day`, {
+      token: manager.token,
+      body: { date: TOMORROW, reason: '暴雨停场' },
+    });
+    expect(closed.status).toBe(200);
+    hold.release();
+    const res = await booking;
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 409, code: 'SLOT_CLOSED' });
+    await heal();
+    expect(await activePlaces(s.id)).toBe(0);
+    expect(await remainingOf(s.id)).toBe(50);
+    expect(await limitTotal(user.userId, v.venueId)).toBe(0);
+    const mine = await stack.request('GET', '/orders/mine', { token: user.token });
+    expect(mine.body.items.filter((o: { status: string }) => o.status === 'pending')).toEqual([]);
+  });
 });

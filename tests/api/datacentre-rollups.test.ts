@@ -222,6 +222,7 @@ async function cellSnapshot() {
   const out: Record<string, unknown> = {};
   for (const c of [
     'dc_venue_hour',
+    'dc_venue_month',
     'dc_district_sport_month',
     'dc_participation_month',
     'dc_booking_facts',
@@ -379,6 +380,79 @@ test('dispatch report: JSON with month-on-month and year-on-year, and an xlsx wh
   expect(await dc.reports.monthly()).toEqual({ generated: '2026-12' });
   expect(await dc.reports.monthly()).toEqual({ generated: null });
   clock.set('2026-12-01T04:00:00Z');
+});
+
+test('the coarse heat-map cells (venue × month × hour of week) equal the sums of the fine cells, and the heat map reads them for whole months with the same figures', async () => {
+  await rollUpAll();
+  const fine = await db().collection('dc_venue_hour').find({}).toArray();
+  const figures = ['bookings', 'places', 'used', 'noShows', 'cancelled', 'revenueFen', 'subsidyFen'];
+  const want = new Map<string, Record<string, unknown>>();
+  for (const c of fine) {
+    const k = `${c.venueId}|${c.month}|${c.district}`;
+    const m = want.get(k) ?? { ...Object.fromEntries(figures.map((f) => [f, Array<number>(168).fill(0)])), byDay: {} };
+    for (const f of figures) (m[f] as number[])[c.weekday * 24 + c.hour] += c[f];
+    const byDay = m.byDay as Record<string, number>;
+    const d = `${c.day.slice(8)}|${c.weekday * 24 + c.hour}`; // places per day of the month and hour of week
+    if (c.places) byDay[d] = (byDay[d] ?? 0) + c.places;
+    want.set(k, m);
+  }
+  const coarse = await db().collection('dc_venue_month').find({}).toArray();
+  expect(coarse.length).toBeGreaterThanOrEqual(4); // 2 venues × October and November
+  expect(Object.fromEntries(coarse.map((c) => [String(c._id), Object.fromEntries([...figures, 'byDay'].map((f) => [f, c[f]]))]))).toEqual(
+    Object.fromEntries(want),
+  );
+
+  /** the heat map straight from the venue × day × hour cells */
+  const fromFine = (from: string, to: string, where: { district?: string; venueId?: string } = {}) => {
+    const total = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+    const venues = new Map<string, number[]>();
+    for (const c of fine) {
+      if (c.day < from || c.day > to || (where.district && c.district !== where.district) || (where.venueId && c.venueId !== where.venueId))
+        continue;
+      if (!c.places) continue;
+      total[c.weekday][c.hour] += c.places;
+      const v = venues.get(c.venueId) ?? Array<number>(168).fill(0);
+      v[c.weekday * 24 + c.hour] += c.places;
+      venues.set(c.venueId, v);
+    }
+    return { total, venues: Object.fromEntries(venues) };
+  };
+  const ranges: [string, string, { district?: string; venueId?: string }][] = [
+    ['2026-10-01', '2026-11-30', {}], // two whole months
+    ['2026-10-31', '2026-11-30', {}], // a partial edge, a whole month
+    ['2026-10-01', '2026-11-15', { district: '渝中区' }], // a whole month, a partial edge, one district
+    ['2026-11-01', '2026-11-15', {}], // shorter than a month: the coarse cells' places per day
+    ['2026-09-01', '2026-12-31', { venueId: venues[0].id }], // whole months around the history, one venue
+  ];
+  for (const [from, to, where] of ranges) {
+    const qs = new URLSearchParams({ from, to, ...where }).toString();
+    const r = await stack.request('GET', `/admin/dashboard/utilisation?${qs}`, { token: admin.token });
+    expect(r.status).toBe(200);
+    const got = {
+      total: r.body.total,
+      venues: Object.fromEntries(r.body.venues.map((v: { venueId: string; hours: number[] }) => [v.venueId, v.hours])),
+    };
+    expect([from, to, where, got]).toEqual([from, to, where, fromFine(from, to, where)]);
+  }
+
+  // whole months come from the coarse cells' hour-of-week slots: a slot changed there shows in a whole month only
+  const one = coarse.find((c) => c.month === '2026-11' && (c.places as number[]).some((p) => p > 0))!;
+  const slot = (one.places as number[]).findIndex((p) => p > 0);
+  await db()
+    .collection('dc_venue_month')
+    .updateOne({ _id: one._id }, { $inc: { [`places.${slot}`]: 1000 } });
+  const wholeNov = await stack.request('GET', '/admin/dashboard/utilisation?from=2026-11-01&to=2026-11-30', { token: admin.token });
+  const partNov = await stack.request('GET', '/admin/dashboard/utilisation?from=2026-11-01&to=2026-11-29', { token: admin.token });
+  await db()
+    .collection('dc_venue_month')
+    .updateOne({ _id: one._id }, { $inc: { [`places.${slot}`]: -1000 } });
+  const h = fromFine('2026-11-01', '2026-11-30').total[Math.floor(slot / 24)][slot % 24];
+  expect(wholeNov.body.total[Math.floor(slot / 24)][slot % 24]).toBe(h + 1000);
+  expect(partNov.body.total[Math.floor(slot / 24)][slot % 24]).toBeLessThanOrEqual(h);
+  // and the rebuild makes them again from the facts, the same
+  await dc.rollups.rebuildCells();
+  const again = await db().collection('dc_venue_month').find({}).sort({ _id: 1 }).toArray();
+  expect(again).toEqual([...coarse].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1)));
 });
 
 test('dashboards: admins only, bad input is a 4xx with a code, never a 500', async () => {

@@ -148,3 +148,36 @@ test('100 concurrent walk-up purchases for the last 10 places → exactly 10; un
   const owner = users[statuses.indexOf(201)];
   expect((await orderOf(stack, owner.token, buyer.body.orderId)).status).toBe('closed');
 }, 120_000);
+
+test('100 concurrent walk-up purchases for the last 10 places, all 10 paid → exactly 10 tickets; the earlier unpaid ones released by the sweeper', async () => {
+  const id = await product(13, '游泳 售罄');
+  const early = [];
+  for (const u of users.slice(0, 3)) {
+    const r = await buy(stack, u.token, id);
+    expect(r.status).toBe(201);
+    early.push(r.body.purchaseId as string);
+  }
+  expect(await remaining(id)).toBe(10);
+  const results = await Promise.all(users.map((u) => buy(stack, u.token, id)));
+  const won = results.flatMap((r, i) =>
+    r.status === 201 ? [{ owner: users[i], orderId: r.body.orderId as string, purchaseId: r.body.purchaseId as string }] : [],
+  );
+  expect(won).toHaveLength(10);
+  expect(results.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error.code === 'WALKUP_SOLD_OUT')).toBe(true);
+  for (const w of won) await payAndConfirm(stack, w.owner.token, w.orderId);
+  const all = [...early, ...won.map((w) => w.purchaseId)];
+  const tickets = () => countOf('tickets', { 'source.kind': 'walkup', 'source.id': { $in: all } });
+  await until(async () => (await tickets()) === 10);
+  expect(await remaining(id)).toBe(0);
+  // the three bought first and never paid: past the hold the sweeper closes them and gives their places back, once
+  clock.advance(11 * 60_000);
+  const job = stack.cloud.jobs.find((j) => j.name === 'walkup-expire')!;
+  await job.run();
+  await job.run();
+  expect(await remaining(id)).toBe(3);
+  expect(await tickets()).toBe(10);
+  expect(
+    await countOf('walkup_purchases', { _id: { $in: won.map((w) => new mongoose.Types.ObjectId(w.purchaseId)) }, status: 'paid' }),
+  ).toBe(10);
+  expect(await countOf('walkup_purchases', { _id: { $in: early.map((p) => new mongoose.Types.ObjectId(p)) }, status: 'released' })).toBe(3);
+}, 120_000);

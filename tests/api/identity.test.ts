@@ -237,11 +237,26 @@ describe('admin roles', () => {
   });
 
   test('a revoked role stops working at once, even with the token issued while it was held', async () => {
+    // admin is a personal bureau account (专人专号): opened with the person's details, closed (not revoked)
     const other = await stack.login('temp-admin');
-    await stack.request('POST', '/admin/roles', { token: admin.token, body: { userId: other.userId, role: 'admin' } });
+    const person = { userId: other.userId, role: 'admin', name: '赵临时', unit: '市体育局办公室', position: '科员', phone: '13600001111' };
+    expect((await stack.request('POST', '/admin/bureau-accounts', { token: admin.token, body: person })).status).toBe(201);
     expect((await stack.request('GET', '/admin/audit', { token: other.token })).status).toBe(200);
-    await stack.request('DELETE', '/admin/roles', { token: admin.token, body: { userId: other.userId, role: 'admin' } });
-    expect((await stack.request('GET', '/admin/audit', { token: other.token })).status).toBe(403);
+    await stack.request('POST', `/admin/bureau-accounts/${other.userId}/close`, { token: admin.token, body: { reason: '借调结束' } });
+    // closing ends the session itself, also one issued before the account was opened (claims: citizen)
+    const ended = await stack.request('GET', '/admin/audit', { token: other.token });
+    expect([ended.status, ended.body.error?.code]).toEqual([401, 'SESSION_ENDED']);
+    clock.advance(1000);
+    const again = await stack.login('temp-admin');
+    expect((await stack.request('GET', '/admin/audit', { token: again.token })).status).toBe(403);
+    // a scoped role through the role route: revoked, it stops at once too
+    other.token = again.token;
+    const manager = { userId: other.userId, role: 'venue_manager', scope: venueId };
+    const bookings = `/manage/venues/${venueId}/bookings?date=2026-11-22`;
+    await stack.request('POST', '/admin/roles', { token: admin.token, body: manager });
+    expect((await stack.request('GET', bookings, { token: other.token })).status).toBe(200);
+    await stack.request('DELETE', '/admin/roles', { token: admin.token, body: manager });
+    expect((await stack.request('GET', bookings, { token: other.token })).status).toBe(403);
   });
 
   test('the audit log refuses updates and deletes', async () => {

@@ -50,6 +50,25 @@ describe('capacity', () => {
     expect(await remaining(id)).toBe(1);
   });
 
+  test('a take whose token slid out of the bounded list: given back once when the holder says it took, leaked (never oversold) when it cannot', async () => {
+    kernel.capacity.define('test-small', { collection: 'kernel_counters', keepTokens: 4 });
+    const id = await counter(10);
+    expect(await kernel.capacity.take('test-small', id, 1, { holder: 'early' })).toBe(true);
+    expect(await kernel.capacity.take('test-small', id, 1, { holder: 'early-2' })).toBe(true);
+    for (const h of ['a', 'b', 'c', 'd']) expect(await kernel.capacity.take('test-small', id, 1, { holder: h })).toBe(true);
+    expect((await counters().findOne({ _id: id }))!.applied).not.toContain('early:take'); // slid out
+    expect(await remaining(id)).toBe(4);
+    // a rollback that cannot tell whether it took: nothing given back (the safe direction)
+    expect(await kernel.capacity.giveBack('test-small', id, 1, { holder: 'early-2' })).toBe(false);
+    expect(await remaining(id)).toBe(4);
+    // an ended booking knows it took: its place comes back, and only once, however often it is repeated
+    const gives = await Promise.all(
+      Array.from({ length: 20 }, () => kernel.capacity.giveBack('test-small', id, 1, { holder: 'early', taken: true })),
+    );
+    expect(gives.filter(Boolean)).toHaveLength(1);
+    expect(await remaining(id)).toBe(5);
+  });
+
   test('the guard and the count both hold: a closed counter and a short one refuse', async () => {
     const closed = await counter(10, 'closed');
     expect(await kernel.capacity.take('test', closed, 1, { holder: 'x' })).toBe(false);

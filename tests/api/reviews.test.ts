@@ -292,11 +292,15 @@ describe('100 identical review posts at once', () => {
     const u = await citizen();
     const b = await booking(u);
     await reviews().dropIndex('one_review_per_target');
+    // the race window is the text check between "reviewed already?" and the insert: held open for
+    // a second (within our timeout) so that a starved CI machine cannot serialise the 100 posts
+    stack.mock.secCheck.failNextChecks(100, { delayMs: 1000 });
     try {
       const { created } = await rush(u, b);
       process.stdout.write(`[reviews-race] control: ${created} reviews of one booking\n`);
       expect(created).toBeGreaterThan(1);
     } finally {
+      stack.mock.secCheck.failNextChecks(0, { delayMs: 0 }); // posts refused before their check left some unused
       await reviews().deleteMany({ sourceId: new mongoose.Types.ObjectId(b) });
       await reviews().createIndex({ userId: 1, targetKind: 1, targetId: 1 }, { unique: true, name: 'one_review_per_target' });
     }

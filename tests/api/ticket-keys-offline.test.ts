@@ -171,4 +171,29 @@ describe('offline scans uploaded out of order and late', () => {
     expect(late.body.items[0]).toMatchObject({ result: 'expired', duplicate: false, ticketId: tickets[1].id });
     expect(await ticketDoc(tickets[1].id)).toMatchObject({ status: 'valid', usedAt: null });
   });
+
+  test('a device that reuses a nonce for another code: the second scan is recorded too (it happened at the gate), each pair once', async () => {
+    clock.set(new Date(startAt.getTime() - 10 * 60_000));
+    const { user, tickets } = await ticketsFor('nonce-reuse-holder', 2);
+    const [codeA, codeB] = [await codeFrom(rotated, user.token, tickets[0].id), await codeFrom(rotated, user.token, tickets[1].id)];
+    const at = clock.now().toISOString();
+    const a = await sync([{ code: codeA, nonce: 'reused-nonce-01', scannedAt: at, deviceId: 'gate-buggy' }]);
+    expect(a.body.items[0]).toMatchObject({ result: 'admitted', ticketId: tickets[0].id });
+    const b = await sync([{ code: codeB, nonce: 'reused-nonce-01', scannedAt: at, deviceId: 'gate-buggy' }]);
+    expect(b.body.items[0]).toMatchObject({ nonce: 'reused-nonce-01', result: 'admitted', duplicate: false, ticketId: tickets[1].id });
+    expect(await ticketDoc(tickets[1].id)).toMatchObject({ status: 'used', usedDeviceId: 'gate-buggy' });
+    // re-uploads of either pair answer as before and store nothing new
+    const again = await sync([
+      { code: codeB, nonce: 'reused-nonce-01', scannedAt: at, deviceId: 'gate-buggy' },
+      { code: codeA, nonce: 'reused-nonce-01', scannedAt: at, deviceId: 'gate-buggy' },
+    ]);
+    expect(again.body.items.map((i: { ticketId: string; result: string }) => [i.ticketId, i.result])).toEqual([
+      [tickets[1].id, 'admitted'],
+      [tickets[0].id, 'admitted'],
+    ]);
+    const stored = await mongoose.connection
+      .db!.collection('verifications')
+      .countDocuments({ ticketId: { $in: tickets.map((t) => new mongoose.Types.ObjectId(t.id)) } });
+    expect(stored).toBe(2);
+  });
 });

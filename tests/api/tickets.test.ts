@@ -242,4 +242,26 @@ describe('offline scans', () => {
     expect(dup.body.items[0]).toMatchObject({ result: 'already_used', duplicate: true, ticketId: tickets[0].id, firstUsedAt: at });
     expect(diff(await todayCounts())).toEqual({ admitted: 2, rejected: 1, duplicates: 1 });
   });
+
+  test('one ticket scanned twice at one gate in the same second (or a clock ahead, clamped to now): the second is a duplicate', async () => {
+    clock.set(new Date(startAt.getTime() - 5 * 60_000));
+    const { user, tickets } = await ticketsFor('offline-passback', 1);
+    const code = (await codeOf(user.token, tickets[0].id)).code;
+    const ahead = new Date(clock.now().getTime() + 3_600_000).toISOString(); // both clamp to now
+    const res = await stack.request('POST', '/verifications/sync', {
+      token: staff[3].token,
+      body: {
+        venueId: venue.venueId,
+        scans: [
+          { code, nonce: 'passback-0001', scannedAt: ahead, deviceId: 'gate-7' },
+          { code, nonce: 'passback-0002', scannedAt: ahead, deviceId: 'gate-7' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { result: string; duplicate: boolean }) => [i.result, i.duplicate])).toEqual([
+      ['admitted', false],
+      ['already_used', true],
+    ]);
+  });
 });

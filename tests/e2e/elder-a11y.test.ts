@@ -54,7 +54,14 @@ function allPages(): { route: string; account: string }[] {
   const accountOf = (route: string) =>
     route === 'packages/staff/index'
       ? 'staff'
-      : ['packages/manage/index', 'packages/admin/index', 'packages/gate/index', 'packages/dashboard/index'].includes(route)
+      : [
+            'packages/manage/index',
+            'packages/admin/index',
+            'packages/admin/accounts',
+            'packages/admin/plans',
+            'packages/gate/index',
+            'packages/dashboard/index',
+          ].includes(route)
         ? 'admin'
         : 'citizen';
   // the login page last: visiting it would not log anyone out, but keeps the order readable

@@ -61,6 +61,9 @@ export async function openH5(stack: TestStack, opts: { fixedTime?: Date } = {}):
 
 /** Logs in on the h5 login page with a seeded demo account (`mock:<openid>` through the stand-in). */
 export async function loginAs(h5: H5Session, account: string) {
+  // a fresh document: reaching login by a hash change on top of an earlier page stack, the
+  // switchTab back to home left the home page hidden on CI (home-recommendations-h5, 30 s)
+  await h5.page.goto('about:blank');
   await h5.page.goto(`${h5.url}/#/pages/login/index`);
   const done = h5.page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
   await h5.page.locator(`.login-demo-${account}`).click();

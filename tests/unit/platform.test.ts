@@ -154,7 +154,8 @@ test('tokens: signed, verified, and refused once expired', async () => {
   const tokens = createTokenService('x'.repeat(32), 3600, () => now);
   const { token, expiresAt } = await tokens.sign({ userId: 'u1', roles: ['citizen'] });
   expect(expiresAt.toISOString()).toBe('2026-11-21T01:00:00.000Z');
-  await expect(tokens.verify(token)).resolves.toEqual({ userId: 'u1', roles: ['citizen'] });
+  // issuedAt (whole seconds) is what a closed bureau account's end of sessions is compared with
+  await expect(tokens.verify(token)).resolves.toEqual({ userId: 'u1', roles: ['citizen'], issuedAt: now.getTime() / 1000 });
   now = new Date('2026-11-21T01:00:01Z');
   await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
 });

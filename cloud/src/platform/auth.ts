@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 export interface TokenClaims {
   userId: string;
   roles: Role[];
+  /** when the token was issued (seconds since the epoch); sessions ended after it refuse the token */
+  issuedAt?: number;
 }
 
 export interface AuthState {
@@ -48,7 +50,7 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
           currentDate: now(),
         });
         if (typeof payload.sub !== 'string' || !Array.isArray(payload.roles)) throw new AppError('TOKEN_INVALID', 'token is malformed');
-        return { userId: payload.sub, roles: payload.roles as Role[] };
+        return { userId: payload.sub, roles: payload.roles as Role[], issuedAt: payload.iat };
       } catch (err) {
         if (err instanceof AppError) throw err;
         if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'token has expired');
@@ -58,14 +60,22 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
   };
 }
 
+/**
+ * Is this token's session still open? Throws (SESSION_ENDED) when it was ended after the token
+ * was issued — identity supplies it: a closed bureau account (专人专号) ends its sessions.
+ */
+export type SessionCheck = (claims: TokenClaims) => Promise<void>;
+
 /** Reads the bearer token when there is one; routes decide with requireUser whether they need it. */
-export function authenticate(tokens: TokenService): Middleware<AuthState> {
+export function authenticate(tokens: TokenService, sessionCheck?: () => SessionCheck | undefined): Middleware<AuthState> {
   return async (ctx, next) => {
     const header = ctx.get('authorization');
     if (header) {
       const m = /^Bearer ([A-Za-z0-9_.-]{10,4096})$/.exec(header);
       if (!m) throw new AppError('TOKEN_INVALID', 'Authorization must be "Bearer <token>"');
-      ctx.state.user = await tokens.verify(m[1]);
+      const claims = await tokens.verify(m[1]);
+      await sessionCheck?.()?.(claims);
+      ctx.state.user = claims;
     }
     await next();
   };

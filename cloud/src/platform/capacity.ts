@@ -10,9 +10,12 @@ import { UNGUARDED_PAUSE_MS } from './transition';
  * there. So a sweeper re-running a give-back after a crash cannot create phantom places, and a
  * late take that arrives after its holder was rolled back cannot take a place nobody will return.
  *
- * Edge case (documented, safe direction): `applied` keeps the newest `keepTokens` tokens. A take
- * whose token has slid out before its give-back runs is not given back: a leaked place, never an
- * oversell. With the default 500 this needs 250 other holders on one counter in between.
+ * `applied` keeps the newest `keepTokens` tokens. A holder whose own record proves its take
+ * landed (a booking or entry that became active) says so with `taken` on the FIRST attempt of its
+ * give-back (effects' `firstRun`), and is given back even when its take token has slid out — a
+ * cancellation weeks after a big opening. Every other give-back (a rollback of an attempt that may
+ * have taken nothing; a sweeper's re-run, which may follow a give-back a crash did not record)
+ * relies on the tokens: a slid-out take is not given back — a leaked place, never an oversell.
  */
 export interface CapacityKind {
   /** the collection holding the counters (slots, voucher_batches, …) */
@@ -40,16 +43,26 @@ export interface TakeOptions {
   fresh?: boolean;
 }
 
+export interface GiveBackOptions {
+  holder: string;
+  /**
+   * The holder's own record shows its take landed AND this is the give-back's first attempt
+   * (effects' `firstRun`): give back even if the take token slid out of `applied`. Never on a
+   * re-run: its give token may have slid out too, and a second give-back would oversell.
+   */
+  taken?: boolean;
+}
+
 export interface Capacity {
   define(kind: string, opts: CapacityKind): void;
   /** takes n places for `holder`; true when taken (also when this holder's take was applied before) */
   take(kind: string, id: unknown, n: number, opts: TakeOptions): Promise<boolean>;
   /** gives the holder's n places back once; false when there was nothing to give (never taken, or given already) */
-  giveBack(kind: string, id: unknown, n: number, opts: { holder: string }): Promise<boolean>;
+  giveBack(kind: string, id: unknown, n: number, opts: GiveBackOptions): Promise<boolean>;
   /** all-or-nothing in a fixed order (kind, then id); on failure gives back what this call took */
   takeAll(items: CapacityItem[], opts: TakeOptions): Promise<TakeAllResult>;
   /** the mirror of takeAll; safe to repeat (each give-back is exactly once) */
-  giveBackAll(items: CapacityItem[], opts: { holder: string }): Promise<void>;
+  giveBackAll(items: CapacityItem[], opts: GiveBackOptions): Promise<void>;
   /**
    * The sold-out fast path: true when this instance saw a take of n (or fewer) places refused on
    * this counter, or read it with fewer than n left, within the last `soldOutTtlMs`, and no
@@ -141,11 +154,16 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     return again === 1;
   }
 
-  async function giveBack(kind: string, id: unknown, n: number, { holder }: { holder: string }): Promise<boolean> {
+  async function giveBack(kind: string, id: unknown, n: number, { holder, taken }: GiveBackOptions): Promise<boolean> {
     const { coll, keepTokens } = kindOf(kind);
     const t = takeToken(holder);
     const g = giveToken(holder);
     const push = { $push: { applied: { $each: [g], $slice: -keepTokens } } };
+    if (taken) {
+      const back = await coll.updateOne({ _id: id as never, applied: { $ne: g } }, { $inc: { remaining: n }, ...push } as never);
+      if (back.modifiedCount === 1) soldOut.delete(cacheKey(kind, id));
+      return back.modifiedCount === 1;
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       // the take is there and not yet given back: give it back, once
       const back = await coll.updateOne({ _id: id as never, $and: [{ applied: t }, { applied: { $ne: g } }] }, {
@@ -181,7 +199,7 @@ export function createCapacity(opts: { unguarded?: boolean; crashPoint: CrashPoi
     return { ok: true };
   }
 
-  async function giveBackAll(items: CapacityItem[], o: { holder: string }): Promise<void> {
+  async function giveBackAll(items: CapacityItem[], o: GiveBackOptions): Promise<void> {
     for (const item of inFixedOrder(items)) await giveBack(item.kind, item.id, item.n, o);
   }
 

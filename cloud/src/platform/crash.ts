@@ -18,3 +18,12 @@ export function isInjectedCrash(err: unknown): err is InjectedCrash {
 export type CrashPoint = (point: string) => void;
 
 export const noCrashes: CrashPoint = () => {};
+
+/**
+ * A named point where a race test can hold one request while another runs (tests only): it
+ * answers a promise to wait for while the test holds the point, and nothing otherwise, so
+ * production code pays one check and no await.
+ */
+export type PausePoint = (point: string) => Promise<void> | undefined;
+
+export const noPauses: PausePoint = () => undefined;

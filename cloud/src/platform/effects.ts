@@ -13,7 +13,16 @@ import type { Transition } from './transition';
  * capacity and limit give-backs, guarded transitions, unique ids), because a step may run again
  * after a crash that came between doing it and pulling it.
  */
-export type EffectStep<D> = (doc: D) => Promise<void>;
+export type EffectStep<D> = (doc: D, run: StepRun) => Promise<void>;
+
+export interface StepRun {
+  /**
+   * This is the step's first attempt: it runs on the document its own transition just returned, in
+   * the same process, so it cannot have been done before. A sweeper's run (or any run on a
+   * document read again) is not first: the step may have been done before a crash.
+   */
+  firstRun: boolean;
+}
 
 export interface EffectOwner<D> {
   collection: string;
@@ -46,6 +55,8 @@ const SWEEP_BATCH = 200;
 
 export function createEffects(opts: { clock: Clock; logger: Logger; transition: Transition; crashPoint: CrashPoint }): Effects {
   const owners = new Map<string, EffectOwner<any>>();
+  // the documents transitions returned whose steps have not been attempted yet (see StepRun)
+  const unattempted = new WeakSet<object>();
 
   function ownerOf(owner: string) {
     const o = owners.get(owner);
@@ -58,6 +69,7 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
     const coll = mongoose.connection.collection(o.collection);
     const left: string[] = [];
     const done: string[] = [];
+    const firstRun = unattempted.delete(doc);
     for (const step of doc.pending ?? []) {
       const run = o.steps[step];
       if (!run) {
@@ -66,7 +78,7 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
       }
       try {
         opts.crashPoint(`effects:${owner}:${step}:before`);
-        await run(doc);
+        await run(doc, { firstRun });
         opts.crashPoint(`effects:${owner}:${step}:done`);
         done.push(step);
       } catch (err) {
@@ -93,7 +105,9 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
       const o = ownerOf(owner);
       const update: Record<string, unknown> = { $set: { ...set, ...(pending.length ? { pendingSince: opts.clock.now() } : {}) } };
       if (pending.length) update.$addToSet = { pending: { $each: pending } };
-      return opts.transition<D>(o.collection, filter, update);
+      const won = await opts.transition<D>(o.collection, filter, update);
+      if (won && pending.length) unattempted.add(won);
+      return won;
     },
     finish,
     async sweep(owner) {

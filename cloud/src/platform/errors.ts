@@ -30,6 +30,7 @@ interface HttpishError {
 
 const GENERIC_5XX_EN: Partial<Record<ErrorCode, string>> = {
   UPSTREAM_UNAVAILABLE: 'a service we depend on (WeChat) is unavailable, retry later',
+  SERVICE_UNAVAILABLE: 'the service is briefly unavailable, retry later',
   INTERNAL: 'internal error',
 };
 
@@ -40,6 +41,52 @@ const GENERIC_5XX_EN: Partial<Record<ErrorCode, string>> = {
 export function genericServerError(status: number, code: ErrorCode) {
   const en = GENERIC_5XX_EN[code] ?? 'internal error';
   return { status, code, message: ERROR_MESSAGES_ZH[code] ? `${ERROR_MESSAGES_ZH[code]} (${en})` : en };
+}
+
+/**
+ * True only when every write a failed (bulk) write reports was refused as a duplicate key (E11000):
+ * the documents were there already. An error carrying no write errors at all (the connection was
+ * lost, the engine went away) is not "all duplicates": nothing says the documents were written.
+ */
+export function onlyDuplicateKeys(err: unknown): boolean {
+  const e = err as { code?: unknown; writeErrors?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const listed = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+  const codeOf = (w: { code?: unknown; err?: { code?: unknown } } | null) => w?.code ?? w?.err?.code;
+  if (listed.length > 0) return listed.every((w) => codeOf(w as never) === 11000);
+  return e.code === 11000;
+}
+
+/** The driver's and mongoose's names for "the engine cannot be reached" (not a refusal of the request itself). */
+const ENGINE_AWAY = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
+  'PoolClosedError',
+  'WaitQueueTimeoutError',
+]);
+
+/** Seconds a client is told to wait before retrying while the engine is away. */
+export const ENGINE_RETRY_AFTER_SECONDS = 5;
+
+/** The database engine is unreachable (restarting, network lost): a 503 the client may retry, not a 500. */
+export function isEngineUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as never, depth++
+  ) {
+    if (typeof e !== 'object') return false;
+    if (typeof e.name === 'string' && ENGINE_AWAY.has(e.name)) return true;
+    // mongoose queues operations while disconnected and fails them after bufferTimeoutMS
+    if (e.name === 'MongooseError' && typeof e.message === 'string' && /buffering timed out/.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Turns any thrown value into a status and error body; never leaks internals on 5xx. */
@@ -64,6 +111,7 @@ export function toErrorResponse(err: unknown): { status: number; code: ErrorCode
       details: Object.values(err.errors).map((e) => ({ path: e.path, message: e.message })),
     };
   if ((err as { code?: unknown })?.code === 11000) return { status: 409, code: 'CONFLICT', message: 'already exists' };
+  if (isEngineUnavailable(err)) return genericServerError(503, 'SERVICE_UNAVAILABLE');
   const h = err as HttpishError;
   const status = h?.status ?? h?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -100,6 +148,7 @@ export const errorMiddleware: Middleware = async (ctx, next) => {
     if (res.status >= 500) ctx.state.log?.error({ err }, 'request failed');
     else ctx.state.log?.info({ code: res.code, status: res.status }, 'request rejected');
     ctx.status = res.status;
+    if (res.code === 'SERVICE_UNAVAILABLE') ctx.set('Retry-After', String(ENGINE_RETRY_AFTER_SECONDS));
     if (res.status === 405) {
       const allow = allowedMethods(ctx as unknown as { matched?: MatchedLayer[] });
       if (allow.length) ctx.set('Allow', allow.join(', '));

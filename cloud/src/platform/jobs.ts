@@ -19,7 +19,8 @@ export interface JobSpec {
   run(): Promise<unknown>;
 }
 
-export type JobOutcome = { ran: true; result: unknown } | { ran: false; reason: 'leased' | 'running' };
+/** `unavailable`: the lease could not be taken at all (the engine is away); the next interval tries again */
+export type JobOutcome = { ran: true; result: unknown } | { ran: false; reason: 'leased' | 'running' | 'unavailable' };
 
 const LEASES = 'job_leases';
 
@@ -47,12 +48,20 @@ export function createJobRunner(opts: { clock: Clock; logger: Logger; instanceId
     await coll().updateOne({ _id: name as never, owner }, { $set: { until: new Date(0) } });
   }
 
-  /** One run of a job if this instance gets its lease; errors are logged and returned, never thrown. */
+  /** One run of a job if this instance gets its lease; errors (the lease's own included) are logged and returned, never thrown. */
   async function runOnce(job: JobSpec): Promise<JobOutcome> {
     if (local.has(job.name)) return { ran: false, reason: 'running' };
     local.add(job.name);
     try {
-      if (!(await acquire(job.name, job.leaseMs ?? 5 * 60_000))) return { ran: false, reason: 'leased' };
+      let leased: boolean;
+      try {
+        leased = await acquire(job.name, job.leaseMs ?? 5 * 60_000);
+      } catch (err) {
+        // the timers call `void runOnce(job)`: a rejection here would be unhandled and end the process
+        opts.logger.warn({ err, job: job.name }, 'job lease not taken; next run retries');
+        return { ran: false, reason: 'unavailable' };
+      }
+      if (!leased) return { ran: false, reason: 'leased' };
       try {
         const result = await job.run();
         opts.logger.debug({ job: job.name, result }, 'job done');

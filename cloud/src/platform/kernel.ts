@@ -7,7 +7,7 @@ import { createAudit, type Audit } from './audit';
 import { createEffects, type Effects } from './effects';
 import { createTransition, type Transition } from './transition';
 import { cursorPage } from './paging';
-import { InjectedCrash, isInjectedCrash, noCrashes, type CrashPoint } from './crash';
+import { InjectedCrash, isInjectedCrash, noCrashes, noPauses, type CrashPoint, type PausePoint } from './crash';
 
 /**
  * Tests only: names the one point where the next matching step "crashes" (see crash.ts).
@@ -27,6 +27,27 @@ export class CrashSwitch {
     this.armed = null;
     this.hits.push(point);
     throw new InjectedCrash(point);
+  };
+
+  private held = new Map<string, { reached: () => void; released: Promise<void> }>();
+  /**
+   * Holds the next request that reaches `point` until `release()`; `reached` settles once one
+   * is waiting there, so a test can run another request in between at a known moment.
+   */
+  holdAt(point: string): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((r) => (reached = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.held.set(point, { reached, released });
+    return { reached: reachedP, release };
+  }
+  readonly pause: PausePoint = (point) => {
+    const h = this.held.get(point);
+    if (!h) return undefined;
+    this.held.delete(point);
+    h.reached();
+    return h.released;
   };
 }
 
@@ -53,11 +74,15 @@ export interface Kernel {
   idempotencySeen: (scope: string, userId: string, key: string) => Promise<boolean>;
   audit: Audit['audit'];
   listAudit: Audit['list'];
+  /** identity names the persons behind actor ids in the audit log (专人专号) */
+  setAuditActorResolver: Audit['setActorResolver'];
   effects: Effects;
   transition: Transition;
   cursorPage: typeof cursorPage;
   /** a named point between two steps of a multi-step write (a no-op outside crash tests) */
   crashPoint: CrashPoint;
+  /** a named point a race test can hold a request at (`await` what it answers; nothing outside tests) */
+  pausePoint: PausePoint;
   isInjectedCrash: typeof isInjectedCrash;
 }
 
@@ -76,10 +101,12 @@ export function createKernel(opts: KernelOptions): Kernel {
     idempotencySeen: idempotency.seen,
     audit: audit.audit,
     listAudit: audit.list,
+    setAuditActorResolver: audit.setActorResolver,
     effects: createEffects({ clock: opts.clock, logger: opts.logger, transition, crashPoint }),
     transition,
     cursorPage,
     crashPoint,
+    pausePoint: opts.crashes?.pause ?? noPauses,
     isInjectedCrash,
   };
 }

@@ -56,6 +56,18 @@ export interface ReviewTarget {
   /** cancellations by the provider side, per provider (credit page); providers without reviews are listed too */
   providerCancellations?(): Promise<(ReviewProvider & { count: number })[]>;
 }
+/**
+ * A route that hands out other people's personal data (names, phones, ID numbers, participant and
+ * member lists, results) or exports: every 2xx answer is audited naming the reader (platform/audit
+ * `personalDataAudit`). `exportOnly`: audited only when it answers a file (xlsx, NDJSON).
+ */
+export interface PersonalDataRoute {
+  what: string;
+  exportOnly?: boolean;
+  /** audited only when the answer holds others' data (a route that answers the owner too), e.g. `(b) => 'sender' in b.feedback` */
+  when?: (body: unknown) => boolean;
+}
+
 /** A scoped role's scope check: does `scope` (a venue, club, station, organisation id) exist? */
 export type ScopeCheck = (scope: string) => Promise<boolean>;
 
@@ -79,6 +91,8 @@ export interface ModuleDescriptor<S = any, OrderHandlers = never, SourceHandlers
   reviewSources?(service: S, deps: ModuleDeps): Record<string, ReviewSource>;
   /** review target kinds this module provides (venue, event, club, …) */
   reviewTargets?(service: S, deps: ModuleDeps): Record<string, ReviewTarget>;
+  /** its routes that return personal data or exports, keyed `METHOD /path` as routed (without /api/v1) */
+  personalData?: Record<string, PersonalDataRoute>;
   /** the scoped roles whose scopes this module owns (identity asks it when a role is granted) */
   roleScopes?(service: S, deps: ModuleDeps): Partial<Record<Role, ScopeCheck>>;
 }

@@ -31,6 +31,7 @@ export const DEMO_ACCOUNTS = [
   { openid: 'demo-instructor', label: '社会体育指导员', hint: '发布健身指导' },
   { openid: 'demo-organiser', label: '赛事组织者', hint: '发布和管理赛事' },
   { openid: 'demo-admin', label: '体育局管理员', hint: '权限与数据管理' },
+  { openid: 'demo-analyst', label: '体育局数据分析员', hint: '数据看板与汇聚计划（只读）' },
 ] as const;
 
 export function getToken(): string | null {

@@ -9,6 +9,16 @@ export const DEMO_ACCOUNTS = [
   { openid: 'demo-instructor', nickname: '张教练' },
   { openid: 'demo-organiser', nickname: '赛事组织者老赵' },
   { openid: 'demo-admin', nickname: '体育局管理员' },
+  { openid: 'demo-analyst', nickname: '体育局数据分析员' },
+] as const;
+
+/**
+ * The bureau's personal accounts (专人专号, Chongqing 第十八条): each names its one person; the seed
+ * opens them as the system (the first admin), everyone after is opened by an admin.
+ */
+export const DEMO_BUREAU_ACCOUNTS = [
+  { openid: 'demo-admin', role: 'admin', name: '周敏', unit: '市体育局办公室', position: '一级主任科员', phone: '13862001001' },
+  { openid: 'demo-analyst', role: 'analyst', name: '陈思远', unit: '市体育局群众体育处', position: '四级主任科员', phone: '13862001002' },
 ] as const;
 
 const WEEKDAYS = [1, 2, 3, 4, 5];

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import type { CloudApp } from '@citysport/cloud';
-import { DEMO_ACCOUNTS, DEMO_VENUES } from './fixtures';
+import { DEMO_ACCOUNTS, DEMO_BUREAU_ACCOUNTS, DEMO_VENUES } from './fixtures';
 import { seedEvents } from './events';
 import { seedGuidance } from './guidance';
 import { seedFitnessDemo } from './fitness';
@@ -49,7 +49,11 @@ export async function seedDemoData(services: CloudApp['services'], log: (m: stri
   }
 
   const reason = '演示数据';
-  await identity.changeRole('system', { userId: userIds['demo-admin'], role: 'admin', reason }, 'grant');
+  for (const b of DEMO_BUREAU_ACCOUNTS) {
+    if ((await identity.bureau.get(userIds[b.openid]))?.status === 'open') continue;
+    const { openid, ...person } = b;
+    await identity.bureau.open('system', { userId: userIds[openid], ...person, reason });
+  }
   await identity.changeRole('system', { userId: userIds['demo-instructor'], role: 'instructor', reason }, 'grant');
   await identity.changeRole('system', { userId: userIds['demo-organiser'], role: 'organiser', reason }, 'grant');
   for (const venueId of venueIds) {

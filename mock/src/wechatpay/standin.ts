@@ -91,6 +91,14 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     return f;
   }
 
+  // refunds settle refundDelayMs after they are asked; a test can hold them until it has read the answer
+  let refundsHeld = false;
+  const heldRefunds: (() => void)[] = [];
+  function settleRefund(fn: () => void) {
+    if (refundsHeld) heldRefunds.push(fn);
+    else later(refundDelayMs, fn);
+  }
+
   function later(ms: number, fn: () => void) {
     if (closed) return;
     const t = setTimeout(() => {
@@ -337,8 +345,17 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
       requestLog.push({ method: ctx.method, path: ctx.path, at: now() });
       const fault = faultFor(ctx.method, ctx.path);
       let unsigned = false;
+      const systemError = (status: number) => {
+        ctx.status = status;
+        ctx.body = { code: 'SYSTEM_ERROR', message: '系统错误' };
+      };
       try {
         const raw = await readRawBody(ctx.req);
+        if (fault?.before) {
+          if (fault.hold) await fault.hold;
+          if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        }
+        if (fault?.before && fault.status) throw new WechatError(fault.status, 'SYSTEM_ERROR', '系统错误');
         verifyMerchant(ctx.method, ctx.originalUrl, raw, ctx.get('Authorization') || undefined);
         let body: unknown = undefined;
         if (raw) {
@@ -360,8 +377,15 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
           ctx.body = { code: 'SYSTEM_ERROR', message: '系统错误' };
         }
       }
-      if (fault?.hold) await fault.hold;
-      if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault && !fault.before) {
+        if (fault.hold) await fault.hold;
+        if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        // the work is done (WeChat's state changed) but the merchant is told it failed
+        if (fault.status) {
+          systemError(fault.status);
+          unsigned = false;
+        }
+      }
       // WeChat does not sign bill files; the merchant checks them by hash_value
       if (unsigned) return;
       let text = '';
@@ -589,7 +613,7 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
         requestKey,
       };
       refunds.set(outRefundNo, rec);
-      later(refundDelayMs, () => {
+      settleRefund(() => {
         rec.status = 'SUCCESS';
         rec.successAt = now();
         log(`[wechatpay] refund ${rec.out_refund_no} SUCCESS`);
@@ -847,6 +871,14 @@ export function createWechatPayStandIn(opts: WechatPayStandInOptions) {
     },
     clearFaults(): void {
       faults.length = 0;
+    },
+    /** refunds asked from now on stay PROCESSING (no notification) until `releaseRefunds` */
+    holdRefunds(): void {
+      refundsHeld = true;
+    },
+    releaseRefunds(): void {
+      refundsHeld = false;
+      for (const fn of heldRefunds.splice(0)) later(refundDelayMs, fn);
     },
     /** stops retries and pending refunds; in-flight deliveries are aborted */
     close(): void {

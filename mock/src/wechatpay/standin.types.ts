@@ -157,8 +157,10 @@ export interface ConfirmPaymentOptions {
 
 /**
  * A fault the stand-in plays on its /v3 answers (tests of the merchant's wrapper): the answer is
- * computed as usual — WeChat's state changes — and then held, delayed, or sent with a forged or
- * no signature.
+ * computed as usual — WeChat's state changes — and then held, delayed, replaced by a 5xx, or sent
+ * with a forged or no signature. With `before`, the hold, delay or 5xx comes before the work: a
+ * 5xx then changes nothing, and a delayed request is worked on after the delay (when the merchant
+ * may have given up waiting).
  */
 export interface ResponseFault {
   /** e.g. 'POST /v3/pay/transactions/jsapi'; a prefix of `METHOD path` (the query string is ignored) */
@@ -166,6 +168,10 @@ export interface ResponseFault {
   /** answer only after this resolves (a test's gate) */
   hold?: Promise<void>;
   delayMs?: number;
+  /** answer this 5xx with WeChat's SYSTEM_ERROR body (signed, as WeChat signs its error answers) */
+  status?: 500 | 502 | 503 | 504;
+  /** play the fault before the work instead of after it (default: after) */
+  before?: boolean;
   /** 'forged': signed over another body; 'missing': no Wechatpay-* headers at all */
   signature?: 'forged' | 'missing';
   /** how many answers it applies to (default: until cleared) */

@@ -61,6 +61,8 @@ export const AuditEntrySchema = z.object({
   id: IdSchema,
   at: z.string(),
   actorId: IdSchema.nullable(),
+  /** the person who acted, by name (bureau accounts: name, unit, position; others: their nickname) */
+  actor: z.object({ name: z.string(), unit: z.string().nullable(), position: z.string().nullable() }).nullable().optional(),
   action: z.string(),
   targetUserId: IdSchema.nullable(),
   details: z.record(z.string(), z.unknown()),

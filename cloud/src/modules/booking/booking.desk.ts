@@ -31,10 +31,12 @@ export function createBookingDesk(
   /** Cancels (and refunds) every active booking on the given slots, and tells each user why. Re-runs heal what a crash left. */
   async function cancelForClosedSlots(slotIds: string[], reason: string): Promise<number> {
     if (slotIds.length === 0) return 0;
-    const affected = await Booking.find({
-      slotIds: mongoose.trusted({ $in: slotIds.map((id) => new Types.ObjectId(id)) }),
-      status: mongoose.trusted({ $in: ACTIVE }),
-    }).lean<BookingDoc[]>();
+    const onSlots = mongoose.trusted({ $in: slotIds.map((id) => new Types.ObjectId(id)) });
+    // A placement that took its places before the close but is not active yet would miss the
+    // read below: marked first, its own transition then refuses (the close is written before this
+    // mark, the mark before the read, and the placement's transition before its own refusal check).
+    await Booking.updateMany({ slotIds: onSlots, status: 'taking' }, { $set: { slotClosed: true } });
+    const affected = await Booking.find({ slotIds: onSlots, status: mongoose.trusted({ $in: ACTIVE }) }).lean<BookingDoc[]>();
     let cancelled = 0;
     for (const b of affected) {
       const won = await core.cancelActive(b, 'venue', reason, `场馆关闭：${reason}`, ['notify.venue_cancelled']);

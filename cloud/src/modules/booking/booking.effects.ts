@@ -2,6 +2,7 @@ import { inShanghai } from '@citysport/shared';
 import { emit } from '../../platform/outbox';
 import { AppError } from '../../platform/errors';
 import { withTimeout } from '../../platform/jobs';
+import type { EffectStep } from '../../platform/effects';
 import { SLOT_CAPACITY } from '../venue';
 import type { BookingDoc } from './booking.model';
 import { EFFECTS_OWNER, type BookingDeps, type BookingStep } from './booking.context';
@@ -22,11 +23,12 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
   const facts = (b: BookingDoc) => factsOf(deps.pseudonym, b);
   const at = (b: BookingDoc, d: Date | null) => d ?? b.createdAt;
 
-  const steps: Record<BookingStep, (b: BookingDoc) => Promise<void>> = {
-    capacity: (b) =>
+  const steps: Record<BookingStep, EffectStep<BookingDoc>> = {
+    capacity: (b, { firstRun }) =>
       kernel.capacity.giveBackAll(
         b.slotIds.map((id) => ({ kind: SLOT_CAPACITY, id, n: b.quantity })),
-        { holder: String(b._id) },
+        // only a rolled-back attempt (`failed`) may have taken nothing; a booking that ended had its places
+        { holder: String(b._id), taken: firstRun && b.status !== 'failed' },
       ),
     limits: async (b) => {
       for (const key of b.limitKeys) await kernel.limits.giveBack(key, { holder: String(b._id) });

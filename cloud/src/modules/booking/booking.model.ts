@@ -64,6 +64,8 @@ export interface BookingDoc {
   originalAmountFen?: number;
   /** the Idempotency-Key it was placed with: a retry after a crash finds it instead of booking again */
   requestKey?: string;
+  /** set by a slot or day close on a booking still `taking`: its placement then rolls back instead of becoming active */
+  slotClosed?: boolean;
 }
 
 const BookingSchemaDef = new Schema<BookingDoc>(
@@ -93,6 +95,7 @@ const BookingSchemaDef = new Schema<BookingDoc>(
     pendingSince: { type: Date, default: null },
     refundReason: { type: String, default: null },
     refundStarted: { type: Boolean, default: false },
+    slotClosed: { type: Boolean },
     failedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     confirmedAt: { type: Date, default: null },

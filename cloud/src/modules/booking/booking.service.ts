@@ -191,14 +191,22 @@ export function createBookingService(deps: BookingDeps) {
             })
           ).orderId
         : null;
+      const held = kernel.pausePoint('booking.book:before-transition');
+      if (held) await held;
       const placed = await transition(
-        { _id: doc._id, status: 'taking' },
+        { _id: doc._id, status: 'taking', slotClosed: mongoose.trusted({ $ne: true }) },
         { status: paid ? 'held' : 'confirmed', orderId, confirmedAt: paid ? null : now },
         paid ? ['event.booked'] : ['tickets.issue', 'event.booked'],
         'booking.book:after-transition',
       );
-      // the sweeper rolled this attempt back meanwhile (it ran far past its time): nothing is held
-      if (!placed) throw new AppError('CONFLICT', 'the booking took too long; please try again');
+      if (!placed) {
+        if (orderId) await payments.closeOrder(orderId, 'booking not placed');
+        // the slot was closed while this attempt was on its way (booking.desk marks it; rolled back below)
+        if (await Booking.exists({ _id: doc._id, slotClosed: true }))
+          throw new AppError('SLOT_CLOSED', 'this slot is closed', { slotId: String(doc.slotIds[0]) });
+        // or the sweeper rolled this attempt back meanwhile (it ran far past its time): nothing is held
+        throw new AppError('CONFLICT', 'the booking took too long; please try again');
+      }
       return placed;
     } catch (err) {
       if (kernel.isInjectedCrash(err)) throw err;

@@ -48,6 +48,11 @@ export const bookingModule: ModuleDescriptor<BookingParts, OrderKindHandlers, Ti
     });
     return { ...service, reviewFacts, citizenCredit: reviewFacts.citizenCredit };
   },
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /manage/venues/:venueId/bookings': { what: "a venue's bookings of the day (who booked)" },
+    'GET /manage/venues/:venueId/bans': { what: 'citizens banned at a venue (no-shows)' },
+  },
   routes: (bookings, { use }) => [
     bookingRoutes(bookings),
     manageRoutes(bookings, use<VenueService>('venue'), {

@@ -8,6 +8,7 @@ import {
   Club,
   ClubActivity,
   ClubCourtClaim,
+  ClubMember,
   ClubSignup,
   type ActivityBooking,
   type ActivityDoc,
@@ -76,7 +77,9 @@ export function createClubActivities(deps: ClubDeps) {
         });
       },
       'tickets.revoke': async (s) => void (await tickets.revokeFor(source(s))),
-      refund: async (s) => void (s.orderId && (await payments.refundOrder(s.orderId, { reason: '活动报名取消' }))),
+      // named by the sign-up: a re-run after a crash finds that refund instead of asking for a second
+      refund: async (s) =>
+        void (s.orderId && (await payments.refundOrder(s.orderId, { reason: '活动报名取消', refundId: `RF${s._id.toHexString()}` }))),
       'order.close': async (s) => void (s.orderId && (await payments.closeOrder(s.orderId, 'sign-up ended'))),
       'event.signed_up': async (s) => {
         await emit(
@@ -368,6 +371,8 @@ export function createClubActivities(deps: ClubDeps) {
           : new AppError('CLUB_ACTIVITY_CLOSED', 'sign-up is closed');
       }
       kernel.crashPoint('club.signup:after-capacity');
+      const paused = kernel.pausePoint('club.signup:after-capacity');
+      if (paused) await paused;
       const paid = a.feeFen > 0;
       const orderId = paid
         ? (
@@ -390,6 +395,18 @@ export function createClubActivities(deps: ClubDeps) {
         'club.signup:after-transition',
       );
       if (!placed) throw new AppError('CONFLICT', 'the sign-up took too long; please try again');
+      // a cancel, a suspension or a removal between the take and here ended the sign-ups it could see
+      // (held, confirmed): not this one, still `taking` then. Read after our own transition, so one of
+      // the two always sees the other
+      const fresh = await ClubActivity.findById(a._id, { status: 1 }).lean<Pick<ActivityDoc, 'status'>>();
+      const stillMember =
+        !a.membersOnly || (await ClubMember.exists({ clubId: a.clubId, userId: doc.userId, liveKey: 'live', status: 'member' })) !== null;
+      if (fresh?.status !== 'open' || !stillMember) {
+        await end(placed);
+        throw fresh?.status === 'open'
+          ? new AppError('CLUB_NOT_MEMBER', 'members only')
+          : new AppError('CLUB_ACTIVITY_CLOSED', 'the activity was cancelled or its club suspended');
+      }
       return { signupId: holder, status: placed.status, orderId };
     } catch (err) {
       if (kernel.isInjectedCrash(err)) throw err;
@@ -406,6 +423,18 @@ export function createClubActivities(deps: ClubDeps) {
   }
 
   async function onPaid(signupId: string): Promise<'applied' | 'rejected'> {
+    const held = await ClubSignup.findOne({ _id: new Types.ObjectId(signupId), status: 'held' }).lean<SignupDoc>();
+    if (held) {
+      const [a, club] = await Promise.all([
+        ClubActivity.findById(held.activityId, { status: 1 }).lean<Pick<ActivityDoc, 'status'>>(),
+        Club.findById(held.clubId, { status: 1 }).lean<Pick<ClubDoc, 'status'>>(),
+      ]);
+      // paid for an activity cancelled or suspended meanwhile: the sign-up ends, payment refunds the order
+      if (a?.status !== 'open' || club?.status !== 'approved') {
+        await end(held);
+        return 'rejected';
+      }
+    }
     const won = await transition({ _id: new Types.ObjectId(signupId), status: 'held' }, { status: 'confirmed' }, [
       'tickets.issue',
       'event.signed_up',

@@ -44,7 +44,18 @@ export function createClubDues(deps: ClubDeps) {
         );
       },
       refund: async (d) => {
-        await payments.refundOrder(d.orderId!, { amountFen: d.refundedFen, reason: d.refundReason ?? '会费退还' });
+        // one refund per dues, named by them: a re-run after a crash is that refund again, never a second
+        await payments.refundOrder(d.orderId!, {
+          amountFen: d.refundedFen,
+          reason: d.refundReason ?? '会费退还',
+          refundId: `RF${d._id.toHexString()}`,
+        });
+      },
+      // the order of dues closed unpaid (the membership or the club ended): it can no longer be paid
+      'order.close': async (d) => {
+        // read again: a pay still in flight may have linked its order since the close
+        const orderId = d.orderId ?? (await ClubDues.findById(d._id, { orderId: 1 }).lean<Pick<DuesDoc, 'orderId'>>())?.orderId;
+        if (orderId) await payments.closeOrder(orderId, 'club dues closed: the membership or the club ended');
       },
     },
   });
@@ -107,6 +118,14 @@ export function createClubDues(deps: ClubDeps) {
         tags: { sport: club.sport },
       });
       await ClubDues.collection.updateOne({ _id: doc._id, orderId: null }, { $set: { orderId } });
+      // the membership or the club may have ended while the order was made (its close may have run before
+      // the order was linked, and seen none): read after the link, so the close or this sees the other
+      const linked = await ClubDues.findById(doc._id, { status: 1 }).lean<Pick<DuesDoc, 'status'>>();
+      if (linked?.status !== 'held' || !(await stillOwed(doc))) {
+        await closeHeld({ _id: doc._id });
+        await payments.closeOrder(orderId, 'club dues closed: the membership or the club ended');
+        throw new AppError('CLUB_NOT_MEMBER', 'the membership or the club ended meanwhile');
+      }
       return { orderId, duesId: String(doc._id) };
     };
     if (!key) return run();
@@ -124,8 +143,38 @@ export function createClubDues(deps: ClubDeps) {
     return { orderId: d.orderId, duesId: String(d._id) };
   }
 
+  /** Dues are owed while the member is a member of an approved club. */
+  async function stillOwed(d: Pick<DuesDoc, 'memberId' | 'clubId'>) {
+    const [m, c] = await Promise.all([
+      ClubMember.findById(d.memberId, { status: 1 }).lean<Pick<MemberDoc, 'status'>>(),
+      Club.findById(d.clubId, { status: 1 }).lean<Pick<ClubDoc, 'status'>>(),
+    ]);
+    return m?.status === 'member' && c?.status === 'approved';
+  }
+
+  /**
+   * A membership ended, or the club was suspended or dissolved: its held (unpaid) dues close and
+   * their orders with them. An order paid meanwhile then meets closed dues (onPaid: rejected) and
+   * payment refunds it, so no money comes in with nothing behind it.
+   */
+  async function closeHeld(filter: { memberId?: Types.ObjectId; clubId?: Types.ObjectId; _id?: Types.ObjectId }) {
+    const held = await ClubDues.find({ ...filter, status: 'held' })
+      .limit(5000)
+      .lean<DuesDoc[]>();
+    let n = 0;
+    for (const d of held)
+      if (await step({ _id: d._id, status: 'held' }, { status: 'closed', liveKey: String(d._id) }, ['order.close'])) n++;
+    return n;
+  }
+
   async function onPaid(duesId: string): Promise<'applied' | 'rejected'> {
     const now = kernel.clock.now();
+    const held = await ClubDues.findOne({ _id: new Types.ObjectId(duesId), status: 'held' }).lean<DuesDoc>();
+    // paid for a membership or a club that has ended (a close that had not reached these dues yet): refunded
+    if (held && !(await stillOwed(held))) {
+      await closeHeld({ _id: held._id });
+      return 'rejected';
+    }
     const won = await step({ _id: new Types.ObjectId(duesId), status: 'held' }, { status: 'paid', paidAt: now, liveKey: duesId }, [
       'member.paidUntil',
       'event.paid',
@@ -139,20 +188,23 @@ export function createClubDues(deps: ClubDeps) {
     await step({ _id: new Types.ObjectId(duesId), status: 'held' }, { status: 'closed', liveKey: duesId }, []);
   }
 
-  /** Whole months of the period still ahead, as a share of the dues (prorata policy). */
-  function unusedFen(d: DuesDoc, now: Date): number {
+  /** Whole months of the period still ahead, as a share of `paidFen` (the dues, or what was paid for them) (prorata policy). */
+  function unusedFen(d: DuesDoc, now: Date, paidFen = d.amountFen): number {
     if (d.periodEnd <= now) return 0;
     const from = d.periodStart > now ? d.periodStart : now;
     let months = 0;
     while (addMonths(from, months + 1) <= d.periodEnd) months++;
-    return Math.floor((d.amountFen * Math.min(12, months)) / 12);
+    return Math.floor((paidFen * Math.min(12, months)) / 12);
   }
 
   async function refund(d: DuesDoc, reason: string, opts: { byAdmin: boolean; policy: 'none' | 'prorata' }) {
     const now = kernel.clock.now();
     if (d.status !== 'paid' || !d.orderId) throw new AppError('REFUND_NOT_ALLOWED', 'these dues are not paid');
     if (opts.policy === 'none' && !opts.byAdmin) throw new AppError('REFUND_NOT_ALLOWED', 'this club does not refund dues');
-    const fen = opts.policy === 'none' ? d.amountFen : unusedFen(d, now);
+    // a voucher may have paid part of the dues: what goes back is a share of what the citizen paid
+    const money = await payments.orderMoney?.(d.orderId);
+    const paidFen = money ? money.payableFen : d.amountFen;
+    const fen = opts.policy === 'none' ? paidFen : unusedFen(d, now, paidFen);
     if (fen <= 0) throw new AppError('REFUND_NOT_ALLOWED', 'nothing left to refund');
     return step({ _id: d._id, status: 'paid' }, { status: 'refunded', refundedFen: fen, refundReason: reason }, [
       'refund',
@@ -261,6 +313,6 @@ export function createClubDues(deps: ClubDeps) {
     return { closed: rows.length, swept: await kernel.effects.sweep(OWNERS.dues) };
   }
 
-  return { pay, onPaid, onClosed, onRefundRequested, applyPolicy, ledger, ledgerXlsx, sendReminders, closeOrphans };
+  return { pay, onPaid, onClosed, onRefundRequested, applyPolicy, closeHeld, ledger, ledgerXlsx, sendReminders, closeOrphans };
 }
 export type ClubDuesService = ReturnType<typeof createClubDues>;

@@ -95,6 +95,8 @@ export interface MemberDoc {
   /** the capacity holder of the current approval attempt (`<memberId>:<attempt>`) */
   placeHolder: string | null;
   endedBy: 'self' | 'club' | 'dissolved' | null;
+  /** set on the old president by a handover, until the heir is made president (kernel.effects) */
+  handoverTo?: Types.ObjectId | null;
   pending?: string[];
   pendingSince?: Date | null;
 }
@@ -116,6 +118,7 @@ const MemberSchema = new Schema<MemberDoc>(
     endedAt: { type: Date, default: null },
     placeHolder: { type: String, default: null },
     endedBy: { type: String, default: null },
+    handoverTo: { type: Schema.Types.ObjectId, default: null },
     pending: { type: [String], default: undefined },
     pendingSince: { type: Date, default: null },
   },

@@ -1,7 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import type { GrantLookup } from '../../platform/auth';
 import type { ReviewSource, ReviewTarget } from '../../platform/module';
-import { Club, ClubActivity, ClubSignup } from './club.model';
+import { Club, ClubActivity, ClubMember, ClubSignup } from './club.model';
 
 const isId = (id: string) => /^[0-9a-f]{24}$/.test(id);
 
@@ -33,7 +33,12 @@ export function createClubReviewFacts(deps: { grantsOf: () => GrantLookup }) {
       return new Map([...n].map(([id, name]) => [id, { name, provider: { kind: 'club' as const, id, name } }]));
     },
     async canReply(userId, clubId) {
-      return (await deps.grantsOf()(userId)).some((g) => g.role === 'club_admin' && g.scope === clubId);
+      if (!isId(clubId) || !isId(userId)) return false;
+      if (!(await deps.grantsOf()(userId)).some((g) => g.role === 'club_admin' && g.scope === clubId)) return false;
+      // not once the membership has ended (a removed officer whose grant a crash left to the sweeper)
+      const id = { clubId: new Types.ObjectId(clubId), userId: new Types.ObjectId(userId) };
+      if (await ClubMember.exists({ ...id, liveKey: 'live', status: 'member' })) return true;
+      return (await ClubMember.exists({ ...id, status: mongoose.trusted({ $in: ['left', 'removed'] }) })) === null;
     },
     async providerCancellations() {
       const rows = await ClubActivity.aggregate<{ _id: Types.ObjectId; n: number }>([

@@ -44,7 +44,18 @@ function period(q: unknown) {
 
 export function clubRoutes(service: ClubService, deps: { grantsOf: GrantLookup; tickets: TicketService }) {
   const router = new Router<ClubState>();
-  const clubAdmin = requireRole(deps.grantsOf, ['club_admin'], (ctx) => (ctx.state as ClubState).clubId) as Middleware<ClubState>;
+  const holdsGrant = requireRole(deps.grantsOf, ['club_admin'], (ctx) => (ctx.state as ClubState).clubId) as Middleware<ClubState>;
+  /**
+   * The scoped grant, unless its holder's membership has ended (removed, left): a removed officer loses
+   * the club's admin routes at once, even while a crash leaves the grant for the sweeper to revoke.
+   */
+  const clubAdmin: Middleware<ClubState> = (ctx, next) =>
+    holdsGrant(ctx, async () => {
+      const userId = currentUser(ctx).userId;
+      if (!(await deps.grantsOf(userId)).some((g) => g.role === 'admin') && (await service.membershipEnded(ctx.state.clubId!, userId)))
+        throw new AppError('FORBIDDEN', 'your membership of this club has ended');
+      await next();
+    });
   const bureau = requireRole(deps.grantsOf, ['admin']) as Middleware<ClubState>;
   /** the club named in the path must exist (any status) before any role check */
   const club: Middleware<ClubState> = async (ctx, next) => {

@@ -59,20 +59,32 @@ export function createClubService(deps: ClubDeps) {
     steps: {
       'place.back': async (m) =>
         void (m.placeHolder && (await kernel.capacity.giveBack(MEMBER_PLACES, m.clubId, 1, { holder: m.placeHolder }))),
-      'role.grant': async (m) => {
-        await deps.changeRole(
-          'system',
-          { userId: String(m.userId), role: 'club_admin', scope: String(m.clubId), reason: 'club role' },
-          'grant',
+      // both bring identity's grant in line with the member's live record, so steps of transitions that
+      // raced (a role given while the member was removed) end where the last of them left the record
+      'role.grant': async (m) => void (await syncClubAdmin(m.clubId, m.userId)),
+      'role.revoke': async (m) => void (await syncClubAdmin(m.clubId, m.userId)),
+      /** the old president stepped down naming the heir: the heir is made president, or (gone meanwhile) the old one is again */
+      'president.handover': async (m) => {
+        if (!m.handoverTo) return;
+        const heir = await kernel.effects.transition<MemberDoc>(
+          OWNERS.member,
+          { _id: m.handoverTo, status: 'member' },
+          { role: 'president' },
+          ['role.grant'],
         );
+        if (heir) await kernel.effects.finish(OWNERS.member, heir);
+        else {
+          const back = await kernel.effects.transition<MemberDoc>(
+            OWNERS.member,
+            { _id: m._id, status: 'member', role: 'vice_president', handoverTo: m.handoverTo },
+            { role: 'president' },
+            ['role.grant'],
+          );
+          if (back) await kernel.effects.finish(OWNERS.member, back);
+        }
+        await ClubMember.collection.updateOne({ _id: m._id, handoverTo: m.handoverTo }, { $set: { handoverTo: null } });
       },
-      'role.revoke': async (m) => {
-        await deps.changeRole(
-          'system',
-          { userId: String(m.userId), role: 'club_admin', scope: String(m.clubId), reason: 'club role ended' },
-          'revoke',
-        );
-      },
+      'dues.close': async (m) => void (await dues.closeHeld({ memberId: m._id })),
       'dues.policy': async (m) => {
         const club = await Club.findById(m.clubId).lean<ClubDoc>();
         if (club) await dues.applyPolicy({ memberId: m._id }, club.duesPolicy, '退出社团，按会费规则退还');
@@ -150,6 +162,7 @@ export function createClubService(deps: ClubDeps) {
         await activities.setClubActivities(c._id, 'suspended', 'cancelled');
         await activities.endAllOf(c._id);
       },
+      'dues.close': async (c) => void (await dues.closeHeld({ clubId: c._id })),
       'dues.policy': async (c) => void (await dues.applyPolicy({ clubId: c._id }, c.duesPolicy, '社团解散，按会费规则退还')),
       'notify.status': async (c) => {
         const zh = c.status === 'suspended' ? '已被暂停' : c.status === 'dissolved' ? '已解散' : '已恢复';
@@ -163,6 +176,8 @@ export function createClubService(deps: ClubDeps) {
       'members.end': async (c) => {
         const live = await ClubMember.find({ clubId: c._id, liveKey: 'live' }).lean<MemberDoc[]>();
         for (const m of live) await endMember(m, m.status === 'member' ? 'left' : 'rejected', 'dissolved');
+        // one that changed meanwhile (a role given, a request approved) lost its guarded end: the sweeper tries again
+        if (await ClubMember.exists({ clubId: c._id, liveKey: 'live' })) throw new Error('club members changed while it was dissolved');
       },
       'event.approved': async (c) => {
         await emit(
@@ -182,6 +197,30 @@ export function createClubService(deps: ClubDeps) {
       },
     },
   });
+
+  /**
+   * `club_admin` for the club is held exactly while the user's live membership has an officer's
+   * role: read, grant or revoke, read again (a transition in between may have changed it), and
+   * again until it holds still, so the last step to run leaves it right whatever the order.
+   */
+  async function syncClubAdmin(clubId: Types.ObjectId, userId: Types.ObjectId) {
+    const wanted = async () => {
+      const live = await ClubMember.findOne({ clubId, userId, liveKey: 'live' }, { status: 1, role: 1 }).lean<MemberDoc>();
+      return !!live && live.status === 'member' && isAdminRole(live.role);
+    };
+    let want = await wanted();
+    for (let i = 0; i < 5; i++) {
+      await deps.changeRole(
+        'system',
+        { userId: String(userId), role: 'club_admin', scope: String(clubId), reason: want ? 'club role' : 'club role ended' },
+        want ? 'grant' : 'revoke',
+      );
+      const now = await wanted();
+      if (now === want) return;
+      want = now;
+    }
+    throw new Error('club role kept changing; the sweeper tries again');
+  }
 
   async function clubStep(filter: Record<string, unknown>, set: Record<string, unknown>, steps: string[], crash?: string) {
     const won = await kernel.effects.transition<ClubDoc>(OWNERS.club, filter, set, steps);
@@ -208,6 +247,14 @@ export function createClubService(deps: ClubDeps) {
   async function activeMember(clubId: string | Types.ObjectId, userId: string) {
     const m = await liveMember(clubId, userId);
     return m && m.status === 'member' ? m : null;
+  }
+  /** no live membership, and one that ended (left, removed): what a stale club_admin grant must not outlive */
+  async function membershipEnded(clubId: string, userId: string) {
+    if ((await activeMember(clubId, userId)) !== null) return false;
+    return (
+      (await ClubMember.exists({ clubId: oid(clubId), userId: oid(userId), status: mongoose.trusted({ $in: ['left', 'removed'] }) })) !==
+      null
+    );
   }
   async function isBureauAdmin(userId: string) {
     return (await deps.grantsOf(userId)).some((g) => g.role === 'admin');
@@ -280,10 +327,10 @@ export function createClubService(deps: ClubDeps) {
     if (!from.includes(c.status)) throw new AppError('CLUB_NOT_ACTIVE', `a ${c.status} club cannot become ${to}`);
     const steps =
       to === 'suspended'
-        ? ['activities.suspend', 'notify.status', 'event.status']
+        ? ['activities.suspend', 'dues.close', 'notify.status', 'event.status']
         : to === 'approved'
           ? ['activities.reopen', 'notify.status', 'event.status']
-          : ['activities.end', 'dues.policy', 'notify.status', 'members.end', 'event.status'];
+          : ['activities.end', 'dues.close', 'dues.policy', 'notify.status', 'members.end', 'event.status'];
     const won = await clubStep(
       { _id: c._id, status: c.status },
       { status: to, statusReason: reason, ...(to === 'dissolved' ? { nameLock: `${c.nameKey}#${c._id}` } : {}) },
@@ -388,11 +435,20 @@ export function createClubService(deps: ClubDeps) {
       placeHolder: null,
       endedBy: null,
     };
+    const paused = kernel.pausePoint('club.join:before-insert');
+    if (paused) await paused;
     try {
       await ClubMember.collection.insertOne(doc);
     } catch (err) {
       if (isDuplicate(err)) throw new AppError('CLUB_ALREADY_MEMBER', 'already a member or asked to join');
       throw err;
+    }
+    // a suspension or dissolution meanwhile ended the requests it could see, not this one: read after the
+    // insert, so one of the two sees the other; a request to a club that stopped taking members is ended
+    const nowClub = await Club.findById(c._id, { status: 1 }).lean<Pick<ClubDoc, 'status'>>();
+    if (nowClub?.status !== 'approved') {
+      await endMember(doc as unknown as MemberDoc, 'rejected', nowClub?.status === 'dissolved' ? 'dissolved' : 'club');
+      throw new AppError('CLUB_NOT_ACTIVE', 'the club does not take members now');
     }
     if (c.openJoin) {
       try {
@@ -460,10 +516,11 @@ export function createClubService(deps: ClubDeps) {
   async function endMember(m: MemberDoc, to: 'left' | 'removed' | 'rejected', by: 'self' | 'club' | 'dissolved') {
     const steps =
       m.status === 'member'
-        ? ['place.back', ...(isAdminRole(m.role) ? ['role.revoke'] : []), 'signups.end', 'dues.policy', 'event.left']
+        ? ['place.back', ...(isAdminRole(m.role) ? ['role.revoke'] : []), 'signups.end', 'dues.close', 'dues.policy', 'event.left']
         : [];
     return memberStep(
-      { _id: m._id, status: m.status },
+      // the role too: a role given meanwhile makes this retry with it, so its grant is never left behind
+      { _id: m._id, status: m.status, role: m.role },
       { status: to, liveKey: String(m._id), endedAt: kernel.clock.now(), endedBy: by, role: 'member' },
       steps,
     );
@@ -481,6 +538,7 @@ export function createClubService(deps: ClubDeps) {
     const m = await memberOf(clubId, userId);
     if (m.status !== 'member') throw new AppError('CLUB_MEMBER_NOT_FOUND', 'not a member');
     if (m.role === 'president') throw new AppError('FORBIDDEN', 'the president cannot be removed');
+    await mustOutrank(actorId, clubId, m);
     if (!(await endMember(m, 'removed', 'club'))) throw new AppError('CONFLICT', 'the member changed meanwhile');
     await kernel.audit(actorId, 'club.member.remove', userId, { clubId, reason: reason ?? null });
     return { status: 'removed' as const };
@@ -494,22 +552,55 @@ export function createClubService(deps: ClubDeps) {
     return { status: 'left' as const };
   }
 
-  /** In-club roles; 会长/副会长/管理员 hold `club_admin` for the club (identity's audited grant). */
+  const RANK: Record<ClubRole, number> = { president: 3, vice_president: 2, admin: 1, member: 0 };
+  /** An officer acts only on members below its own role (the bureau on anyone); returns the actor's rank. */
+  async function mustOutrank(actorId: string, clubId: string, target: MemberDoc): Promise<number> {
+    if (await isBureauAdmin(actorId)) return Infinity;
+    const actor = await activeMember(clubId, actorId);
+    // the routes let only club_admin holders here: one the bureau granted without an office acts as a 管理员
+    const rank = Math.max(actor ? RANK[actor.role] : 0, RANK.admin);
+    if (RANK[target.role] >= rank) throw new AppError('FORBIDDEN', 'only an officer above this member can change or remove them');
+    return rank;
+  }
+
+  /**
+   * In-club roles; 会长/副会长/管理员 hold `club_admin` for the club (identity's grant, kept in line
+   * by the role steps). A guarded transition on the member's role, so a role given and a removal at
+   * once never leave a grant behind; an officer gives at most its own role, and only to those below it.
+   */
   async function setRole(actorId: string, clubId: string, userId: string, role: ClubRole) {
     const m = await memberOf(clubId, userId);
     if (m.status !== 'member') throw new AppError('CLUB_MEMBER_NOT_FOUND', 'not a member');
-    const actor = await activeMember(clubId, actorId);
     const bureau = await isBureauAdmin(actorId);
     if (m.role === 'president' && !bureau) throw new AppError('FORBIDDEN', 'the president’s role changes by handing over');
+    const change = (member: MemberDoc, from: ClubRole, to: ClubRole) =>
+      memberStep({ _id: member._id, status: 'member', role: from }, { role: to }, [isAdminRole(to) ? 'role.grant' : 'role.revoke']);
     if (role === 'president') {
+      const actor = await activeMember(clubId, actorId);
       if (!bureau && actor?.role !== 'president') throw new AppError('FORBIDDEN', 'only the president hands the presidency over');
-      const old = await ClubMember.findOne({ clubId, role: 'president', status: 'member' }).lean<MemberDoc>();
-      if (old && String(old._id) !== String(m._id))
-        await ClubMember.collection.updateOne({ _id: old._id }, { $set: { role: 'vice_president' } });
+      // the president hands over their own presidency: the guarded step below is on the actor, so of
+      // two handovers at once the second finds its actor no longer president (a read of "who is
+      // president now" let it demote the heir the first had just made); the bureau's on whoever holds it
+      const old = bureau
+        ? await ClubMember.findOne({ clubId: oid(clubId), role: 'president', status: 'member' }).lean<MemberDoc>()
+        : (actor as MemberDoc);
+      // one handover at a time: the old president steps down first (a guarded transition only one handover wins)
+      // and names the heir in that same write, so a crash before the heir is made leaves it owed to the sweeper
+      if (old && String(old._id) !== String(m._id)) {
+        const won = await memberStep({ _id: old._id, status: 'member', role: 'president' }, { role: 'vice_president', handoverTo: m._id }, [
+          'role.grant',
+          'president.handover',
+        ]);
+        if (!won) throw new AppError('CONFLICT', 'the presidency changed meanwhile; please retry');
+      } else if (!old && !(await change(m, m.role, 'president')))
+        throw new AppError('CONFLICT', 'the member changed meanwhile; please retry');
+      const now = await ClubMember.findById(m._id, { role: 1 }).lean<Pick<MemberDoc, 'role'>>();
+      if (now?.role !== 'president') throw new AppError('CONFLICT', 'the member changed meanwhile; the presidency stays');
+    } else {
+      const rank = await mustOutrank(actorId, clubId, m);
+      if (RANK[role] > rank) throw new AppError('FORBIDDEN', 'an officer gives at most its own role');
+      if (m.role !== role && !(await change(m, m.role, role))) throw new AppError('CONFLICT', 'the member changed meanwhile; please retry');
     }
-    await ClubMember.collection.updateOne({ _id: m._id, status: 'member' }, { $set: { role } });
-    const grant = isAdminRole(role) ? 'grant' : 'revoke';
-    await deps.changeRole(actorId, { userId, role: 'club_admin', scope: clubId, reason: `社团角色：${role}` }, grant);
     await kernel.audit(actorId, 'club.member.role', userId, { clubId, role });
     return membershipDto({ ...m, role });
   }
@@ -727,6 +818,7 @@ export function createClubService(deps: ClubDeps) {
     heal,
     loadClub,
     activeMember,
+    membershipEnded,
     clubExists,
     activities,
     dues,

@@ -34,6 +34,13 @@ export const clubModule: ModuleDescriptor<ClubService, OrderKindHandlers, Ticket
       grantsOf: ((id: string) => use<IdentityService>('identity').grantsOf(id)) as GrantLookup,
       changeRole: (actor, change, action) => use<IdentityService>('identity').changeRole(actor, change, action),
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /clubs/:clubId/members': { what: "a club's member list" },
+    'GET /clubs/:clubId/dues/ledger': { what: "a club's dues ledger (who paid)" },
+    'GET /clubs/:clubId/dues/ledger.xlsx': { what: "a club's dues ledger (xlsx export)" },
+    'GET /admin/clubs': { what: 'club applications (founders)' },
+  },
   routes: (clubs, { use }) => [
     clubRoutes(clubs, { grantsOf: (id) => use<IdentityService>('identity').grantsOf(id), tickets: use<TicketService>('ticket') }),
   ],

@@ -10,13 +10,16 @@ import {
   IdSchema,
   IdempotencyKeySchema,
   PublishCourseSchema,
+  SHORT_CODE_TRIES_PER_MIN,
   UpdateCourseSchema,
+  isShortCode,
   type Role,
 } from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import type { Kernel } from '../../platform/kernel';
 import { parse } from '../../platform/validate';
+import { rateLimit } from '../../platform/ratelimit';
 import type { CourseService } from './course.service';
 import type { CourseDoc } from './course.model';
 
@@ -42,12 +45,25 @@ export function courseRoutes(service: CourseService, deps: { grantsOf: GrantLook
   const me = (ctx: Parameters<typeof currentUser>[0]) => currentUser(ctx).userId;
   const mayProvide = providerGuard(deps.grantsOf);
   const bureau = requireRole(deps.grantsOf, ['admin']);
-  /** the course in the path, after the caller was shown to act for its provider */
-  async function providedCourse(ctx: Parameters<typeof currentUser>[0] & { params: Record<string, string> }) {
+  /** the course in the path, after the caller was shown to act for its provider (or, where `teacher`, to teach it) */
+  async function providedCourse(
+    ctx: Parameters<typeof currentUser>[0] & { params: Record<string, string> },
+    opts: { teacher?: boolean } = {},
+  ) {
     const c = await service.loadCourse(parse(IdSchema, ctx.params.courseId));
+    if (opts.teacher && (await service.isTeacher(me(ctx), c))) return c;
     await mayProvide(me(ctx), c.provider);
     return c;
   }
+  // typed lesson digits: each try counts against the scanning account, as at a gate (ticket routes)
+  const shortCodeTries = rateLimit({
+    max: SHORT_CODE_TRIES_PER_MIN,
+    durationMs: 60_000,
+    key: (ctx) => {
+      const code = (ctx.request.body as { code?: unknown } | undefined)?.code;
+      return typeof code === 'string' && isShortCode(code) && ctx.state.user ? `short-code:${ctx.state.user.userId}` : false;
+    },
+  });
 
   // ---------- citizens ----------
   router.get('/courses', async (ctx) => {
@@ -99,9 +115,12 @@ export function courseRoutes(service: CourseService, deps: { grantsOf: GrantLook
   router.post('/provider/courses', requireUser, async (ctx) => {
     const input = parse(PublishCourseSchema, ctx.request.body);
     await mayProvide(me(ctx), input.provider);
-    // a venue publishes at its own venue: holding a course at another venue (its gate, its name) is that venue's to decide
-    if ('venueId' in input.provider && 'venueId' in input.place && input.place.venueId !== input.provider.venueId)
-      await mayProvide(me(ctx), { venueId: input.place.venueId });
+    // holding a course at a venue lends it that venue's gate (its lesson tickets open it) and name: the
+    // venue's to decide, for another venue and for an organisation alike (its manager, or the bureau)
+    // (an unknown venue is the service's 404, as for any caller)
+    const at = 'venueId' in input.place ? input.place.venueId : null;
+    const own = 'venueId' in input.provider ? input.provider.venueId : null;
+    if (at && at !== own && (await service.venueKnown(at))) await mayProvide(me(ctx), { venueId: at });
     ctx.status = 201;
     ctx.body = { course: await service.publish(me(ctx), input) };
   });
@@ -125,10 +144,10 @@ export function courseRoutes(service: CourseService, deps: { grantsOf: GrantLook
     ctx.body = { course: await service.update(me(ctx), c, parse(UpdateCourseSchema, ctx.request.body)) };
   });
   router.get('/provider/courses/:courseId/attendance', requireUser, async (ctx) => {
-    ctx.body = await service.attendance(await providedCourse(ctx));
+    ctx.body = await service.attendance(await providedCourse(ctx, { teacher: true }));
   });
-  router.post('/provider/courses/:courseId/checkins', requireUser, async (ctx) => {
-    const c = await providedCourse(ctx);
+  router.post('/provider/courses/:courseId/checkins', requireUser, shortCodeTries, async (ctx) => {
+    const c = await providedCourse(ctx, { teacher: true });
     ctx.body = await service.checkin(me(ctx), c, parse(CourseCheckinSchema, ctx.request.body));
   });
   router.post('/provider/courses/:courseId/cancel', requireUser, async (ctx) => {

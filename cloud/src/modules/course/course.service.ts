@@ -6,6 +6,7 @@ import {
   businessDay,
   courseRefundFen,
   idFacts,
+  isShortCode,
   isValidIdCard,
   maskIdCard,
   maskName,
@@ -660,8 +661,30 @@ export function createCourseService(deps: CourseDeps) {
     return true;
   }
 
+  /**
+   * The provider's (or teacher's) scan admits this course's lesson tickets only: a course held at a
+   * venue shares that venue's gate id, and its provider is no gate staff for the venue's bookings,
+   * events or other providers' courses there.
+   */
   async function checkin(staffId: string, c: CourseDoc, body: { code: string; nonce?: string }) {
-    return tickets.verify(staffId, { code: body.code, venueId: gateOf(c), nonce: body.nonce });
+    const gate = gateOf(c);
+    const code = isShortCode(body.code) ? await tickets.resolveShortCode(gate, body.code) : body.code;
+    const source = await tickets.sourceOfCode(code);
+    if (source) {
+      const ref = source.kind === LESSON_SOURCE ? parseLessonSource(source.id) : null;
+      const ours =
+        ref !== null &&
+        (await Enrolment.exists({ _id: new Types.ObjectId(ref.enrolmentId), courseId: c._id })) !== null &&
+        c.lessons.some((l) => l.index === ref.index);
+      if (!ours) throw new AppError('TICKET_NOT_FOR_THIS_VENUE', 'this ticket is not for this course');
+    }
+    // a code that is no ticket's (forged, unknown) is the ticket service's to refuse and log
+    return tickets.verify(staffId, { code, venueId: gate, nonce: body.nonce });
+  }
+
+  /** The course's teacher, when a verified instructor (guidance) still: scans lessons and sees attendance. */
+  async function isTeacher(userId: string, c: CourseDoc) {
+    return c.teacher.instructorId === userId && (await deps.instructorName(userId)) !== null;
   }
 
   async function attendance(c: CourseDoc) {
@@ -921,6 +944,7 @@ export function createCourseService(deps: CourseDeps) {
 
   return {
     loadCourse,
+    venueKnown: async (venueId: string) => (await deps.venueInfo(venueId)) !== null,
     createOrg,
     listOrgs,
     orgExists,
@@ -937,6 +961,7 @@ export function createCourseService(deps: CourseDeps) {
     cancelCourse,
     onAdmitted,
     checkin,
+    isTeacher,
     attendance,
     myEnrolments,
     myEnrolment,

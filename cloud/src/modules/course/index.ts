@@ -49,6 +49,10 @@ export const courseModule: ModuleDescriptor<CourseService, OrderKindHandlers, Ti
       },
       changeRole: (actor, change, action) => use<IdentityService>('identity').changeRole(actor, change, action),
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /provider/courses/:courseId/attendance': { what: "a course's enrolled learners and attendance" },
+  },
   routes: (courses, { use, kernel }) => [
     courseRoutes(courses, { grantsOf: ((id: string) => use<IdentityService>('identity').grantsOf(id)) as GrantLookup, kernel }),
   ],

@@ -19,7 +19,7 @@ import {
   PARTICIPATION_DOMAINS_ZH,
   type DistrictSportMonthCell,
   type ParticipationCell,
-  type VenueHourCell,
+  type VenueMonthCell,
 } from './rollups';
 
 /**
@@ -55,6 +55,22 @@ function checkRange(q: { from: string; to: string }) {
   return n;
 }
 const pct = (v: number, base: number) => (base === 0 ? null : Math.round(((v - base) / base) * 1000) / 10);
+const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** the months a day range covers whole, and the day ranges of the months it covers only in part */
+export function splitByMonth(from: string, to: string): { whole: string[]; partial: [string, string][] } {
+  const whole: string[] = [];
+  const partial: [string, string][] = [];
+  let [y, m] = from.split('-').map(Number);
+  for (;;) {
+    const first = isoDay(Date.UTC(y, m - 1, 1));
+    if (first > to) break;
+    const last = isoDay(Date.UTC(y, m, 0));
+    if (from <= first && to >= last) whole.push(first.slice(0, 7));
+    else partial.push([from > first ? from : first, to < last ? to : last]);
+    if (++m > 12) [y, m] = [y + 1, 1];
+  }
+  return { whole, partial };
+}
 const monthShift = (month: string, by: number) => {
   const [y, m] = month.split('-').map(Number);
   const d = new Date(Date.UTC(y, m - 1 + by, 1));
@@ -62,27 +78,51 @@ const monthShift = (month: string, by: number) => {
 };
 
 export function createDashboards(deps: DashboardDeps) {
+  /**
+   * The heat map (venue × hour of week), from the coarse venue × month cells only: the months the
+   * range covers whole by their 168 hour-of-week slots, the days of a month it covers in part (its
+   * edges, or a range shorter than a month) by the cell's places per day (`byDay`). At most
+   * venues × 14 cells for the longest range, against venues × days × hours fine cells.
+   */
   async function utilisation(q: DashboardRange): Promise<HeatmapResponse> {
     checkRange(q);
-    const filter: Record<string, unknown> = { day: { $gte: q.from, $lte: q.to } };
-    if (q.district) filter.district = q.district;
-    if (q.venueId) filter.venueId = q.venueId;
-    const rows = await cells<VenueHourCell>(COLL.venueHour)
-      .find(filter, { projection: { venueId: 1, district: 1, weekday: 1, hour: 1, places: 1 } })
-      .toArray();
+    const { whole, partial } = splitByMonth(q.from, q.to);
+    const where: Record<string, unknown> = {};
+    if (q.district) where.district = q.district;
+    if (q.venueId) where.venueId = q.venueId;
     const total = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
     const byVenue = new Map<string, { district: string; hours: number[]; places: number }>();
-    for (const r of rows) {
-      total[r.weekday][r.hour] += r.places;
-      const v = byVenue.get(r.venueId) ?? { district: r.district, hours: Array<number>(168).fill(0), places: 0 };
-      v.hours[r.weekday * 24 + r.hour] += r.places;
-      v.places += r.places;
-      byVenue.set(r.venueId, v);
+    const add = (venueId: string, district: string, slot: number, places: number) => {
+      total[Math.floor(slot / 24)][slot % 24] += places;
+      let v = byVenue.get(venueId);
+      if (!v) byVenue.set(venueId, (v = { district, hours: Array<number>(168).fill(0), places: 0 }));
+      v.hours[slot] += places;
+      v.places += places;
+    };
+    // streamed, not toArray: a driver's toArray of one very large batch overflows the call stack
+    if (whole.length)
+      for await (const r of cells<VenueMonthCell>(COLL.venueMonth).find(
+        { ...where, month: whole.length === 1 ? whole[0] : { $in: whole } },
+        { projection: { venueId: 1, district: 1, places: 1 } },
+      ))
+        for (let i = 0; i < 168; i++) if (r.places[i]) add(r.venueId, r.district, i, r.places[i]);
+    // the months covered in part: the same coarse cells, their places per day of the month
+    for (const [from, to] of partial) {
+      const month = from.slice(0, 7);
+      const [fromDd, toDd] = [from.slice(8, 10), to.slice(8, 10)];
+      for await (const r of cells<VenueMonthCell>(COLL.venueMonth).find(
+        { ...where, month },
+        { projection: { venueId: 1, district: 1, byDay: 1 } },
+      ))
+        for (const [k, places] of Object.entries(r.byDay)) {
+          const dd = k.slice(0, 2);
+          if (dd >= fromDd && dd <= toDd) add(r.venueId, r.district, Number(k.slice(3)), places);
+        }
     }
     const names = new Map((await deps.venues()).map((v) => [v.id, v.name]));
     const venues = [...byVenue.entries()]
       .map(([venueId, v]) => ({ venueId, name: names.get(venueId) ?? venueId, district: v.district, places: v.places, hours: v.hours }))
-      .sort((a, b) => b.places - a.places);
+      .sort((a, b) => b.places - a.places || a.venueId.localeCompare(b.venueId));
     return { from: q.from, to: q.to, total, venues, max: Math.max(0, ...total.flat()) };
   }
 
@@ -175,14 +215,16 @@ export function createDashboards(deps: DashboardDeps) {
       for (const d of [district, '全市']) f.set(`${d}|${line}|${metric}`, (f.get(`${d}|${line}|${metric}`) ?? 0) + v);
     };
     for (const [i, m] of months.entries()) {
-      const vh = await cells<VenueHourCell>(COLL.venueHour)
-        .find({ month: m }, { projection: { district: 1, bookings: 1, places: 1, used: 1, noShows: 1 } })
-        .toArray();
-      for (const r of vh) {
-        add(figs[i], r.district, '场馆预订', '预订数', r.bookings);
-        add(figs[i], r.district, '场馆预订', '预订人次', r.places);
-        add(figs[i], r.district, '场馆预订', '到场数', r.used);
-        add(figs[i], r.district, '场馆预订', '爽约数', r.noShows);
+      // a whole month: the coarse venue × month cells (each the sum of its venue × day × hour cells)
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      for await (const r of cells<VenueMonthCell>(COLL.venueMonth).find(
+        { month: m },
+        { projection: { district: 1, bookings: 1, places: 1, used: 1, noShows: 1 } },
+      )) {
+        add(figs[i], r.district, '场馆预订', '预订数', sum(r.bookings));
+        add(figs[i], r.district, '场馆预订', '预订人次', sum(r.places));
+        add(figs[i], r.district, '场馆预订', '到场数', sum(r.used));
+        add(figs[i], r.district, '场馆预订', '爽约数', sum(r.noShows));
       }
       for (const r of await cells<DistrictSportMonthCell>(COLL.districtSportMonth).find({ month: m }).toArray()) {
         add(figs[i], r.district, '体育消费', '订单数', r.orders);

@@ -7,6 +7,7 @@ import { createFeed } from './feed';
 import { createReferenceSync, type ReferenceSource } from './reference';
 import { createReports } from './reports';
 import { createRollups } from './rollups';
+import { createPlans } from './plans';
 import { datacentreRoutes } from './datacentre.routes';
 
 interface IdentityLookups {
@@ -71,13 +72,19 @@ export function createDatacentre(deps: Parameters<ModuleDescriptor['create']>[0]
     supplyByDay: (from, to, lowFee) => venues().supplyByDay(from, to, lowFee),
   });
   const reports = createReports({ kernel, dashboards, exportDir: path.join(config.DATA_DIR, 'datacentre') });
-  return { feed, reference, rollups, dashboards, reports };
+  const plans = createPlans(kernel);
+  return { feed, reference, rollups, dashboards, reports, plans };
 }
 export type DatacentreService = ReturnType<typeof createDatacentre>;
 
 export const datacentreModule: ModuleDescriptor<DatacentreService> = {
   name: 'datacentre',
   create: createDatacentre,
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /admin/feed/export': { what: 'the data-centre NDJSON export of a day (feed export)' },
+    'GET /admin/reports/dispatch': { what: 'the monthly dispatch report (xlsx export)', exportOnly: true },
+  },
   routes: (s, { use, kernel }) => [datacentreRoutes(s, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id), kernel })],
   jobs: (s) => [
     { name: 'datacentre-feed', everyMs: 2_000, run: () => s.feed.deliver() },

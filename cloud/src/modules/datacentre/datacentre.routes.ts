@@ -1,5 +1,15 @@
 import Router from '@koa/router';
-import { ConsumptionQuerySchema, DashboardRangeSchema, DispatchQuerySchema, ExportDaySchema, FeedEventIdSchema } from '@citysport/shared';
+import {
+  AggregationDashboardQuerySchema,
+  AggregationPlanInputSchema,
+  AggregationPlanQuerySchema,
+  ConsumptionQuerySchema,
+  DashboardRangeSchema,
+  DispatchQuerySchema,
+  ExportDaySchema,
+  FeedEventIdSchema,
+  IdSchema,
+} from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState, type GrantLookup } from '../../platform/auth';
 import { AppError } from '../../platform/errors';
 import type { Kernel } from '../../platform/kernel';
@@ -11,6 +21,8 @@ import { dispatchWorkbook } from './reports';
 export function datacentreRoutes(s: DatacentreService, deps: { grantsOf: GrantLookup; kernel: Kernel }) {
   const r = new Router<AuthState>();
   const admin = [requireUser, requireRole(deps.grantsOf, ['admin'])];
+  // analysts (数据分析员) read the dashboards and the dispatch report; admins do everything
+  const reader = [requireUser, requireRole(deps.grantsOf, ['analyst'])];
 
   r.get('/admin/feed/status', ...admin, async (ctx) => {
     ctx.body = await s.feed.status();
@@ -33,20 +45,20 @@ export function datacentreRoutes(s: DatacentreService, deps: { grantsOf: GrantLo
     ctx.body = body;
   });
 
-  r.get('/admin/dashboard/utilisation', ...admin, async (ctx) => {
+  r.get('/admin/dashboard/utilisation', ...reader, async (ctx) => {
     ctx.body = await s.dashboards.utilisation(parse(DashboardRangeSchema, ctx.query));
   });
-  r.get('/admin/dashboard/consumption', ...admin, async (ctx) => {
+  r.get('/admin/dashboard/consumption', ...reader, async (ctx) => {
     ctx.body = await s.dashboards.consumption(parse(ConsumptionQuerySchema, ctx.query));
   });
-  r.get('/admin/dashboard/activity', ...admin, async (ctx) => {
+  r.get('/admin/dashboard/activity', ...reader, async (ctx) => {
     ctx.body = await s.dashboards.activity(parse(DashboardRangeSchema.omit({ venueId: true }), ctx.query));
   });
-  r.get('/admin/dashboard/public-service', ...admin, async (ctx) => {
+  r.get('/admin/dashboard/public-service', ...reader, async (ctx) => {
     ctx.body = await s.dashboards.publicService(parse(DashboardRangeSchema.omit({ venueId: true }), ctx.query));
   });
 
-  r.get('/admin/reports/dispatch', ...admin, async (ctx) => {
+  r.get('/admin/reports/dispatch', ...reader, async (ctx) => {
     const q = parse(DispatchQuerySchema, ctx.query);
     const report = await s.reports.generate(q.month);
     if (q.format === 'xlsx') {
@@ -57,6 +69,33 @@ export function datacentreRoutes(s: DatacentreService, deps: { grantsOf: GrantLo
       return;
     }
     ctx.body = { report };
+  });
+
+  // 数据汇聚计划 (Chongqing 第二十三条): each department's yearly plan, and delivered against plan
+  r.get('/admin/aggregation-plans', ...reader, async (ctx) => {
+    const { year } = parse(AggregationPlanQuerySchema, ctx.query);
+    ctx.body = { items: await s.plans.list(year) };
+  });
+  r.post('/admin/aggregation-plans', ...admin, async (ctx) => {
+    const input = parse(AggregationPlanInputSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { plan: await s.plans.create(currentUser(ctx).userId, input) };
+  });
+  r.get('/admin/aggregation-plans/:planId', ...reader, async (ctx) => {
+    ctx.body = { plan: await s.plans.get(parse(IdSchema, ctx.params.planId)) };
+  });
+  r.put('/admin/aggregation-plans/:planId', ...admin, async (ctx) => {
+    const planId = parse(IdSchema, ctx.params.planId);
+    const input = parse(AggregationPlanInputSchema, ctx.request.body);
+    ctx.body = { plan: await s.plans.update(currentUser(ctx).userId, planId, input) };
+  });
+  r.delete('/admin/aggregation-plans/:planId', ...admin, async (ctx) => {
+    await s.plans.remove(currentUser(ctx).userId, parse(IdSchema, ctx.params.planId));
+    ctx.body = { deleted: true };
+  });
+  r.get('/admin/dashboard/aggregation', ...reader, async (ctx) => {
+    const { year } = parse(AggregationDashboardQuerySchema, ctx.query);
+    ctx.body = await s.plans.progress(year);
   });
   return r;
 }

@@ -69,6 +69,23 @@ export interface BookingFact {
   subsidyFen?: number;
   refundFen?: number;
 }
+/** what the cells read of a booking fact (the rebuild streams only these) */
+const BOOKING_FACT_FIELDS = [
+  'venueId',
+  'district',
+  'day',
+  'hour',
+  'weekday',
+  'month',
+  'quantity',
+  'confirmed',
+  'cancelled',
+  'used',
+  'noShow',
+  'paidFen',
+  'subsidyFen',
+  'refundFen',
+] as const;
 export interface OrderFact {
   _id: string;
   kind: string;
@@ -82,6 +99,7 @@ export interface OrderFact {
   vouchers: string[];
   refunds: Record<string, number>;
 }
+const ORDER_FACT_FIELDS = ['district', 'sport', 'month', 'paid', 'amountFen', 'payableFen', 'vouchers', 'refunds'] as const;
 export interface ParticipationFact {
   _id: string;
   domain: string;
@@ -94,6 +112,7 @@ export const COLL = {
   orderFacts: 'dc_order_facts',
   participationFacts: 'dc_participation_facts',
   venueHour: 'dc_venue_hour',
+  venueMonth: 'dc_venue_month',
   districtSportMonth: 'dc_district_sport_month',
   participation: 'dc_participation_month',
 } as const;
@@ -112,6 +131,8 @@ export function ensureRollupIndexes(): Promise<unknown> {
     coll(COLL.venueHour).createIndex({ venueId: 1, day: 1 }),
     coll(COLL.venueHour).createIndex({ district: 1, day: 1 }),
     coll(COLL.venueHour).createIndex({ month: 1 }),
+    coll(COLL.venueMonth).createIndex({ month: 1 }),
+    coll(COLL.venueMonth).createIndex({ venueId: 1, month: 1 }),
     coll(COLL.districtSportMonth).createIndex({ month: 1 }),
     coll(COLL.participation).createIndex({ month: 1 }),
   ]).catch((err) => {
@@ -181,6 +202,54 @@ export function addToVenueHour(cell: VenueHourCell | undefined, f: BookingFact):
 /** a cell of only unpaid holds that expired says nothing: not kept */
 export const isEmptyVenueHour = (c: VenueHourCell) => c.bookings === 0 && c.cancelled === 0 && c.revenueFen === 0;
 
+/**
+ * The coarse heat-map cell: one venue × month, holding its 168 hour-of-week cells (index
+ * `weekday * 24 + hour`) as arrays, each slot the sum of that month's venue × day × hour cells on that
+ * weekday and hour. A year-wide heat map reads venues × 12 of these instead of venues × 365 × hours
+ * fine cells. `byDay` keeps the places per day of the month and hour-of-week slot (`"DD|slot"`,
+ * non-zero only), so a range that covers a month in part (its edges) is read from the same few
+ * cells: on an engine without secondary indexes (mongo-java-server) a day-range read of the fine
+ * cells scans all of them. Keyed with the district too: the fine cells carry the district they were counted in.
+ */
+export const VENUE_MONTH_FIGURES = ['bookings', 'places', 'used', 'noShows', 'cancelled', 'revenueFen', 'subsidyFen'] as const;
+export type VenueMonthCell = { _id: string; venueId: string; district: string; month: string } & Record<
+  (typeof VENUE_MONTH_FIGURES)[number],
+  number[]
+> & { byDay: Record<string, number> };
+export const venueMonthKey = (c: Pick<VenueHourCell, 'venueId' | 'month' | 'district'>) => `${c.venueId}|${c.month}|${c.district}`;
+export function addToVenueMonth(cell: VenueMonthCell | undefined, c: VenueHourCell): VenueMonthCell {
+  const m =
+    cell ??
+    ({
+      _id: venueMonthKey(c),
+      venueId: c.venueId,
+      district: c.district,
+      month: c.month,
+      ...Object.fromEntries(VENUE_MONTH_FIGURES.map((f) => [f, Array<number>(168).fill(0)])),
+      byDay: {},
+    } as VenueMonthCell);
+  const i = c.weekday * 24 + c.hour;
+  for (const f of VENUE_MONTH_FIGURES) m[f][i] += c[f];
+  if (c.places) {
+    const k = `${c.day.slice(8, 10)}|${i}`;
+    m.byDay[k] = (m.byDay[k] ?? 0) + c.places;
+  }
+  return m;
+}
+/** the ids of every venue × day × hour cell a venue can hold from one day to another (read by `_id`: served by the primary key on any engine) */
+export function venueHourKeysOfDays(venueId: string, fromDay: string, toDay: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${fromDay}T00:00:00Z`), end = Date.parse(`${toDay}T00:00:00Z`); t <= end; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    for (let h = 0; h < 24; h++) out.push(`${venueId}|${day}|${h}`);
+  }
+  return out;
+}
+export function venueHourKeysOfMonth(venueId: string, month: string): string[] {
+  const [y, m] = month.split('-').map(Number);
+  return venueHourKeysOfDays(venueId, `${month}-01`, new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10));
+}
+
 export interface DistrictSportMonthCell {
   _id: string;
   district: string;
@@ -227,6 +296,47 @@ export interface ParticipationCell {
   count: number;
 }
 export const partKey = (f: Pick<ParticipationFact, 'domain' | 'district' | 'month'>) => `${f.domain}|${f.district}|${f.month}`;
+
+export interface CellCounts {
+  venueHour: number;
+  venueMonth: number;
+  dsm: number;
+  participation: number;
+}
+/** Every cell folded in process from facts, by the same `addTo…` definitions as the incremental path. */
+export function createCellBuilder() {
+  const vh = new Map<string, VenueHourCell>();
+  const dsm = new Map<string, DistrictSportMonthCell>();
+  const part = new Map<string, ParticipationCell>();
+  return {
+    booking(f: BookingFact) {
+      const k = venueHourKey(f);
+      vh.set(k, addToVenueHour(vh.get(k), f));
+    },
+    order(f: OrderFact) {
+      const k = dsmKey(f);
+      dsm.set(k, addToDistrictSportMonth(dsm.get(k), f));
+    },
+    participation(f: Pick<ParticipationFact, 'domain' | 'district' | 'month'>, count = 1) {
+      const k = partKey(f);
+      const c = part.get(k) ?? { _id: k, domain: f.domain, district: f.district, month: f.month, count: 0 };
+      c.count += count;
+      part.set(k, c);
+    },
+    cells() {
+      const venueHour = [...vh.values()].filter((c) => !isEmptyVenueHour(c));
+      const vm = new Map<string, VenueMonthCell>();
+      for (const c of venueHour) vm.set(venueMonthKey(c), addToVenueMonth(vm.get(venueMonthKey(c)), c));
+      return {
+        venueHour,
+        venueMonth: [...vm.values()],
+        dsm: [...dsm.values()].filter((c) => c.orders > 0),
+        participation: [...part.values()],
+      };
+    },
+  };
+}
+export type CellBuilder = ReturnType<typeof createCellBuilder>;
 
 export interface RollupDeps {
   kernel: Kernel;
@@ -377,6 +487,23 @@ export function createRollups(deps: RollupDeps) {
         await coll<VenueHourCell>(COLL.venueHour).replaceOne({ _id: key }, cell as never, { upsert: true });
       else await coll(COLL.venueHour).deleteOne({ _id: key });
     }
+    // the coarse cells of the venue × months touched, from their fine cells (after those are written)
+    const venueMonths = new Set(
+      [...t.venueHour].map((key) => {
+        const [venueId, day] = key.split('|');
+        return `${venueId}|${monthOf(day)}`;
+      }),
+    );
+    for (const vm of venueMonths) {
+      const [venueId, month] = vm.split('|');
+      const fine = await coll<VenueHourCell>(COLL.venueHour)
+        .find({ _id: { $in: venueHourKeysOfMonth(venueId, month) } })
+        .toArray();
+      const coarse = new Map<string, VenueMonthCell>();
+      for (const c of fine) coarse.set(venueMonthKey(c), addToVenueMonth(coarse.get(venueMonthKey(c)), c));
+      for (const c of coarse.values()) await coll<VenueMonthCell>(COLL.venueMonth).replaceOne({ _id: c._id }, c as never, { upsert: true });
+      await coll(COLL.venueMonth).deleteMany({ venueId, month, _id: { $nin: [...coarse.keys()] } });
+    }
     for (const key of t.dsm) {
       const [district, sport, month] = key.split('|');
       const facts = await coll<OrderFact>(COLL.orderFacts).find({ district, sport, month }).toArray();
@@ -421,36 +548,62 @@ export function createRollups(deps: RollupDeps) {
     return { applied };
   }
 
-  /** Recomputes every cell from the facts (streaming). */
-  async function rebuildCells(): Promise<{ venueHour: number; dsm: number; participation: number }> {
-    await ensureRollupIndexes();
+  /**
+   * Recomputes every cell from the facts: each fact collection streamed once (only the fields a
+   * cell reads), folded in process by the same `addTo…` definitions as the incremental path, and the
+   * cells written by bulk inserts (unordered, in chunks, the collections in parallel) into
+   * collections dropped first, so their indexes are built once after the load rather than kept up
+   * per insert (on mongod; mongo-java-server keeps no secondary indexes, so there it changes nothing).
+   */
+  async function rebuildCells(): Promise<CellCounts> {
+    const stream = <T extends { _id: string }>(name: string, fields: readonly string[]) =>
+      coll<T>(name).find({}, { projection: Object.fromEntries(fields.map((f) => [f, 1])), batchSize: 20_000 });
+    const b = createCellBuilder();
+    await Promise.all([
+      (async () => {
+        for await (const f of stream<BookingFact>(COLL.bookingFacts, BOOKING_FACT_FIELDS)) b.booking(f);
+      })(),
+      (async () => {
+        for await (const f of stream<OrderFact>(COLL.orderFacts, ORDER_FACT_FIELDS)) b.order(f);
+      })(),
+      (async () => {
+        // a count per cell: grouped by the engine, no fact crosses the wire
+        const rows = coll<ParticipationFact>(COLL.participationFacts).aggregate<{
+          _id: { domain: string; district: string; month: string };
+          count: number;
+        }>([{ $group: { _id: { domain: '$domain', district: '$district', month: '$month' }, count: { $sum: 1 } } }]);
+        for await (const r of rows) b.participation(r._id, r.count);
+      })(),
+    ]);
+    return writeCells(b);
+  }
+
+  /**
+   * Replaces every cell by the builder's (dropped collections refilled by unordered bulk inserts
+   * in chunks, the collections in parallel, their indexes built after the load). The builder must
+   * have seen every fact: `rebuildCells`, or `seed:history` on empty fact collections, which folds
+   * its facts as it generates them rather than reading a million back.
+   */
+  async function writeCells(b: CellBuilder): Promise<CellCounts> {
     const db = mongoose.connection;
-    const vh = new Map<string, VenueHourCell>();
-    for await (const f of coll<BookingFact>(COLL.bookingFacts).find({}))
-      vh.set(venueHourKey(f), addToVenueHour(vh.get(venueHourKey(f)), f));
-    const dsm = new Map<string, DistrictSportMonthCell>();
-    for await (const f of coll<OrderFact>(COLL.orderFacts).find({})) dsm.set(dsmKey(f), addToDistrictSportMonth(dsm.get(dsmKey(f)), f));
-    const part = new Map<string, ParticipationCell>();
-    for await (const f of coll<ParticipationFact>(COLL.participationFacts).find({})) {
-      const k = partKey(f);
-      const c = part.get(k) ?? { _id: k, domain: f.domain, district: f.district, month: f.month, count: 0 };
-      c.count++;
-      part.set(k, c);
-    }
+    const { venueHour, venueMonth, dsm, participation } = b.cells();
     const write = async <T extends { _id: string }>(name: string, cells: T[]) => {
-      await db.collection(name).deleteMany({});
-      for (let i = 0; i < cells.length; i += 5000) await db.collection<T>(name).insertMany(cells.slice(i, i + 5000) as never);
+      await db
+        .collection(name)
+        .drop()
+        .catch(() => {}); // a collection never created: nothing to drop
+      for (let i = 0; i < cells.length; i += 10_000)
+        await db.collection<T>(name).insertMany(cells.slice(i, i + 10_000) as never, { ordered: false });
     };
-    await write(
-      COLL.venueHour,
-      [...vh.values()].filter((c) => !isEmptyVenueHour(c)),
-    );
-    await write(
-      COLL.districtSportMonth,
-      [...dsm.values()].filter((c) => c.orders > 0),
-    );
-    await write(COLL.participation, [...part.values()]);
-    return { venueHour: vh.size, dsm: dsm.size, participation: part.size };
+    await Promise.all([
+      write(COLL.venueHour, venueHour),
+      write(COLL.venueMonth, venueMonth),
+      write(COLL.districtSportMonth, dsm),
+      write(COLL.participation, participation),
+    ]);
+    indexed = null; // the dropped collections lost their indexes: built again now
+    await ensureRollupIndexes();
+    return { venueHour: venueHour.length, venueMonth: venueMonth.length, dsm: dsm.length, participation: participation.length };
   }
 
   /** The rebuild command: drop facts and cells, fold every outbox event again. */
@@ -481,6 +634,6 @@ export function createRollups(deps: RollupDeps) {
     return new Map(rows.map((r) => [r._id, r.n]));
   }
 
-  return { run, rebuild, rebuildCells, venueBookings };
+  return { run, rebuild, rebuildCells, writeCells, cellBuilder: createCellBuilder, venueBookings };
 }
 export type Rollups = ReturnType<typeof createRollups>;

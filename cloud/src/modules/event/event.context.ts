@@ -12,8 +12,14 @@ export const EVENT_GROUP_CAPACITY = 'event_group';
 export const EVENT_TEAM_CAPACITY = 'event_team';
 /** a lottery group takes entries up to this (the guard that matters is the window flag `open`) */
 export const LOTTERY_ENTRY_CEILING = 50_000_000;
-/** a group's counter remembers this many take/give tokens (kernel.capacity `keepTokens`) */
-export const GROUP_KEEP_TOKENS = 2_000;
+/**
+ * A group's counter remembers this many take/give tokens (kernel.capacity `keepTokens`). They only
+ * need to outlive a crash's heal (retries, tombstones, a rolled-back take): cancellations give back
+ * with `taken` and need none. Each take rewrites the list, so it is kept short — on the embedded
+ * engine a take on a 2,000-token list ran at about a tenth of the rate on a 100-token one
+ * (`npm run bench:capacity-tokens`, docs/benchmarks.md).
+ */
+export const GROUP_KEEP_TOKENS = 200;
 export const MAX_BATCH = 200;
 export const EXTERNAL_STEP_TIMEOUT_MS = 10_000;
 

@@ -32,6 +32,10 @@ export const eventModule: ModuleDescriptor<EventService, OrderKindHandlers, Tick
       openEventTtlMs: config.EVENT_OPEN_CACHE_MS,
       notify: (userId, templateId, data) => use<NotificationService>('notification').notify(userId, templateId, data),
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /organiser/events/:eventId/registrations': { what: "an event's registrations (participants, ID numbers masked; xlsx export)" },
+  },
   routes: (events, { use }) => [
     eventRoutes(events),
     organiserRoutes(events, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) }),

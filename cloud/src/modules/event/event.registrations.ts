@@ -18,6 +18,7 @@ import {
 import { AppError } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
 import { eachIsolated, withTimeout } from '../../platform/jobs';
+import type { EffectStep } from '../../platform/effects';
 import {
   EVENT_GROUP_CAPACITY,
   EVENT_TEAM_CAPACITY,
@@ -78,8 +79,13 @@ export function createRegistrations(deps: EventDeps) {
     await emit(type, factsOf(pseudonym, r, event), { eventId: `${type}:${r._id}`, occurredAt: kernel.clock.now() });
   };
 
-  const steps: Record<RegStep, (r: RegistrationDoc) => Promise<void>> = {
-    capacity: async (r) => void (await kernel.capacity.giveBack(EVENT_GROUP_CAPACITY, r.groupId, 1, { holder: String(r._id) })),
+  const steps: Record<RegStep, EffectStep<RegistrationDoc>> = {
+    capacity: async (r, { firstRun }) =>
+      void (await kernel.capacity.giveBack(EVENT_GROUP_CAPACITY, r.groupId, 1, {
+        holder: String(r._id),
+        // a first-come entry that ended (not a rolled-back attempt) had its place; a lottery entry never takes one itself
+        taken: firstRun && r.mode === 'first_come' && r.status !== 'failed',
+      })),
     team: async (r) => {
       if (r.teamId) await kernel.capacity.giveBack(EVENT_TEAM_CAPACITY, r.teamId, 1, { holder: String(r._id) });
     },

@@ -28,6 +28,16 @@ export const feedbackModule = (opts: { wechat: WechatClient }): ModuleDescriptor
       bookingOf: (userId, bookingId) => use<BookingService>('booking').getMine(userId, bookingId),
       photos: find<{ photos: FeedbackPhotos }>('guidance')?.photos,
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /manage/venues/:venueId/feedback': { what: "citizens' feedback on a venue" },
+    'GET /admin/feedback': { what: "citizens' feedback (all venues)" },
+    // the same data one at a time: audited when staff read it (the sender named), not the sender's own read
+    'GET /feedback/:feedbackId': {
+      what: "a citizen's feedback (sender named)",
+      when: (body) => 'sender' in ((body as { feedback?: object } | undefined)?.feedback ?? {}),
+    },
+  },
   routes: (feedback, { use }) => [
     feedbackRoutes(feedback, {
       grantsOf: (id) => use<IdentityService>('identity').grantsOf(id),

@@ -22,6 +22,10 @@ export const fitnessModule: ModuleDescriptor<FitnessService, never, TicketSource
       secret: `${config.DATA_KEY}:fitness`,
       tickets: use<TicketService>('ticket'),
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /fitness-tests/stations/:stationId/entries': { what: "a station's test entries (persons and their results)" },
+  },
   routes: (fitness, { use }) => [fitnessRoutes(fitness, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   roleScopes: (fitness) => ({ fitness_staff: (id) => fitness.stationExists(id) }),
   jobs: (fitness) => [{ name: 'fitness-heal', everyMs: 30_000, run: () => fitness.heal() }],

@@ -91,6 +91,19 @@ export interface GatePassageDoc {
   /** the entry took a place of the occupancy counter */
   counted: boolean;
   exitedAt: Date | null;
+  /**
+   * An online entry is written first as `entering` (before its place is taken and its ticket
+   * checked), so a crash between those writes leaves a record the heal job finishes or rolls back.
+   */
+  entering?: boolean;
+  enteringSince?: Date;
+  /** an exit: the entry it closed (claimed by one guarded update, so one exit closes one entry) */
+  closedEntry?: string | null;
+  /** an entry: the exit that closed it */
+  exitId?: string;
+  /** kernel effects of the entry's close (its place back) */
+  pending?: string[];
+  pendingSince?: Date;
 }
 const GatePassageSchema = new Schema<GatePassageDoc>(
   {
@@ -104,11 +117,19 @@ const GatePassageSchema = new Schema<GatePassageDoc>(
     duplicate: Boolean,
     counted: Boolean,
     exitedAt: { type: Date, default: null },
+    entering: Boolean,
+    enteringSince: Date,
+    closedEntry: String,
+    exitId: String,
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'gate_passages', versionKey: false, minimize: false },
 );
 GatePassageSchema.index({ ticketId: 1, direction: 1, exitedAt: 1 });
 GatePassageSchema.index({ venueId: 1, at: -1 });
+GatePassageSchema.index({ entering: 1, enteringSince: 1 });
+GatePassageSchema.index({ pendingSince: 1 });
 export const GatePassage = mongoose.model<GatePassageDoc>('GatePassage', GatePassageSchema);
 
 /** The occupancy counter of a venue (kernel capacity kind `gate-occupancy`): inside = capacity − remaining. */
@@ -179,6 +200,9 @@ export interface WalkupPurchaseDoc {
   createdAt: Date;
   expiresAt: Date;
   paidAt: Date | null;
+  /** kernel effects of the release (its place back) */
+  pending?: string[];
+  pendingSince?: Date;
 }
 const WalkupPurchaseSchema = new Schema<WalkupPurchaseDoc>(
   {
@@ -192,6 +216,8 @@ const WalkupPurchaseSchema = new Schema<WalkupPurchaseDoc>(
     createdAt: Date,
     expiresAt: Date,
     paidAt: { type: Date, default: null },
+    pending: [String],
+    pendingSince: Date,
   },
   { collection: 'walkup_purchases', versionKey: false, minimize: false },
 );

@@ -10,6 +10,7 @@ import {
   type Occupancy,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
+import { isInjectedCrash } from '../../platform/crash';
 import { emit } from '../../platform/outbox';
 import type { Kernel } from '../../platform/kernel';
 import type { Pseudonymizer } from '../../platform/pseudonym';
@@ -27,6 +28,21 @@ import {
 
 /** The capacity kind of a venue's occupancy: an entry takes a place, its exit gives it back (kernel.capacity). */
 export const OCCUPANCY = 'gate-occupancy';
+/**
+ * How many take/give tokens the occupancy counter keeps (kernel.capacity `keepTokens`). An exit
+ * gives its entry's place back with `taken` on its first attempt, right after its guarded exitedAt
+ * transition, and a refused entry gives back with `taken` right after its own take: neither needs
+ * a token. They only have to outlive a device's retry of one scan and a crash's heal (2 minutes;
+ * 500 tokens are about four minutes of one entry and one exit a second). Each take rewrites the
+ * list: 20,000 tokens held a take to about 31/s on this engine, 500 to about 1,200/s
+ * (`npm run bench:capacity-tokens`, docs/benchmarks.md). A heal after a crash whose entry's take
+ * slid out leaks a place (counted inside until the manager resets the capacity), never an oversell.
+ */
+export const OCCUPANCY_KEEP_TOKENS = 500;
+/** the kernel effects owner of passages (an entry's place given back when its exit closes it) */
+export const PASSAGES = 'gate-passage';
+/** an online entry still `entering` after this long was left by a crash */
+const ENTERING_STALE_MS = 2 * 60_000;
 /** a gate not heard from for this long is reported to the manager */
 export const GATE_OFFLINE_ALERT_MS = 10 * 60_000;
 const PAIRING_TTL_MS = 30 * 60_000;
@@ -46,8 +62,24 @@ export interface GateDeps {
 export function createGateService(deps: GateDeps) {
   const { kernel, tickets } = deps;
   const { clock } = kernel;
-  // thousands of visitors a day pass one venue; each entry and exit leaves a token (see capacity.ts)
-  kernel.capacity.define(OCCUPANCY, { collection: 'gate_occupancy', keepTokens: 20_000 });
+  kernel.capacity.define(OCCUPANCY, { collection: 'gate_occupancy', keepTokens: OCCUPANCY_KEEP_TOKENS });
+  // an entry closed by its exit owes its place back: recorded in the closing update, done at once, healed by the sweeper
+  kernel.effects.define<GatePassageDoc>(PASSAGES, {
+    collection: 'gate_passages',
+    steps: {
+      capacity: async (p, { firstRun }) => {
+        if (!p.counted) return;
+        // the entry's record proves its take landed; on the first attempt right after the guarded
+        // exitedAt transition nothing can have given it back, so it needs no token (a sweeper's re-run does)
+        await kernel.capacity.giveBack(OCCUPANCY, p.venueId, 1, { holder: p._id, taken: firstRun });
+        await touchCounter(p.venueId);
+      },
+      // an exit claimed for an entry closes it (the entry's own guarded transition: a re-run closes nothing twice)
+      close: async (exit) => {
+        if (exit.closedEntry) await closeEntry(exit.closedEntry, exit.at, exit._id);
+      },
+    },
+  });
 
   function toDto(d: GateDeviceDoc): GateDeviceDto {
     const seen = d.lastSeenAt ?? d.lastHeartbeatAt;
@@ -196,23 +228,68 @@ export function createGateService(deps: GateDeps) {
       duplicate: false,
       counted: false,
       exitedAt: null,
+      closedEntry: null,
     };
-    if (!(await recordPassage(passage))) return;
-    const entry = await GatePassage.findOne({ ticketId: passage.ticketId, venueId: device.venueId, direction: 'in', exitedAt: null })
+    if (await recordPassage(passage)) {
+      await matchExit(passage);
+      await passed(passage);
+      return;
+    }
+    // the same exit again (a retry after a crash): matched now if it was not before
+    const stored = await GatePassage.findById(passage._id).lean<GatePassageDoc>();
+    if (stored && stored.direction === 'out' && !stored.closedEntry) await matchExit(stored);
+  }
+
+  /**
+   * One exit closes one entry: the exit is claimed for it by a guarded update that also records the
+   * close it owes (kernel effects), so a crash between the claim and the close is finished by the sweeper.
+   */
+  async function claimExit(exitId: string, entryId: string) {
+    const won = await kernel.effects.transition<GatePassageDoc>(PASSAGES, { _id: exitId, closedEntry: null }, { closedEntry: entryId }, [
+      'close',
+    ]);
+    if (won) await kernel.effects.finish(PASSAGES, won);
+  }
+
+  /** The entry closed (guarded `exitedAt: null`) and, in the same update, its place owed back (kernel effects). */
+  async function closeEntry(entryId: string, at: Date, exitId: string) {
+    const closed = await kernel.effects.transition<GatePassageDoc>(PASSAGES, { _id: entryId, exitedAt: null }, { exitedAt: at, exitId }, [
+      'capacity',
+    ]);
+    if (closed) await kernel.effects.finish(PASSAGES, closed);
+  }
+
+  /** An exit closes the oldest open entry of its ticket made before it (none yet: an entry uploaded later finds it). */
+  async function matchExit(exit: GatePassageDoc) {
+    const entry = await GatePassage.findOne({
+      ticketId: exit.ticketId,
+      venueId: exit.venueId,
+      direction: 'in',
+      exitedAt: null,
+      entering: mongoose.trusted({ $ne: true }),
+      at: mongoose.trusted({ $lte: exit.at }),
+    })
       .sort({ at: 1 })
       .lean<GatePassageDoc>();
-    if (entry) {
-      const closed = await kernel.transition<GatePassageDoc>(
-        'gate_passages',
-        { _id: entry._id, exitedAt: null },
-        { $set: { exitedAt: at } },
-      );
-      if (closed?.counted) {
-        await kernel.capacity.giveBack(OCCUPANCY, device.venueId, 1, { holder: entry._id });
-        await touchCounter(device.venueId);
-      }
-    }
-    await passed(passage);
+    if (entry) await claimExit(exit._id, entry._id);
+  }
+
+  /**
+   * An entry recorded after its own exit (the exit gate's upload, or an online exit, came first):
+   * the earliest unclaimed exit of the ticket after the entry closes it.
+   */
+  async function matchEntry(entry: GatePassageDoc) {
+    const exit = await GatePassage.findOne({
+      ticketId: entry.ticketId,
+      venueId: entry.venueId,
+      direction: 'out',
+      closedEntry: null,
+      // strictly after: at the same instant, the one recorded first came first (an exit then an entry is a new visit)
+      at: mongoose.trusted({ $gt: entry.at }),
+    })
+      .sort({ at: 1 })
+      .lean<GatePassageDoc>();
+    if (exit) await claimExit(exit._id, entry._id);
   }
 
   // ---- device API ----
@@ -233,11 +310,30 @@ export function createGateService(deps: GateDeps) {
       return { result: 'open' as const, ticketId: fields.ticketId };
     }
     const holder = `${device._id}:${input.nonce}`;
+    const deny = (reason: GateDenyReason) => ({ result: 'deny' as const, reason, ticketId: fields?.ticketId ?? null });
     let counted = false;
-    if (fields && fields.venueId === venueId && (await hasCounter(device.venueId))) {
-      counted = await kernel.capacity.take(OCCUPANCY, device.venueId, 1, { holder });
-      if (!counted) return { result: 'deny' as const, reason: 'full' as const, ticketId: fields.ticketId };
+    let retry = false;
+    if (fields && fields.venueId === venueId) {
+      // the entry's record first: a crash after the take or after the check leaves it `entering` for the heal job
+      const intent: GatePassageDoc = {
+        ...entryOf(device, holder, fields.ticketId, now, false),
+        entering: true,
+        enteringSince: now,
+      };
+      if (!(await recordPassage(intent))) {
+        // the same scan again (a device's retry): a finished entry was counted by its first request
+        const stored = await GatePassage.findById(holder).lean<GatePassageDoc>();
+        retry = stored !== null && stored.entering !== true;
+      }
+      if (!retry && (await hasCounter(device.venueId))) {
+        counted = await kernel.capacity.take(OCCUPANCY, device.venueId, 1, { holder });
+        if (!counted) {
+          await GatePassage.deleteOne({ _id: holder, entering: true });
+          return deny('full');
+        }
+      }
     }
+    kernel.crashPoint('gate.verify:after-take');
     try {
       const admitted = await tickets.verify(String(device._id), {
         code: input.code,
@@ -245,27 +341,74 @@ export function createGateService(deps: GateDeps) {
         nonce: input.nonce,
         deviceId: String(device._id),
       });
-      const passage: GatePassageDoc = {
-        _id: holder,
-        venueId: device.venueId,
-        deviceId: device._id,
-        direction: 'in',
-        ticketId: new Types.ObjectId(admitted.ticket.id),
-        at: now,
-        offline: false,
-        duplicate: false,
-        counted,
-        exitedAt: null,
-      };
-      if (await recordPassage(passage)) await passed(passage);
+      kernel.crashPoint('gate.verify:after-admit');
+      await entered(holder, admitted.ticket.id, counted);
       if (counted) await touchCounter(device.venueId);
       return { result: 'open' as const, ticketId: admitted.ticket.id };
     } catch (err) {
-      if (counted) await kernel.capacity.giveBack(OCCUPANCY, device.venueId, 1, { holder });
-      if (err instanceof AppError && RESULT_OF[err.code])
-        return { result: 'deny' as const, reason: RESULT_OF[err.code], ticketId: fields?.ticketId ?? null };
+      if (isInjectedCrash(err)) throw err;
+      // the take above landed for this holder and nothing gave it back since: no token needed
+      if (counted) await kernel.capacity.giveBack(OCCUPANCY, device.venueId, 1, { holder, taken: true });
+      await GatePassage.deleteOne({ _id: holder, entering: true });
+      if (err instanceof AppError && RESULT_OF[err.code]) return deny(RESULT_OF[err.code]);
       throw err;
     }
+  }
+
+  const entryOf = (device: GateDeviceDoc, holder: string, ticketId: string, at: Date, offline: boolean): GatePassageDoc => ({
+    _id: holder,
+    venueId: device.venueId,
+    deviceId: device._id,
+    direction: 'in',
+    ticketId: new Types.ObjectId(ticketId),
+    at,
+    offline,
+    duplicate: false,
+    counted: false,
+    exitedAt: null,
+  });
+
+  /** `entering` → an entry (guarded, once): the gate.passed fact, and an exit recorded before it closes it */
+  async function entered(holder: string, ticketId: string, counted: boolean) {
+    const won = await kernel.transition<GatePassageDoc>(
+      'gate_passages',
+      { _id: holder, entering: true },
+      { $set: { counted, ticketId: new Types.ObjectId(ticketId) }, $unset: { entering: '', enteringSince: '' } },
+    );
+    if (!won) return;
+    await passed(won);
+    await matchEntry(won);
+  }
+
+  /**
+   * The heal job: online entries a crash left `entering`. The ticket module's record of that scan
+   * decides: admitted → the entry is recorded and counted (the take is exactly-once per scan, so a
+   * take that landed before the crash is not taken twice); anything else → its place (if it took
+   * one) given back and the record removed. Then the sweep of closes whose place is still owed.
+   */
+  async function heal() {
+    const stale = await GatePassage.find({
+      entering: true,
+      enteringSince: mongoose.trusted({ $lte: new Date(clock.now().getTime() - ENTERING_STALE_MS) }),
+    })
+      .limit(200)
+      .lean<GatePassageDoc[]>();
+    let entries = 0;
+    for (const p of stale) {
+      const scan = await tickets.scanOf(p._id);
+      const counter = await hasCounter(p.venueId);
+      if (scan?.result === 'admitted' && scan.ticketId) {
+        const counted = counter ? await kernel.capacity.take(OCCUPANCY, p.venueId, 1, { holder: p._id }) : false;
+        await entered(p._id, scan.ticketId, counted);
+      } else {
+        if (counter) await kernel.capacity.giveBack(OCCUPANCY, p.venueId, 1, { holder: p._id });
+        await GatePassage.deleteOne({ _id: p._id, entering: true });
+      }
+      if (counter) await touchCounter(p.venueId);
+      entries++;
+    }
+    const closes = await kernel.effects.sweep(PASSAGES);
+    return { entries, closes };
   }
 
   async function offlinePack(device: GateDeviceDoc): Promise<DeviceOfflinePack> {
@@ -331,23 +474,20 @@ export function createGateService(deps: GateDeps) {
       if (!item.ticketId || (item.result !== 'admitted' && !item.duplicate)) continue;
       const scan = byNonce.get(item.nonce)!;
       const holder = `${deviceId}:${item.nonce}`;
+      // uploaded before: counted then (a re-upload must not take again once its take token slid out);
+      // still open: matched again, in case a crash came between its record and that
+      const stored = await GatePassage.findById(holder).lean<GatePassageDoc>();
+      if (stored) {
+        if (!stored.exitedAt) await matchEntry(stored);
+        continue;
+      }
       // the person went through: counted (a full counter cannot refuse someone already inside: left uncounted)
       const counted = counter ? await kernel.capacity.take(OCCUPANCY, device.venueId, 1, { holder }) : false;
-      const passage: GatePassageDoc = {
-        _id: holder,
-        venueId: device.venueId,
-        deviceId: device._id,
-        direction: 'in',
-        ticketId: new Types.ObjectId(item.ticketId),
-        at: at(scan),
-        offline: true,
-        duplicate: item.duplicate,
-        counted,
-        exitedAt: null,
-      };
+      const passage: GatePassageDoc = { ...entryOf(device, holder, item.ticketId, at(scan), true), duplicate: item.duplicate, counted };
       if (await recordPassage(passage)) {
         if (item.duplicate) doubles++;
         await passed(passage);
+        await matchEntry(passage);
       }
     }
     if (counter) await touchCounter(device.venueId);
@@ -440,6 +580,7 @@ export function createGateService(deps: GateDeps) {
     seen,
     sync,
     alerts,
+    heal,
     sweepNonces,
     deviceById,
     deviceVenue,

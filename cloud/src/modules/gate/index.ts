@@ -8,8 +8,8 @@ import { createGateService, type GateService } from './gate.service';
 import { createWalkupService, type WalkupService } from './walkup.service';
 import { gateRoutes, walkupRoutes } from './gate.routes';
 
-export { createGateService, type GateService, OCCUPANCY, GATE_OFFLINE_ALERT_MS } from './gate.service';
-export { createWalkupService, type WalkupService, WALKUP_DAY, WALKUP_HOLD_MS } from './walkup.service';
+export { createGateService, type GateService, OCCUPANCY, OCCUPANCY_KEEP_TOKENS, GATE_OFFLINE_ALERT_MS } from './gate.service';
+export { createWalkupService, type WalkupService, WALKUP_DAY, WALKUP_HOLD_MS, WALKUP_KEEP_TOKENS } from './walkup.service';
 
 interface IdentityLookups {
   grantsOf: GrantLookup;
@@ -53,6 +53,7 @@ export const gateModule: ModuleDescriptor<GateParts, OrderKindHandlers, TicketSo
   },
   jobs: ({ gate, walkup }) => [
     { name: 'gate-alerts', everyMs: 60_000, run: () => gate.alerts() },
+    { name: 'gate-heal', everyMs: 60_000, run: () => gate.heal() },
     { name: 'gate-nonce-sweep', everyMs: 5 * 60_000, run: () => gate.sweepNonces() },
     { name: 'walkup-expire', everyMs: 15_000, run: () => walkup.sweep() },
   ],

@@ -10,6 +10,15 @@ import { WalkupDay, WalkupProduct, WalkupPurchase, type WalkupDayDoc, type Walku
 export const WALKUP_DAY = 'walkup-day';
 /** how long a walk-up order waits for its payment before the sweeper gives the place back */
 export const WALKUP_HOLD_MS = 10 * 60_000;
+/**
+ * How many take/give tokens a product's day keeps (kernel.capacity `keepTokens`; it kept 20,000).
+ * An unpaid order's place goes back with `taken` on the first attempt right after its guarded
+ * pending → released transition; the tokens only outlive a crash's heal (a purchase left `taking`,
+ * a give-back re-run), minutes of one product's sales (docs/benchmarks.md, bench:capacity-tokens).
+ */
+export const WALKUP_KEEP_TOKENS = 500;
+/** the kernel effects owner of walk-up purchases (a released purchase's place given back) */
+const PURCHASES = 'walkup-purchase';
 /** a purchase still `taking` after this long was left by a crash between the insert and the order */
 const TAKING_STALE_MS = 2 * 60_000;
 
@@ -29,7 +38,18 @@ export interface WalkupDeps {
 export function createWalkupService(deps: WalkupDeps) {
   const { kernel } = deps;
   const { clock } = kernel;
-  kernel.capacity.define(WALKUP_DAY, { collection: 'walkup_days', keepTokens: 20_000 });
+  kernel.capacity.define(WALKUP_DAY, { collection: 'walkup_days', keepTokens: WALKUP_KEEP_TOKENS });
+  // a released purchase owes its place back: recorded in the releasing update, done at once, healed by the sweeper
+  kernel.effects.define<WalkupPurchaseDoc>(PURCHASES, {
+    collection: 'walkup_purchases',
+    steps: {
+      // an order was opened (`orderId`), so the take had landed; on the first attempt right after the guarded
+      // release nothing can have given it back: no token needed. A `taking` purchase may have taken nothing, and
+      // a sweeper's re-run may follow a give-back a crash did not record: those rely on the tokens.
+      capacity: async (p, { firstRun }) =>
+        void (await kernel.capacity.giveBack(WALKUP_DAY, p.dayId, 1, { holder: String(p._id), taken: firstRun && p.orderId !== null })),
+    },
+  });
 
   const dayIdOf = (productId: Types.ObjectId | string, at: Date) => `${productId}:${businessDay(at)}`;
 
@@ -118,15 +138,15 @@ export function createWalkupService(deps: WalkupDeps) {
     return { purchaseId: String(_id), orderId, amountFen: product.priceFen, expiresAt: expiresAt.toISOString(), native: nativePay };
   }
 
-  /** taking|pending → released and the place back (idempotent: the give-back is exactly once per purchase) */
+  /** taking|pending → released, the place owed back in the same update (kernel effects: once per purchase, swept after a crash) */
   async function release(purchaseId: string): Promise<void> {
-    const p = await kernel.transition<WalkupPurchaseDoc>(
-      'walkup_purchases',
+    const p = await kernel.effects.transition<WalkupPurchaseDoc>(
+      PURCHASES,
       { _id: new Types.ObjectId(purchaseId), status: { $in: ['taking', 'pending'] } },
-      { $set: { status: 'released' } },
+      { status: 'released' },
+      ['capacity'],
     );
-    const doc = p ?? (await WalkupPurchase.findById(purchaseId).lean<WalkupPurchaseDoc>());
-    if (doc?.status === 'released') await kernel.capacity.giveBack(WALKUP_DAY, doc.dayId, 1, { holder: purchaseId });
+    if (p) await kernel.effects.finish(PURCHASES, p);
   }
 
   /** paid: the ticket, valid from now for the product's time (issuing again is harmless) */
@@ -181,7 +201,8 @@ export function createWalkupService(deps: WalkupDeps) {
       .limit(500)
       .lean<WalkupPurchaseDoc[]>();
     for (const p of stale) await release(String(p._id));
-    return { closed, healed: stale.length };
+    const swept = await kernel.effects.sweep(PURCHASES);
+    return { closed, healed: stale.length, swept };
   }
 
   async function productVenue(productId: string) {

@@ -39,6 +39,13 @@ export const guidanceModule: ModuleDescriptor<GuidanceParts, never, TicketSource
     });
     return { guidance, photos, activity: createActivity(kernel.clock), requests: createRequests(kernel, guidance) };
   },
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /admin/guidance/requests': { what: 'guidance requests (requesting organisations and their contacts)' },
+    'GET /admin/instructors': { what: 'instructor applications (names, certificates)' },
+    'GET /admin/instructors/activity': { what: 'instructor activity per instructor (xlsx export)' },
+    'GET /instructor/requests': { what: 'open guidance requests (contacts)' },
+  },
   routes: (parts, { use }) => [guidanceRoutes(parts, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   jobs: ({ guidance, requests }) => [
     { name: 'guidance-not-delivered', everyMs: 10 * 60_000, run: () => guidance.markNotDelivered() },

@@ -19,6 +19,8 @@ export interface UserDoc {
   sessionKeySealed?: string;
   /** the citizen's own choices (issue 15: 个性化推荐 on unless they turn it off); absent = defaults */
   preferences?: { personalisation?: boolean };
+  /** a closed bureau account's end of sessions: tokens issued before it are refused (SESSION_ENDED) */
+  sessionsEndedAt?: Date | null;
   createdAt: Date;
   lastLoginAt: Date;
 }
@@ -38,6 +40,7 @@ const UserSchema = new Schema<UserDoc>(
     idNumberSealed: String,
     sessionKeySealed: String,
     preferences: { personalisation: { type: Boolean } },
+    sessionsEndedAt: { type: Date, default: undefined },
     createdAt: { type: Date, required: true },
     lastLoginAt: { type: Date, required: true },
   },

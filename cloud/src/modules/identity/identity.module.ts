@@ -14,16 +14,25 @@ export function identityModule(p: {
 }): ModuleDescriptor<IdentityService> {
   return {
     name: 'identity',
-    create: ({ kernel, config, pseudonym, scopeExists }) =>
-      createIdentityService({
+    create: ({ kernel, config, pseudonym, scopeExists }) => {
+      const service = createIdentityService({
         clock: kernel.clock,
         wechat: p.wechat,
         tokens: p.tokens,
         cipher: createFieldCipher(config.DATA_KEY),
         pseudonym,
-        audit: { audit: kernel.audit, list: kernel.listAudit },
+        audit: { audit: kernel.audit, list: kernel.listAudit, setActorResolver: kernel.setAuditActorResolver },
         scopeExists: (role: Role, scope: string) => scopeExists(role, scope),
-      }),
+        phoneKeySecret: config.DATA_KEY,
+      });
+      // the audit log names the person behind every actor id (专人专号)
+      kernel.setAuditActorResolver(service.bureau.actorOf);
+      return service;
+    },
+    // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+    personalData: {
+      'GET /admin/bureau-accounts': { what: 'bureau accounts (name, unit, position, masked phone)' },
+    },
     routes: (identity, { config }) => [
       identityRoutes(identity, {
         loginLimiter: rateLimit({ max: config.LOGIN_RATE_PER_IP_PER_MIN, durationMs: 60_000, key: (ctx) => `login:${ctx.ip}` }),

@@ -1,5 +1,14 @@
 import Router from '@koa/router';
-import { AdminRoleChangeSchema, LoginRequestSchema, PageQuerySchema, PreferencesSchema } from '@citysport/shared';
+import {
+  AdminRoleChangeSchema,
+  BureauAccountCloseSchema,
+  BureauAccountOpenSchema,
+  BureauAccountQuerySchema,
+  IdSchema,
+  LoginRequestSchema,
+  PageQuerySchema,
+  PreferencesSchema,
+} from '@citysport/shared';
 import { currentUser, requireRole, requireUser, type AuthState } from '../../platform/auth';
 import { parse } from '../../platform/validate';
 import type { Middleware } from 'koa';
@@ -40,6 +49,25 @@ export function identityRoutes(service: IdentityService, opts: { loginLimiter: M
 
   router.get('/admin/audit', requireUser, admin, async (ctx) => {
     ctx.body = await service.listAudit(parse(PageQuerySchema, ctx.query));
+  });
+
+  // 专人专号 (Chongqing 第十八条): bureau accounts, opened and closed by a bureau admin (audited)
+  router.get('/admin/bureau-accounts', requireUser, admin, async (ctx) => {
+    const { status } = parse(BureauAccountQuerySchema, ctx.query);
+    // audited as a personal-data read (identity's descriptor, personalData)
+    ctx.body = { items: await service.bureau.list(currentUser(ctx).userId, status) };
+  });
+
+  router.post('/admin/bureau-accounts', requireUser, admin, async (ctx) => {
+    const input = parse(BureauAccountOpenSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = { account: await service.bureau.open(currentUser(ctx).userId, input) };
+  });
+
+  router.post('/admin/bureau-accounts/:userId/close', requireUser, admin, async (ctx) => {
+    const userId = parse(IdSchema, ctx.params.userId);
+    const { reason } = parse(BureauAccountCloseSchema, ctx.request.body);
+    ctx.body = { account: await service.bureau.close(currentUser(ctx).userId, userId, reason) };
   });
 
   return router;

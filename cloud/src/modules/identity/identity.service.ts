@@ -4,6 +4,7 @@ import {
   DEFAULT_PREFERENCES,
   SCOPED_ROLES,
   ageOnDate,
+  isBureauRole,
   businessDay,
   isValidIdCard,
   maskIdCard,
@@ -25,6 +26,7 @@ import type { TokenService } from '../../platform/auth';
 import type { WechatClient } from '../../platform/wechat';
 import type { Audit } from '../../platform/audit';
 import { User, type GrantDoc, type UserDoc } from './identity.model';
+import { createBureauAccounts } from './bureau';
 
 export interface IdentityDeps {
   clock: Clock;
@@ -36,6 +38,8 @@ export interface IdentityDeps {
   audit: Audit;
   /** does this scope (a venue or club id) exist for this role? supplied by the app from the owning module */
   scopeExists: (role: Role, scope: string) => Promise<boolean>;
+  /** keys the bureau accounts' phone digest (one open account per phone) */
+  phoneKeySecret: string;
 }
 
 function rolesOf(grants: GrantDoc[]): Role[] {
@@ -48,6 +52,13 @@ function grantsOut(grants: GrantDoc[]): RoleGrant[] {
 
 export function createIdentityService(deps: IdentityDeps) {
   const { clock, cipher } = deps;
+  const bureau = createBureauAccounts({
+    clock,
+    cipher,
+    audit: deps.audit.audit,
+    phoneKeySecret: deps.phoneKeySecret,
+    pseudonym: deps.pseudonym,
+  });
 
   /** Insert-or-find by openid; the unique index makes concurrent first logins yield one user. */
   async function upsertByOpenid(
@@ -125,11 +136,34 @@ export function createIdentityService(deps: IdentityDeps) {
     if (change.role === 'citizen')
       throw new AppError('VALIDATION_FAILED', 'citizen is implicit', [{ path: 'role', message: 'cannot be granted or revoked' }]);
     const scope = await checkScope(change);
+    // 专人专号: a bureau role comes only with a named personal account (POST /admin/bureau-accounts);
+    // the demo seed and test fixtures grant as 'system'
+    let grantCameWithAccount = false;
+    if (actorId !== 'system' && isBureauRole(change.role)) {
+      if (!Types.ObjectId.isValid(change.userId) || !(await User.exists({ _id: change.userId })))
+        throw new AppError('USER_NOT_FOUND', 'no such user');
+      const openRole = await bureau.openRole(change.userId);
+      // the account names its role: an open analyst account is not raised to admin here, and a
+      // bare role held beside an account of the other role can still be revoked
+      if (action === 'grant' && openRole !== change.role)
+        throw new AppError(
+          'BUREAU_ACCOUNT_REQUIRED',
+          `${change.role} is opened as a personal account with name, unit, position and phone`,
+          [{ path: 'role', message: 'open it at POST /admin/bureau-accounts' }],
+        );
+      // the open account's role is granted by its open, never here: a write here racing a close
+      // would put back the role the close had just pulled (a closed account that is still admin)
+      grantCameWithAccount = action === 'grant';
+      if (action === 'revoke' && openRole === change.role)
+        throw new AppError('BUREAU_ACCOUNT_REQUIRED', 'a personal bureau account is closed, not revoked', [
+          { path: 'role', message: 'close it at POST /admin/bureau-accounts/:userId/close' },
+        ]);
+    }
     const grant = { role: change.role, scope };
     const update = action === 'grant' ? { $addToSet: { grants: grant } } : { $pull: { grants: grant } };
-    const res = await User.updateOne({ _id: change.userId }, update);
-    if (res.matchedCount === 0) throw new AppError('USER_NOT_FOUND', 'no such user');
-    const changed = res.modifiedCount > 0;
+    const res = grantCameWithAccount ? null : await User.updateOne({ _id: change.userId }, update);
+    if (res && res.matchedCount === 0) throw new AppError('USER_NOT_FOUND', 'no such user');
+    const changed = (res?.modifiedCount ?? 0) > 0;
     await deps.audit.audit(actorId, action === 'grant' ? 'role.grant' : 'role.revoke', change.userId, {
       role: change.role,
       scope,
@@ -221,6 +255,8 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   return {
+    bureau,
+    sessionCheck: bureau.sessionCheck,
     getPreferences,
     setPreferences,
     recommendationBasis,

@@ -63,6 +63,10 @@ export function paymentModule(p: { credentials: WechatPayCredentials | null; por
           : null;
       return { port: p.portOverride ?? service?.port ?? paymentsUnavailable(), service, vouchers, reconciliation };
     },
+    // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+    personalData: {
+      'GET /admin/payments/flagged': { what: "flagged payments (the citizens' orders)" },
+    },
     routes: ({ service, vouchers, reconciliation }, deps) =>
       service && reconciliation
         ? [

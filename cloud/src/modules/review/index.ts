@@ -32,6 +32,11 @@ export const reviewModule = (opts: { wechat: WechatClient }): ModuleDescriptor<R
       citizenFacts: () => find<{ citizenCredit: CitizenFacts }>('booking')?.citizenCredit() ?? Promise.resolve([]),
     });
   },
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /admin/reviews/pending': { what: 'reviews awaiting moderation (reviewers)' },
+    'GET /admin/credit': { what: "the providers' credit table (export)", exportOnly: true },
+  },
   routes: (reviews, { use }) => [reviewRoutes(reviews, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   // finishes the review.published events a crash left
   jobs: (reviews) => [{ name: 'review-heal', everyMs: 30_000, run: () => reviews.heal() }],

@@ -24,6 +24,13 @@ export const ticketModule: ModuleDescriptor<TicketService> = {
       displayNames: (ids) => use<IdentityLookups>('identity').displayNames(ids),
       shortCodeSecret: `short-code:${config.TICKET_KEY_SEEDS[0]}`,
     }),
+  // reads of others' personal data and exports, audited naming the reader (platform/audit personalDataAudit)
+  personalData: {
+    'GET /verifications/today': { what: "tickets verified today at the staff member's venues (holders)" },
+    'GET /verifications/offline-pack': { what: 'the offline verification pack (ticket holders)' },
+    // not POST /verifications: every scan is recorded in `verifications` (staff, ticket, venue, time),
+    // which is the audit of who saw the holder; a second entry would cost each admission 3 round trips
+  },
   routes: (tickets, { use }) => [ticketRoutes(tickets, { grantsOf: (id) => use<IdentityLookups>('identity').grantsOf(id) })],
   jobs: (tickets) => [{ name: 'ticket-admissions', everyMs: 60_000, run: () => tickets.finishAdmissions() }],
 };

@@ -26,6 +26,8 @@ export interface TicketDoc {
   usedAt: Date | null;
   usedBy: Types.ObjectId | null;
   usedDeviceId: string | null;
+  /** the admitting scan (staff:nonce of an offline upload), so a racing copy of that upload knows it was itself */
+  usedScan?: string | null;
   createdAt: Date;
   /** effects still owed by the last transition (the source told of the admission) */
   pending?: string[];
@@ -49,6 +51,7 @@ const TicketSchemaDef = new Schema<TicketDoc>(
     usedAt: { type: Date, default: null },
     usedBy: { type: Schema.Types.ObjectId, default: null },
     usedDeviceId: { type: String, default: null },
+    usedScan: { type: String, default: null },
     createdAt: Date,
     pending: { type: [String], default: undefined },
     pendingSince: Date,
@@ -58,6 +61,8 @@ const TicketSchemaDef = new Schema<TicketDoc>(
 // issuing twice (a retried confirmation) cannot make a second ticket for the same person
 TicketSchemaDef.index({ 'source.kind': 1, 'source.id': 1, seat: 1 }, { unique: true });
 TicketSchemaDef.index({ pendingSince: 1 });
+// the gate heal's question for a scan whose record a crash lost: which ticket did it admit?
+TicketSchemaDef.index({ usedScan: 1 });
 TicketSchemaDef.index({ userId: 1, startAt: -1 });
 TicketSchemaDef.index({ venueId: 1, status: 1, startAt: 1 });
 export const Ticket = mongoose.model<TicketDoc>('Ticket', TicketSchemaDef);

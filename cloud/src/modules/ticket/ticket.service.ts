@@ -12,7 +12,7 @@ import {
   type ErrorCode,
   type Ticket as TicketDto,
 } from '@citysport/shared';
-import { AppError } from '../../platform/errors';
+import { AppError, onlyDuplicateKeys } from '../../platform/errors';
 import { emit } from '../../platform/outbox';
 import type { Clock } from '../../platform/clock';
 import type { Pseudonymizer } from '../../platform/pseudonym';
@@ -44,6 +44,11 @@ export interface TicketSourceHandlers {
 }
 
 const RESULT_OF: Partial<Record<ErrorCode, string>> = VERIFICATION_RESULT_OF_ERROR;
+
+/** What one scan read, to tell a retry of a scan id from another code sent under the same id. */
+function scanHashOf(venueId: string, code: string): string {
+  return createHash('sha256').update(`${venueId}\n${code}`).digest('base64url');
+}
 
 /** Tickets issued before sources existed name only their booking. */
 export function sourceOf(t: Pick<TicketDoc, 'source' | 'bookingId'>): TicketSource {
@@ -141,13 +146,14 @@ export function createTicketService(deps: {
       usedAt: null,
       usedBy: null,
       usedDeviceId: null,
+      usedScan: null,
       createdAt: clock.now(),
     }));
     try {
       await Ticket.collection.insertMany(docs, { ordered: false });
     } catch (err) {
-      const e = err as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
-      if (e.code !== 11000 && !(e.writeErrors ?? []).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+      // tickets issued before (a retry, the sweeper) are duplicates; anything else (the connection lost) is not done
+      if (!onlyDuplicateKeys(err)) throw err;
     }
   }
 
@@ -232,7 +238,14 @@ export function createTicketService(deps: {
    * scanning the same code at the same second admit one person. `at` is when the scan happened
    * (now online; the device's time for offline scans).
    */
-  async function admit(staffId: string, venueId: string, code: string, at: Date, deviceId: string | null): Promise<TicketDoc> {
+  async function admit(
+    staffId: string,
+    venueId: string,
+    code: string,
+    at: Date,
+    deviceId: string | null,
+    scanKey: string | null = null,
+  ): Promise<TicketDoc> {
     const fields = signer.verify(code);
     if (!fields) throw new AppError('TICKET_INVALID', 'not a valid CitySport ticket');
     if (fields.venueId !== venueId)
@@ -245,7 +258,7 @@ export function createTicketService(deps: {
     const won = await kernel.effects.transition<TicketDoc>(
       'ticket',
       { _id: new Types.ObjectId(fields.ticketId), venueId: new Types.ObjectId(venueId), status: 'valid' },
-      { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId },
+      { status: 'used', usedAt: at, usedBy: new Types.ObjectId(staffId), usedDeviceId: deviceId, usedScan: scanKey },
       ['source.admitted'],
     );
     if (won) {
@@ -279,7 +292,7 @@ export function createTicketService(deps: {
   }
 
   async function verify(staffId: string, input: { code: string; venueId: string; nonce?: string; deviceId?: string }) {
-    const scanHash = createHash('sha256').update(`${input.venueId}\n${input.code}`).digest('base64url');
+    const scanHash = scanHashOf(input.venueId, input.code);
     if (input.nonce) {
       const seen = await Verification.findById(`${staffId}:${input.nonce}`).lean<VerificationDoc>();
       if (seen) {
@@ -303,7 +316,19 @@ export function createTicketService(deps: {
       scanHash,
     };
     try {
-      const t = await admit(staffId, input.venueId, input.code, now, input.deviceId ?? null);
+      const scanKey = input.nonce ? `${staffId}:${input.nonce}` : null;
+      let t: TicketDoc;
+      try {
+        t = await admit(staffId, input.venueId, input.code, now, input.deviceId ?? null, scanKey);
+      } catch (err) {
+        // used by this very scan, whose record a crash lost after the admission: the retry finishes it
+        const mine =
+          scanKey && err instanceof AppError && err.code === 'TICKET_ALREADY_USED'
+            ? await Ticket.findOne({ _id: signer.verify(input.code)?.ticketId, usedScan: scanKey }).lean<TicketDoc>()
+            : null;
+        if (!mine) throw err;
+        t = mine;
+      }
       await record({ ...base, ticketId: t._id, result: 'admitted', errorCode: null, errorDetails: null }, staffId, input.nonce);
       await emit(
         'ticket.admitted',
@@ -337,15 +362,24 @@ export function createTicketService(deps: {
     const now = clock.now();
     const items = [];
     for (const scan of [...scans].sort((a, b) => a.scannedAt.localeCompare(b.scannedAt))) {
-      const seen = await Verification.findById(`${staffId}:${scan.nonce}`).lean<VerificationDoc>();
+      const scanHash = scanHashOf(venueId, scan.code);
+      let scanId = scan.nonce;
+      let seen = await Verification.findById(`${staffId}:${scanId}`).lean<VerificationDoc>();
+      if (seen?.scanHash && seen.scanHash !== scanHash) {
+        // a device that reused a nonce for another code: that scan happened at the gate too, so it
+        // is kept under the nonce and its code (an online scan is refused instead: IDEMPOTENCY_KEY_REUSED)
+        scanId = `${scan.nonce}~${scanHash.slice(0, 16)}`;
+        seen = await Verification.findById(`${staffId}:${scanId}`).lean<VerificationDoc>();
+      }
+      const asStored = (v: VerificationDoc) => ({
+        nonce: scan.nonce,
+        result: v.result as never,
+        duplicate: v.duplicate,
+        ticketId: v.ticketId ? String(v.ticketId) : null,
+        firstUsedAt: null,
+      });
       if (seen) {
-        items.push({
-          nonce: scan.nonce,
-          result: seen.result as never,
-          duplicate: seen.duplicate,
-          ticketId: seen.ticketId ? String(seen.ticketId) : null,
-          firstUsedAt: null,
-        });
+        items.push(asStored(seen));
         continue;
       }
       // the device's clock decides the time checks, within reason
@@ -358,14 +392,15 @@ export function createTicketService(deps: {
         scannedAt,
         deviceId: scan.deviceId ?? null,
         offline: true,
+        scanHash,
       };
       try {
         if (tooOld) throw new AppError('TICKET_EXPIRED', 'offline scan uploaded too late');
-        const t = await admit(staffId, venueId, scan.code, scannedAt, scan.deviceId ?? null);
+        const t = await admit(staffId, venueId, scan.code, scannedAt, scan.deviceId ?? null, `${staffId}:${scanId}`);
         await record(
           { ...base, ticketId: t._id, result: 'admitted', errorCode: null, errorDetails: null, duplicate: false },
           staffId,
-          scan.nonce,
+          scanId,
         );
         await emit(
           'ticket.admitted',
@@ -382,10 +417,34 @@ export function createTicketService(deps: {
         items.push({ nonce: scan.nonce, result: 'admitted' as const, duplicate: false, ticketId: String(t._id), firstUsedAt: null });
       } catch (err) {
         if (!(err instanceof AppError) || !RESULT_OF[err.code]) throw err;
+        const fields = signer.verify(scan.code);
+        // used by this very scan? Its key is written by the guarded admission: two scans of one
+        // ticket can share a device and a time (clocks clamped to now, whole seconds), never a key
+        const usedByThisScan =
+          err.code === 'TICKET_ALREADY_USED' &&
+          fields !== null &&
+          (await Ticket.findById(fields.ticketId, { usedScan: 1 }).lean<Pick<TicketDoc, 'usedScan'>>())?.usedScan ===
+            `${staffId}:${scanId}`;
+        if (usedByThisScan && fields) {
+          // used by this very scan: a copy of the same upload racing this one admitted it first
+          await record(
+            {
+              ...base,
+              ticketId: new Types.ObjectId(fields.ticketId),
+              result: 'admitted',
+              errorCode: null,
+              errorDetails: null,
+              duplicate: false,
+            },
+            staffId,
+            scanId,
+          );
+          items.push({ nonce: scan.nonce, result: 'admitted' as const, duplicate: false, ticketId: fields.ticketId, firstUsedAt: null });
+          continue;
+        }
         // the device admitted this person offline, but the ticket had been used: a duplicate entry
         const duplicate = err.code === 'TICKET_ALREADY_USED';
-        const fields = signer.verify(scan.code);
-        await record(
+        const stored = await record(
           {
             ...base,
             ticketId: fields ? new Types.ObjectId(fields.ticketId) : null,
@@ -395,8 +454,14 @@ export function createTicketService(deps: {
             duplicate,
           },
           staffId,
-          scan.nonce,
+          scanId,
         );
+        if (!stored) {
+          // the same upload racing itself: the copy that recorded this scan first admitted it (or
+          // refused it); this one must not call the device's own scan a double admission
+          items.push(asStored((await Verification.findById(`${staffId}:${scanId}`).lean<VerificationDoc>())!));
+          continue;
+        }
         items.push({
           nonce: scan.nonce,
           result: RESULT_OF[err.code] as never,
@@ -444,9 +509,29 @@ export function createTicketService(deps: {
     return { venueId, admitted, rejected, duplicates: rows.reduce((s, r) => s + r.dup, 0) };
   }
 
+  /** What one recorded scan (`<staffId>:<nonce>`, as `verify` stores it) decided, or null when none was recorded. */
+  async function scanOf(scanId: string): Promise<{ result: string; ticketId: string | null } | null> {
+    const v = await Verification.findById(scanId).lean<VerificationDoc>();
+    if (v) return { result: v.result, ticketId: v.ticketId ? String(v.ticketId) : null };
+    // admitted by this scan, its record lost to a crash after the guarded admission
+    const t = await Ticket.findOne({ usedScan: scanId, status: 'used' }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
+    return t ? { result: 'admitted', ticketId: String(t._id) } : null;
+  }
+
   /** The fields of a code whose signature holds (nothing else checked): what a gate needs before it takes a place. */
   function inspect(code: string) {
     return signer.verify(code);
+  }
+
+  /**
+   * The source of the ticket a code names (its signature checked; nothing admitted): lets a module
+   * whose check-in shares a venue's gate admit its own tickets only (a course's lessons at a venue).
+   */
+  async function sourceOfCode(code: string): Promise<TicketSource | null> {
+    const fields = signer.verify(code);
+    if (!fields || !Types.ObjectId.isValid(fields.ticketId)) return null;
+    const t = await Ticket.findById(fields.ticketId, { source: 1, bookingId: 1 }).lean<Pick<TicketDoc, 'source' | 'bookingId'>>();
+    return t ? sourceOf(t) : null;
   }
 
   /** Tickets of a venue admitted since `since` (a gate device's offline pack). */
@@ -481,6 +566,8 @@ export function createTicketService(deps: {
     offlinePack,
     today,
     inspect,
+    scanOf,
+    sourceOfCode,
     admittedSince,
   };
 }

@@ -14,7 +14,7 @@ import {
   type VenueRules,
   type VenueSummary,
 } from '@citysport/shared';
-import { AppError } from '../../platform/errors';
+import { AppError, onlyDuplicateKeys } from '../../platform/errors';
 import { escapeRegex } from '../../platform/validate';
 import type { Clock } from '../../platform/clock';
 import type { Kernel } from '../../platform/kernel';
@@ -252,10 +252,9 @@ export function createVenueService(deps: VenueServiceOptions) {
       const res = await Slot.insertMany(docs, { ordered: false });
       return res.length;
     } catch (err) {
-      const e = err as { code?: number; insertedDocs?: unknown[]; writeErrors?: { code?: number; err?: { code?: number } }[] };
-      const allDuplicates = (e.writeErrors ?? []).every((w) => (w.code ?? w.err?.code) === 11000);
-      if (e.code !== 11000 && !allDuplicates) throw err;
-      return e.insertedDocs?.length ?? 0;
+      // slots made by an earlier run are duplicates; anything else (the connection lost) is not done
+      if (!onlyDuplicateKeys(err)) throw err;
+      return (err as { insertedDocs?: unknown[] }).insertedDocs?.length ?? 0;
     }
   }
 

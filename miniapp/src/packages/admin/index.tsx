@@ -11,6 +11,8 @@ const LINKS = [
   { key: 'guidance-assign', title: '指导员选配', desc: '社区、单位的指导需求，匹配空闲指导员并指派', url: '/packages/guidance/assign' },
   { key: 'guidance-ranking', title: '指导员活跃度', desc: '按区县排名、达标情况，导出Excel', url: '/packages/guidance/ranking' },
   { key: 'dashboard', title: '数据看板', desc: '场馆利用率、消费与活动', url: '/packages/dashboard/index' },
+  { key: 'plans', title: '数据汇聚计划', desc: '各处室年度汇聚计划，按月对比实际汇聚量', url: '/packages/admin/plans' },
+  { key: 'accounts', title: '局端账号', desc: '专人专号：开通、注销管理员与数据分析员账号', url: '/packages/admin/accounts' },
 ];
 
 /** 管理后台 (体育局): the bureau's pages. */
