@@ -250,8 +250,10 @@ test('场馆 by distance and search, 导航, 首页 附近场馆 and 领券, 爽
   await open('packages/feedback/index', '.feedback-card');
   await h5.page.locator('.feedback-card', { hasText: '灯光太暗' }).locator('.feedback-status', { hasText: '已回复' }).waitFor();
   await h5.page.locator('.feedback-card', { hasText: '灯光太暗' }).click();
-  await h5.page.locator('.feedback-answer', { hasText: '本周内完成' }).waitFor();
-  expect(await h5.page.locator('.feedback-card__answer-by').textContent()).toMatch(/^体育局回复/);
+  // the list page stays in the DOM, hidden, with the same card: look inside the detail page only
+  const detail = h5.page.locator('.feedback-detail-page:visible');
+  await detail.locator('.feedback-answer', { hasText: '本周内完成' }).waitFor();
+  expect(await detail.locator('.feedback-card__answer-by').textContent()).toMatch(/^体育局回复/);
   await shot('nearby-feedback-answered-normal.png');
 }, 120_000);
 
@@ -269,8 +271,8 @@ test('the same pages in 关怀模式', async () => {
   expect(await h5.page.locator('.feedback-new-page.elder').count()).toBe(1);
   await shot('nearby-feedback-new-elder.png');
   await open('packages/feedback/index', '.feedback-card');
-  await h5.page.locator('.feedback-card').first().click();
-  await h5.page.locator('.feedback-answer').waitFor();
+  await h5.page.locator('.feedback-card', { hasText: '灯光太暗' }).click();
+  await h5.page.locator('.feedback-detail-page:visible .feedback-answer', { hasText: '本周内完成' }).waitFor();
   // 关怀模式: the thumbnails are larger than in the normal mode
   const [w] = await thumbnails(2);
   expect(w).toBeGreaterThan(normalThumbWidth);
