@@ -16,7 +16,12 @@ const ROOT = path.resolve(__dirname, '../..');
  * waits for the one JSON line `{"url": …}` it prints when ready; stop() closes its stdin.
  */
 export async function spawnStack<T>(script: string, env?: NodeJS.ProcessEnv): Promise<{ stack: T; stop: () => Promise<void> }> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(__dirname, script)], {
+  // BENCH_CPU_PROF=<dir>: the stack process writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
+  const profile = process.env.BENCH_CPU_PROF;
+  const [cmd, args] = profile
+    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--import', 'tsx', path.join(__dirname, script)]]
+    : [path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(__dirname, script)]];
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
     ...(env ? { env } : {}),

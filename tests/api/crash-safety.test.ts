@@ -142,10 +142,11 @@ describe('cancellation: what a cancel owes is recorded in the same update and fi
     expect(await remainingOf(slot.id)).toBe(48);
     crashes.arm('effects:booking:capacity:before');
     expect((await stack.request('POST', `/bookings/${booking.id}/cancel`, { token: user.token, body: {} })).status).toBe(500);
-    // still owed (tickets.revoke was done; steps are cleared together at the end, and repeating it is harmless)
+    // still owed (tickets.revoke was done; steps are cleared together at the end, and repeating it is harmless);
+    // the placement's tickets and event ran then, and wait for the sweeper's bulk check (platform/effects.ts `checks`)
     expect(await bookingDoc(booking.id)).toMatchObject({
       status: 'cancelled',
-      pending: ['tickets.revoke', 'capacity', 'limits', 'event.cancelled'],
+      pending: ['tickets.issue', 'event.booked', 'tickets.revoke', 'capacity', 'limits', 'event.cancelled'],
     });
     expect(await remainingOf(slot.id)).toBe(48);
     expect(await db().collection('tickets').countDocuments({ 'source.id': booking.id, status: 'valid' })).toBe(0);
@@ -237,10 +238,17 @@ describe('ticket used → booking used, and close-day re-runs', () => {
     expect(await bookingDoc(booked.body.booking.id)).toMatchObject({ status: 'confirmed' });
     const healed = await heal();
     expect(healed.tickets.healed).toBe(1);
-    expect(await bookingDoc(booked.body.booking.id)).toMatchObject({ status: 'used', pending: [] });
+    // its event is stored; the step is cleared by the sweeper's bulk check once it is stale (the next heal)
+    expect(await bookingDoc(booked.body.booking.id)).toMatchObject({ status: 'used', pending: ['event.used'] });
+    expect(
+      await db()
+        .collection('outbox')
+        .countDocuments({ eventId: `booking.used:${booked.body.booking.id}` }),
+    ).toBe(1);
     expect(await limitTotal(user.userId, v.venueId)).toBe(0);
     await heal();
     expect(await limitTotal(user.userId, v.venueId)).toBe(0);
+    expect(await bookingDoc(booked.body.booking.id)).toMatchObject({ status: 'used', pending: [] });
   });
 
   test('close-day dies after cancelling the first booking: running it again cancels the rest, places exact', async () => {

@@ -201,3 +201,92 @@ describe('paging', () => {
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
+
+describe('effects: checked steps (confirmed by the sweeper in bulk)', () => {
+  const docs = () => mongoose.connection.db!.collection<any>('kernel_effects');
+  const marks = () => mongoose.connection.db!.collection<any>('kernel_effect_marks');
+  const runs: string[] = [];
+  let checkCalls = 0;
+  beforeAll(() => {
+    // `mark` leaves a record the check can see; `plain` has no check (cleared at once, as before)
+    kernel.effects.define<{ _id: unknown }>('test-checked', {
+      collection: 'kernel_effects',
+      staleMs: 60_000,
+      steps: {
+        mark: async (d) => {
+          runs.push(`mark:${d._id}`);
+          await marks().updateOne({ _id: String(d._id) as never }, { $set: { at: 1 } }, { upsert: true });
+        },
+        plain: async (d) => void runs.push(`plain:${d._id}`),
+      },
+      checks: {
+        mark: async (batch) => {
+          checkCalls++;
+          const found = await marks()
+            .find({ _id: { $in: batch.map((d) => String(d._id)) } as never })
+            .toArray();
+          return new Set(found.map((f) => String(f._id)));
+        },
+      },
+    });
+  });
+  const doc = async () => (await docs().insertOne({ status: 'new' })).insertedId;
+  const pendingOf = async (id: unknown) => (await docs().findOne({ _id: id as never }))!.pending as string[];
+
+  test('its own transition runs it without a clean-up write; the sweeper confirms a batch with one check and runs nothing again', async () => {
+    runs.length = 0;
+    const ids = await Promise.all(Array.from({ length: 30 }, doc));
+    for (const id of ids) {
+      const won = await kernel.effects.transition('test-checked', { _id: id, status: 'new' }, { status: 'done' }, ['mark', 'plain']);
+      expect(await kernel.effects.finish('test-checked', won!)).toEqual([]);
+    }
+    expect(runs).toHaveLength(60);
+    // `plain` is cleared at once; `mark` ran and waits for the sweeper's check
+    expect(await pendingOf(ids[0])).toEqual(['mark']);
+    clock.advance(2 * 60_000);
+    checkCalls = 0;
+    runs.length = 0;
+    expect(await kernel.effects.sweep('test-checked')).toEqual({ healed: 30, failed: 0 });
+    expect(checkCalls).toBe(1);
+    expect(runs).toEqual([]);
+    for (const id of ids) expect(await pendingOf(id)).toEqual([]);
+  });
+
+  test('a crash before it ran: the sweeper finds it missing and runs it, once', async () => {
+    runs.length = 0;
+    const id = await doc();
+    await kernel.effects.transition('test-checked', { _id: id, status: 'new' }, { status: 'done' }, ['mark']); // crashed: never finished
+    clock.advance(2 * 60_000);
+    expect(await kernel.effects.sweep('test-checked')).toEqual({ healed: 1, failed: 0 });
+    expect(runs).toEqual([`mark:${id}`]);
+    expect(await pendingOf(id)).toEqual([]);
+    expect(await marks().countDocuments({ _id: String(id) as never })).toBe(1);
+  });
+
+  test('a later transition does not run a carried-over checked step again (it may be done): the sweeper decides', async () => {
+    runs.length = 0;
+    const id = await doc();
+    await kernel.effects.transition('test-checked', { _id: id, status: 'new' }, { status: 'done' }, ['mark']); // crashed before it ran
+    const next = await kernel.effects.transition('test-checked', { _id: id, status: 'done' }, { status: 'later' }, ['plain']);
+    // not known done: reported as left, and left in pending for the sweeper
+    expect(await kernel.effects.finish('test-checked', next!)).toEqual(['mark']);
+    expect(runs).toEqual([`plain:${id}`]);
+    expect(await pendingOf(id)).toEqual(['mark']);
+    clock.advance(2 * 60_000);
+    await kernel.effects.sweep('test-checked');
+    expect(runs).toEqual([`plain:${id}`, `mark:${id}`]);
+    expect(await pendingOf(id)).toEqual([]);
+  });
+
+  test('a backlog larger than one batch drains in one sweep (batches in _id order)', async () => {
+    const ids = await Promise.all(Array.from({ length: 450 }, doc));
+    await docs().updateMany({ _id: { $in: ids } }, { $set: { pending: ['mark'], pendingSince: clock.now() } });
+    await marks().insertMany(ids.map((id) => ({ _id: String(id) as never })));
+    clock.advance(2 * 60_000);
+    checkCalls = 0;
+    runs.length = 0;
+    expect(await kernel.effects.sweep('test-checked')).toEqual({ healed: 450, failed: 0 });
+    expect([checkCalls, runs.length]).toEqual([3, 0]);
+    expect(await docs().countDocuments({ 'pending.0': { $exists: true } })).toBe(0);
+  });
+});

@@ -49,8 +49,10 @@ test('a ticket insert that lost its connection leaves the step pending; the swee
   expect(res.status).toBe(201);
   const id = new mongoose.Types.ObjectId(res.body.booking.id as string);
   expect(await db().collection('tickets').countDocuments({ bookingId: id })).toBe(0);
-  // red before the fix: pending [] (the lost insert counted as "all duplicates": the booking never gets its tickets)
-  expect((await db().collection('bookings').findOne({ _id: id }))!.pending).toEqual(['tickets.issue']);
+  // red before the fix: pending [] (the lost insert counted as "all duplicates": the booking never gets its tickets).
+  // Both steps are checked ones now (platform/effects.ts `checks`): they stay until the sweeper's bulk check,
+  // which finds the tickets missing and issues them, and finds the event stored
+  expect((await db().collection('bookings').findOne({ _id: id }))!.pending).toEqual(['tickets.issue', 'event.booked']);
   clock.advance(61_000);
   await stack.cloud.services.bookings.healCrashed();
   expect(await db().collection('tickets').countDocuments({ bookingId: id })).toBe(2);

@@ -156,6 +156,15 @@ test('tokens: signed, verified, and refused once expired', async () => {
   expect(expiresAt.toISOString()).toBe('2026-11-21T01:00:00.000Z');
   // issuedAt (whole seconds) is what a closed bureau account's end of sessions is compared with
   await expect(tokens.verify(token)).resolves.toEqual({ userId: 'u1', roles: ['citizen'], issuedAt: now.getTime() / 1000 });
+  // a verified token is kept: still good a second before its expiry, refused at it (as the full check refuses it)
+  now = new Date('2026-11-21T00:59:59Z');
+  await expect(tokens.verify(token)).resolves.toMatchObject({ userId: 'u1' });
+  now = new Date('2026-11-21T01:00:00Z');
+  await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
   now = new Date('2026-11-21T01:00:01Z');
   await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+  // a token changed by one character is not the kept one: refused
+  now = new Date('2026-11-21T00:30:00Z');
+  const forged = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+  await expect(tokens.verify(forged)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
 });

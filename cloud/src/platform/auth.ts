@@ -24,9 +24,13 @@ export interface TokenService {
 
 const ISSUER = 'citysport';
 const AUDIENCE = 'citysport-miniapp';
+/** verified tokens kept (their claims and expiry): a user's next requests skip the HMAC check */
+const VERIFIED_KEPT = 10_000;
 
 export function createTokenService(secret: string, ttlSeconds: number, now: () => Date = () => new Date()): TokenService {
   const key = new TextEncoder().encode(secret);
+  // token → what its verification found; expiry is checked on every use, ended sessions by the session check after
+  const verified = new Map<string, { claims: TokenClaims; expiresAtMs: number }>();
   return {
     async sign({ userId, roles }) {
       const issuedAt = Math.floor(now().getTime() / 1000);
@@ -42,6 +46,11 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verify(token) {
+      const kept = verified.get(token);
+      if (kept) {
+        if (now().getTime() < kept.expiresAtMs) return kept.claims;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
@@ -50,7 +59,17 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
           currentDate: now(),
         });
         if (typeof payload.sub !== 'string' || !Array.isArray(payload.roles)) throw new AppError('TOKEN_INVALID', 'token is malformed');
-        return { userId: payload.sub, roles: payload.roles as Role[], issuedAt: payload.iat };
+        // frozen: one object answers every request of this token
+        const claims: TokenClaims = Object.freeze({
+          userId: payload.sub,
+          roles: Object.freeze([...(payload.roles as Role[])]) as Role[],
+          issuedAt: payload.iat,
+        });
+        if (typeof payload.exp === 'number') {
+          if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value!); // the oldest goes
+          verified.set(token, { claims, expiresAtMs: payload.exp * 1000 });
+        }
+        return claims;
       } catch (err) {
         if (err instanceof AppError) throw err;
         if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED', 'token has expired');

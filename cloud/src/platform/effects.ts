@@ -30,6 +30,15 @@ export interface EffectOwner<D> {
   steps: Record<string, EffectStep<D>>;
   /** how old an unfinished `pending` must be before the sweeper takes it over (default 60 s) */
   staleMs?: number;
+  /**
+   * Steps whose result the sweeper can check for a whole batch in one read (an outbox event by its
+   * id, tickets by their source): step name → the ids (String(_id)) of the documents where it is
+   * done. Such a step runs right after its own transition, but is not cleared there: it stays in
+   * `pending` until the sweeper confirms it in bulk (and runs it where it is missing), which saves
+   * the hot path its clean-up write. Only its own transition runs it; a later transition's finish
+   * leaves it to the sweeper, as it may have been done already.
+   */
+  checks?: Record<string, (docs: D[]) => Promise<Set<string>>>;
 }
 
 export interface Effects {
@@ -44,7 +53,10 @@ export interface Effects {
     set: Record<string, unknown>,
     pending: string[],
   ): Promise<D | null>;
-  /** Does each pending step and clears it. A failing step stays pending for the sweeper; returns the steps left. */
+  /**
+   * Does each pending step and clears it. A failing step stays pending for the sweeper; returns the
+   * steps not known to be done (a checked step that ran stays in `pending` but is not returned).
+   */
   finish<D extends { _id: unknown; pending?: string[] }>(owner: string, doc: D): Promise<string[]>;
   /** The sweeper: finishes every stale `pending` of this owner. Returns how many documents were healed. */
   sweep(owner: string): Promise<{ healed: number; failed: number }>;
@@ -52,11 +64,13 @@ export interface Effects {
 }
 
 const SWEEP_BATCH = 200;
+/** a sweep takes at most this many batches, so a backlog of checked steps (one per booking in a rush) drains without holding the job */
+const SWEEP_MAX_BATCHES = 10;
 
 export function createEffects(opts: { clock: Clock; logger: Logger; transition: Transition; crashPoint: CrashPoint }): Effects {
   const owners = new Map<string, EffectOwner<any>>();
-  // the documents transitions returned whose steps have not been attempted yet (see StepRun)
-  const unattempted = new WeakSet<object>();
+  // the documents transitions returned whose steps have not been attempted yet (see StepRun), with the steps that transition added
+  const unattempted = new WeakMap<object, Set<string>>();
 
   function ownerOf(owner: string) {
     const o = owners.get(owner);
@@ -64,15 +78,27 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
     return o;
   }
 
-  async function finish<D extends { _id: unknown; pending?: string[] }>(owner: string, doc: D): Promise<string[]> {
-    const o = ownerOf(owner);
-    const coll = mongoose.connection.collection(o.collection);
+  /**
+   * Runs `doc`'s pending steps (not those in `confirmed`: known done) and says which are left and
+   * which may be cleared; a checked step is cleared only by the sweeper (`sweeping`).
+   */
+  async function runSteps<D extends { _id: unknown; pending?: string[] }>(
+    o: EffectOwner<any>,
+    owner: string,
+    doc: D,
+    how: { sweeping: boolean; confirmed?: Set<string> },
+  ): Promise<{ left: string[]; clear: string[] }> {
     const left: string[] = [];
-    const done: string[] = [];
-    const firstRun = unattempted.delete(doc);
+    const clear: string[] = [...(how.confirmed ?? [])];
+    const added = unattempted.get(doc);
+    unattempted.delete(doc);
+    const firstRun = added !== undefined;
     for (const step of doc.pending ?? []) {
+      if (how.confirmed?.has(step)) continue;
       const run = o.steps[step];
-      if (!run) {
+      const checked = Boolean(o.checks?.[step]);
+      // a checked step carried over from an earlier transition may be done: the sweeper checks it
+      if (!run || (checked && !how.sweeping && !added?.has(step))) {
         left.push(step);
         continue;
       }
@@ -80,16 +106,41 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
         opts.crashPoint(`effects:${owner}:${step}:before`);
         await run(doc, { firstRun });
         opts.crashPoint(`effects:${owner}:${step}:done`);
-        done.push(step);
+        if (!checked || how.sweeping) clear.push(step);
       } catch (err) {
         if (isInjectedCrash(err)) throw err;
         opts.logger.warn({ err, owner, step, id: String(doc._id) }, 'effect step failed; the sweeper retries it');
         left.push(step);
       }
     }
+    return { left, clear };
+  }
+
+  const pull = (done: string[]) => ({ $pull: { pending: { $in: done } } });
+
+  async function finish<D extends { _id: unknown; pending?: string[] }>(owner: string, doc: D): Promise<string[]> {
+    const o = ownerOf(owner);
+    const { left, clear } = await runSteps(o, owner, doc, { sweeping: false });
     // one write clears what was done (steps are idempotent: a crash before it only means they run again)
-    if (done.length) await coll.updateOne({ _id: doc._id as never }, { $pull: { pending: { $in: done } } } as never);
+    if (clear.length) await mongoose.connection.collection(o.collection).updateOne({ _id: doc._id as never }, pull(clear) as never);
     return left;
+  }
+
+  /** Which documents of a batch have each checked step done: one read per checked step present. */
+  async function confirmChecked(o: EffectOwner<any>, docs: { _id: unknown; pending?: string[] }[]): Promise<Map<unknown, Set<string>>> {
+    const confirmed = new Map<unknown, Set<string>>();
+    for (const [step, check] of Object.entries(o.checks ?? {})) {
+      const owing = docs.filter((d) => d.pending?.includes(step));
+      if (!owing.length) continue;
+      const done = await check(owing);
+      for (const d of owing) {
+        if (!done.has(String(d._id))) continue;
+        const set = confirmed.get(d._id) ?? new Set<string>();
+        set.add(step);
+        confirmed.set(d._id, set);
+      }
+    }
+    return confirmed;
   }
 
   return {
@@ -106,25 +157,41 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
       const update: Record<string, unknown> = { $set: { ...set, ...(pending.length ? { pendingSince: opts.clock.now() } : {}) } };
       if (pending.length) update.$addToSet = { pending: { $each: pending } };
       const won = await opts.transition<D>(o.collection, filter, update);
-      if (won && pending.length) unattempted.add(won);
+      if (won && pending.length) unattempted.set(won, new Set(pending));
       return won;
     },
     finish,
     async sweep(owner) {
       const o = ownerOf(owner);
+      const coll = mongoose.connection.collection(o.collection);
       const cutoff = new Date(opts.clock.now().getTime() - (o.staleMs ?? 60_000));
-      const due = await mongoose.connection
-        .collection(o.collection)
-        .find({ 'pending.0': { $exists: true }, pendingSince: { $lte: cutoff } })
-        .limit(SWEEP_BATCH)
-        .toArray();
       let healed = 0;
       let failed = 0;
-      for (const doc of due) {
-        // one stuck document never stops the batch
-        const left = await finish(owner, doc as { _id: unknown; pending?: string[] });
-        if (left.length === 0) healed++;
-        else failed++;
+      let after: unknown = null;
+      for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
+        const due = (await coll
+          .find({ 'pending.0': { $exists: true }, pendingSince: { $lte: cutoff }, ...(after ? { _id: { $gt: after as never } } : {}) })
+          .sort({ _id: 1 })
+          .limit(SWEEP_BATCH)
+          .toArray()) as { _id: unknown; pending?: string[] }[];
+        if (!due.length) break;
+        after = due[due.length - 1]._id;
+        const confirmed = await confirmChecked(o, due);
+        const clears: { _id: unknown; clear: string[] }[] = [];
+        for (const doc of due) {
+          // one stuck document never stops the batch
+          const { left, clear } = await runSteps(o, owner, doc, { sweeping: true, confirmed: confirmed.get(doc._id) });
+          if (clear.length) clears.push({ _id: doc._id, clear });
+          if (left.length === 0) healed++;
+          else failed++;
+        }
+        // one write for the batch (steps are idempotent: a crash before it only means they are checked again)
+        if (clears.length)
+          await coll.bulkWrite(
+            clears.map((c) => ({ updateOne: { filter: { _id: c._id as never }, update: pull(c.clear) as never } })),
+            { ordered: false },
+          );
+        if (due.length < SWEEP_BATCH) break;
       }
       return { healed, failed };
     },

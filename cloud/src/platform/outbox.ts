@@ -102,3 +102,15 @@ export async function emit<T extends OutboxEventType>(type: T, payload: OutboxEv
   }
   return eventId;
 }
+
+/**
+ * An effects check (platform/effects.ts `checks`): which of these documents have their event
+ * stored, in one read for the whole batch.
+ */
+export function eventStored<D extends { _id: unknown }>(eventIdOf: (doc: D) => string): (docs: D[]) => Promise<Set<string>> {
+  return async (docs) => {
+    const found = await OutboxEvent.collection.find({ eventId: { $in: docs.map(eventIdOf) } }, { projection: { eventId: 1 } }).toArray();
+    const stored = new Set(found.map((f) => f.eventId));
+    return new Set(docs.filter((d) => stored.has(eventIdOf(d))).map((d) => String(d._id)));
+  };
+}

@@ -11,6 +11,30 @@ export function createBans(deps: BookingDeps) {
     return Ban.findOne({ userId, venueId, until: mongoose.trusted({ $gt: now }), liftedAt: null }).lean<BanDoc>();
   }
 
+  // Every booking asks whether its user is banned at the venue; a venue's bans in force are few, so
+  // one read per venue every few seconds answers all of them. A ban or a lift on this instance
+  // clears the copy at once; another instance's is seen within BAN_CACHE_MS (like the venue rules).
+  const BAN_CACHE_MS = 5_000;
+  const inForce = new Map<string, { at: number; until: Map<string, Date> }>();
+  /** When the user's ban at the venue ends, or null when none is in force. */
+  async function bannedUntil(userId: string, venueId: string, now: Date): Promise<Date | null> {
+    const t = now.getTime();
+    let copy = inForce.get(venueId);
+    if (!copy || t - copy.at >= BAN_CACHE_MS || t < copy.at) {
+      const rows = await Ban.find({ venueId, until: mongoose.trusted({ $gt: now }), liftedAt: null }, { userId: 1, until: 1 }).lean<
+        Pick<BanDoc, 'userId' | 'until'>[]
+      >();
+      copy = { at: t, until: new Map() };
+      for (const r of rows) {
+        const prev = copy.until.get(String(r.userId));
+        if (!prev || r.until > prev) copy.until.set(String(r.userId), r.until);
+      }
+      inForce.set(venueId, copy);
+    }
+    const until = copy.until.get(userId);
+    return until && until > now ? until : null;
+  }
+
   /**
    * A no-show may earn a ban. Its id names the no-show that earned it, so two job runs over the
    * same no-show make one ban, and a later no-show after a lift (even the same day) makes a new one.
@@ -43,6 +67,7 @@ export function createBans(deps: BookingDeps) {
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
+    inForce.delete(String(b.venueId));
   }
 
   function banDto(b: BanDoc) {
@@ -81,6 +106,7 @@ export function createBans(deps: BookingDeps) {
       if (!existing) throw new AppError('BAN_NOT_FOUND', 'no such ban');
       return banDto(existing); // lifted already: lifting again changes nothing
     }
+    inForce.delete(String(lifted.venueId));
     await kernel.audit(actorId, 'ban.lift', String(lifted.userId), { banId, venueId: String(lifted.venueId), reason });
     return banDto(lifted);
   }
@@ -121,6 +147,6 @@ export function createBans(deps: BookingDeps) {
     };
   }
 
-  return { activeBan, considerBan, listBans, banVenueId, liftBan, myNoShows };
+  return { bannedUntil, considerBan, listBans, banVenueId, liftBan, myNoShows };
 }
 export type Bans = ReturnType<typeof createBans>;

@@ -18,6 +18,8 @@ export interface BookingDeps {
   /** tickets: issued when a booking is confirmed, revoked when it ends unused (from the ticket module) */
   tickets: {
     issue: (a: AdmissionSource) => Promise<void>;
+    /** of these bookings, those whose tickets are all issued (one read; the effects sweeper's check) */
+    issuedFor: (kind: 'booking', sources: { id: string; seats: number }[]) => Promise<Set<string>>;
     revokeFor: (source: TicketSource) => Promise<void>;
     /** part of a booking cancelled: its tickets' times follow (issue 10) */
     retime: (source: TicketSource, startAt: Date, endAt: Date) => Promise<void>;

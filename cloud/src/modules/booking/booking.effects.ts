@@ -1,5 +1,5 @@
 import { inShanghai } from '@citysport/shared';
-import { emit } from '../../platform/outbox';
+import { emit, eventStored } from '../../platform/outbox';
 import { AppError } from '../../platform/errors';
 import { withTimeout } from '../../platform/jobs';
 import type { EffectStep } from '../../platform/effects';
@@ -22,6 +22,8 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
   const { kernel, payments } = deps;
   const facts = (b: BookingDoc) => factsOf(deps.pseudonym, b);
   const at = (b: BookingDoc, d: Date | null) => d ?? b.createdAt;
+  const EVENTS = ['booked', 'confirmed', 'cancelled', 'expired', 'used', 'no_show'] as const;
+  const eventId = (kind: (typeof EVENTS)[number], b: BookingDoc) => `booking.${kind}:${b._id}`;
 
   const steps: Record<BookingStep, EffectStep<BookingDoc>> = {
     capacity: (b, { firstRun }) =>
@@ -58,27 +60,27 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
       await emit(
         'booking.booked',
         { ...facts(b), status: b.amountFen > 0 ? 'held' : 'confirmed' },
-        { eventId: `booking.booked:${b._id}`, occurredAt: b.createdAt },
+        { eventId: eventId('booked', b), occurredAt: b.createdAt },
       );
     },
     'event.confirmed': async (b) => {
-      await emit('booking.confirmed', facts(b), { eventId: `booking.confirmed:${b._id}`, occurredAt: at(b, b.confirmedAt) });
+      await emit('booking.confirmed', facts(b), { eventId: eventId('confirmed', b), occurredAt: at(b, b.confirmedAt) });
     },
     'event.cancelled': async (b) => {
       await emit(
         'booking.cancelled',
         { ...facts(b), by: b.cancelledBy ?? 'user', refundStarted: b.refundStarted },
-        { eventId: `booking.cancelled:${b._id}`, occurredAt: at(b, b.cancelledAt) },
+        { eventId: eventId('cancelled', b), occurredAt: at(b, b.cancelledAt) },
       );
     },
     'event.expired': async (b) => {
-      await emit('booking.expired', facts(b), { eventId: `booking.expired:${b._id}`, occurredAt: at(b, b.holdExpiresAt) });
+      await emit('booking.expired', facts(b), { eventId: eventId('expired', b), occurredAt: at(b, b.holdExpiresAt) });
     },
     'event.used': async (b) => {
-      await emit('booking.used', facts(b), { eventId: `booking.used:${b._id}`, occurredAt: at(b, b.usedAt) });
+      await emit('booking.used', facts(b), { eventId: eventId('used', b), occurredAt: at(b, b.usedAt) });
     },
     'event.no_show': async (b) => {
-      await emit('booking.no_show', facts(b), { eventId: `booking.no_show:${b._id}`, occurredAt: at(b, b.noShowAt) });
+      await emit('booking.no_show', facts(b), { eventId: eventId('no_show', b), occurredAt: at(b, b.noShowAt) });
     },
     ban: (b) => bans.considerBan(b, at(b, b.noShowAt)),
     'notify.venue_cancelled': (b) =>
@@ -93,5 +95,14 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
       ),
     ...partialCancelSteps(deps),
   };
-  kernel.effects.define<BookingDoc>(EFFECTS_OWNER, { collection: 'bookings', steps, staleMs: 60_000 });
+  // tickets and events are confirmed by the sweeper in bulk (one read each), not cleared one by one on the hot path
+  const checks: Record<string, (docs: BookingDoc[]) => Promise<Set<string>>> = {
+    'tickets.issue': (docs) =>
+      deps.tickets.issuedFor(
+        'booking',
+        docs.map((b) => ({ id: String(b._id), seats: b.quantity })),
+      ),
+  };
+  for (const kind of EVENTS) checks[`event.${kind}`] = eventStored((b) => eventId(kind, b));
+  kernel.effects.define<BookingDoc>(EFFECTS_OWNER, { collection: 'bookings', steps, staleMs: 60_000, checks });
 }

@@ -110,8 +110,9 @@ export function createBookingService(deps: BookingDeps) {
       kernel.capacity.noteFull(SLOT_CAPACITY, full.id, input.quantity);
       throw new AppError('SLOT_SOLD_OUT', 'sold out', { slotId: full.id });
     }
-    const ban = await bans.activeBan(userId, venue.id, now);
-    if (ban) throw new AppError('BOOKING_BANNED', 'booking is suspended after repeated no-shows', { until: ban.until.toISOString() });
+    const bannedUntil = await bans.bannedUntil(userId, venue.id, now);
+    if (bannedUntil)
+      throw new AppError('BOOKING_BANNED', 'booking is suspended after repeated no-shows', { until: bannedUntil.toISOString() });
 
     const limits = bookingLimitsOf(kernel.limits, userId, venue.id, first, venue.rules);
     const amountFen = ordered.reduce((sum, s) => sum + s.priceFen, 0) * input.quantity;

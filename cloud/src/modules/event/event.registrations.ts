@@ -16,7 +16,7 @@ import {
   type RegistrationStatus,
 } from '@citysport/shared';
 import { AppError } from '../../platform/errors';
-import { emit } from '../../platform/outbox';
+import { emit, eventStored } from '../../platform/outbox';
 import { eachIsolated, withTimeout } from '../../platform/jobs';
 import type { EffectStep } from '../../platform/effects';
 import {
@@ -74,9 +74,20 @@ export function createRegistrations(deps: EventDeps) {
     return { event, group };
   }
 
-  const emitFor = async (type: 'event.registration_confirmed' | 'event.registration_lapsed' | 'event.checked_in', r: RegistrationDoc) => {
+  // the outbox event each step emits (deterministic ids: a retried step stores one event)
+  const EVENT_OF = {
+    'event.registered': 'event.registered',
+    'event.confirmed': 'event.registration_confirmed',
+    'event.cancelled': 'event.registration_cancelled',
+    'event.lapsed': 'event.registration_lapsed',
+    'event.checked_in': 'event.checked_in',
+    'event.transferred': 'event.registration_transferred',
+  } as const;
+  const eventId = (step: keyof typeof EVENT_OF, r: RegistrationDoc) => `${EVENT_OF[step]}:${r._id}`;
+
+  const emitFor = async (step: 'event.confirmed' | 'event.lapsed' | 'event.checked_in', r: RegistrationDoc) => {
     const { event } = await load(r);
-    await emit(type, factsOf(pseudonym, r, event), { eventId: `${type}:${r._id}`, occurredAt: kernel.clock.now() });
+    await emit(EVENT_OF[step], factsOf(pseudonym, r, event), { eventId: eventId(step, r), occurredAt: kernel.clock.now() });
   };
 
   const steps: Record<RegStep, EffectStep<RegistrationDoc>> = {
@@ -135,7 +146,7 @@ export function createRegistrations(deps: EventDeps) {
     'event.transferred': async (r) => {
       const { event } = await load(r);
       await emit('event.registration_transferred', factsOf(pseudonym, r, event), {
-        eventId: `event.registration_transferred:${r._id}`,
+        eventId: eventId('event.transferred', r),
         occurredAt: r.transferredAt ?? kernel.clock.now(),
       });
     },
@@ -145,22 +156,33 @@ export function createRegistrations(deps: EventDeps) {
       await emit(
         'event.registered',
         { ...factsOf(pseudonym, r, event), status: r.status },
-        { eventId: `event.registered:${r._id}`, occurredAt: r.createdAt },
+        { eventId: eventId('event.registered', r), occurredAt: r.createdAt },
       );
     },
-    'event.confirmed': (r) => emitFor('event.registration_confirmed', r),
+    'event.confirmed': (r) => emitFor('event.confirmed', r),
     'event.cancelled': async (r) => {
       const { event } = await load(r);
       await emit(
         'event.registration_cancelled',
         { ...factsOf(pseudonym, r, event), refundFen: r.refundFen },
-        { eventId: `event.registration_cancelled:${r._id}`, occurredAt: r.endedAt ?? kernel.clock.now() },
+        { eventId: eventId('event.cancelled', r), occurredAt: r.endedAt ?? kernel.clock.now() },
       );
     },
-    'event.lapsed': (r) => emitFor('event.registration_lapsed', r),
+    'event.lapsed': (r) => emitFor('event.lapsed', r),
     'event.checked_in': (r) => emitFor('event.checked_in', r),
   };
-  kernel.effects.define<RegistrationDoc>(REG_OWNER, { collection: 'event_registrations', steps, staleMs: 30_000 });
+  // tickets and events are confirmed by the sweeper in bulk (one read each), not cleared one by one on the hot path
+  const checks: Record<string, (docs: RegistrationDoc[]) => Promise<Set<string>>> = {
+    'tickets.issue': async (docs) => {
+      const issued = await tickets.issuedFor(
+        'registration',
+        docs.map((r) => ({ id: ticketSourceId(r), seats: 1 })),
+      );
+      return new Set(docs.filter((r) => issued.has(ticketSourceId(r))).map((r) => String(r._id)));
+    },
+  };
+  for (const step of Object.keys(EVENT_OF) as (keyof typeof EVENT_OF)[]) checks[step] = eventStored((r) => eventId(step, r));
+  kernel.effects.define<RegistrationDoc>(REG_OWNER, { collection: 'event_registrations', steps, staleMs: 30_000, checks });
 
   async function transition(filter: Record<string, unknown>, set: Record<string, unknown>, owed: RegStep[], crash?: string) {
     const won = await kernel.effects.transition<RegistrationDoc>(REG_OWNER, filter, set, owed);

@@ -157,6 +157,19 @@ export function createTicketService(deps: {
     }
   }
 
+  /**
+   * Of these sources (all of one kind), the ids whose tickets are all issued: one read for a batch,
+   * so the effects sweeper can confirm many `tickets.issue` steps at once (platform/effects.ts).
+   */
+  async function issuedFor(kind: TicketSource['kind'], sources: { id: string; seats: number }[]): Promise<Set<string>> {
+    const rows = await Ticket.collection
+      .find({ 'source.kind': kind, 'source.id': { $in: sources.map((x) => x.id) } }, { projection: { 'source.id': 1 } })
+      .toArray();
+    const seats = new Map<string, number>();
+    for (const r of rows) seats.set(r.source.id, (seats.get(r.source.id) ?? 0) + 1);
+    return new Set(sources.filter((x) => (seats.get(x.id) ?? 0) >= x.seats).map((x) => x.id));
+  }
+
   /** Revokes every valid ticket of a source (idempotent). */
   async function revokeFor(source: TicketSource) {
     await Ticket.updateMany({ 'source.kind': source.kind, 'source.id': source.id, status: 'valid' }, { $set: { status: 'revoked' } });
@@ -552,6 +565,7 @@ export function createTicketService(deps: {
     offerTransfer: transfers.offer,
     claimTransfer: async (friendId: string, token: string) => toDto(await transfers.claim(friendId, token)),
     issue,
+    issuedFor,
     retime,
     revokeFor,
     registerSource,
