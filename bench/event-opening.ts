@@ -10,6 +10,7 @@
  *   BENCH_RUNNERS=300 BENCH_PLACES=200 BENCH_DRAW_ENTRIES=20000 BENCH_ENGINE_SECONDS=1 npm run bench:event-opening -- --no-write
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import mongoose from 'mongoose';
 import { idCardCheckChar } from '@citysport/shared';
 import { entriesDigestOf, newSeed, rankGroup } from '../cloud/src/modules/event/event.draw';
@@ -89,6 +90,7 @@ async function main() {
   const { stack, stop } = await spawnStack<Stack>('event-opening-server.ts');
   try {
     console.log(`[bench] engine: ${stack.engine}; API ${stack.url}`);
+    const loadAtStart = os.loadavg()[0];
     await mongoose.connect(stack.engineUri, { dbName: `${stack.dbName}_raw`, maxPoolSize: 50 });
     // a warm-up first: the engine's JVM measured cold reads at a third of its warm rate, and a
     // ratio against a cold ceiling would flatter the registration path
@@ -145,7 +147,11 @@ async function main() {
     console.log(`[bench] draw over ${DRAW_ENTRIES}: ${draw.seconds.toFixed(2)} s, peak RSS ${draw.peakRssMiB.toFixed(0)} MiB`);
     const md = `## Event opening and draw (\`npm run bench:event-opening\`)
 
-PROVISIONAL — measured ${new Date().toISOString().slice(0, 10)} on a shared machine (about nine engineers' test runs at once); the coordinator re-measures.
+${
+  loadAtStart > os.cpus().length
+    ? `PROVISIONAL — measured ${new Date().toISOString().slice(0, 10)} on a shared machine (1-minute load ${loadAtStart.toFixed(1)} at the start on ${os.cpus().length} cores).`
+    : `Measured ${new Date().toISOString().slice(0, 10)} on a quiet machine (1-minute load ${loadAtStart.toFixed(1)} at the start on ${os.cpus().length} cores; the bench is the load).`
+}
 Machine: ${machineLine()}. Engine: ${stack.engine}.
 Settings: ${RUNNERS} runners (distinct tokens and ID numbers), ${PLACES} places, ${CONNECTIONS} connections; draw over ${DRAW_ENTRIES} entries in 3 groups.
 
