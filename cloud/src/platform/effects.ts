@@ -173,22 +173,26 @@ export function createEffects(opts: { clock: Clock; logger: Logger; transition: 
           .find({ 'pending.0': { $exists: true }, pendingSince: { $lte: cutoff }, ...(after ? { _id: { $gt: after as never } } : {}) })
           .sort({ _id: 1 })
           .limit(SWEEP_BATCH)
-          .toArray()) as { _id: unknown; pending?: string[] }[];
+          .toArray()) as { _id: unknown; pending?: string[]; pendingSince?: unknown }[];
         if (!due.length) break;
         after = due[due.length - 1]._id;
         const confirmed = await confirmChecked(o, due);
-        const clears: { _id: unknown; clear: string[] }[] = [];
+        const clears: { _id: unknown; since: unknown; clear: string[] }[] = [];
         for (const doc of due) {
           // one stuck document never stops the batch
           const { left, clear } = await runSteps(o, owner, doc, { sweeping: true, confirmed: confirmed.get(doc._id) });
-          if (clear.length) clears.push({ _id: doc._id, clear });
+          if (clear.length) clears.push({ _id: doc._id, since: doc.pendingSince, clear });
           if (left.length === 0) healed++;
           else failed++;
         }
-        // one write for the batch (steps are idempotent: a crash before it only means they are checked again)
+        // one write for the batch (steps are idempotent: a crash before it only means they are checked again);
+        // a transition since the read (pendingSince moved) may owe a step again for its new state (a
+        // transfer's ticket): what this sweep did is then left for the next one, which checks it afresh
         if (clears.length)
           await coll.bulkWrite(
-            clears.map((c) => ({ updateOne: { filter: { _id: c._id as never }, update: pull(c.clear) as never } })),
+            clears.map((c) => ({
+              updateOne: { filter: { _id: c._id as never, pendingSince: c.since as never }, update: pull(c.clear) as never },
+            })),
             { ordered: false },
           );
         if (due.length < SWEEP_BATCH) break;

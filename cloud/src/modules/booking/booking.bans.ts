@@ -16,11 +16,18 @@ export function createBans(deps: BookingDeps) {
   // clears the copy at once; another instance's is seen within BAN_CACHE_MS (like the venue rules).
   const BAN_CACHE_MS = 5_000;
   const inForce = new Map<string, { at: number; until: Map<string, Date> }>();
+  // bumped by every clear: a read on its way before a ban or a lift does not keep what it read
+  let clears = 0;
+  function forgetVenue(venueId: unknown) {
+    clears++;
+    inForce.delete(String(venueId));
+  }
   /** When the user's ban at the venue ends, or null when none is in force. */
   async function bannedUntil(userId: string, venueId: string, now: Date): Promise<Date | null> {
     const t = now.getTime();
     let copy = inForce.get(venueId);
     if (!copy || t - copy.at >= BAN_CACHE_MS || t < copy.at) {
+      const before = clears;
       const rows = await Ban.find({ venueId, until: mongoose.trusted({ $gt: now }), liftedAt: null }, { userId: 1, until: 1 }).lean<
         Pick<BanDoc, 'userId' | 'until'>[]
       >();
@@ -29,7 +36,7 @@ export function createBans(deps: BookingDeps) {
         const prev = copy.until.get(String(r.userId));
         if (!prev || r.until > prev) copy.until.set(String(r.userId), r.until);
       }
-      inForce.set(venueId, copy);
+      if (clears === before) inForce.set(venueId, copy);
     }
     const until = copy.until.get(userId);
     return until && until > now ? until : null;
@@ -67,7 +74,7 @@ export function createBans(deps: BookingDeps) {
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
-    inForce.delete(String(b.venueId));
+    forgetVenue(b.venueId);
   }
 
   function banDto(b: BanDoc) {
@@ -106,7 +113,7 @@ export function createBans(deps: BookingDeps) {
       if (!existing) throw new AppError('BAN_NOT_FOUND', 'no such ban');
       return banDto(existing); // lifted already: lifting again changes nothing
     }
-    inForce.delete(String(lifted.venueId));
+    forgetVenue(lifted.venueId);
     await kernel.audit(actorId, 'ban.lift', String(lifted.userId), { banId, venueId: String(lifted.venueId), reason });
     return banDto(lifted);
   }

@@ -35,7 +35,12 @@ export function defineBookingEffects(deps: BookingDeps, bans: Bans) {
     limits: async (b) => {
       for (const key of b.limitKeys) await kernel.limits.giveBack(key, { holder: String(b._id) });
     },
-    'tickets.issue': (b) => deps.tickets.issue(admissionOf(b)),
+    'tickets.issue': async (b) => {
+      // a booking that ended before its tickets were issued (a crash, then a cancel whose revoke found
+      // none) is owed none: the sweeper runs this step after that cancel, on the document as it is now
+      if (b.status !== 'confirmed' && b.status !== 'used') return;
+      await deps.tickets.issue(admissionOf(b));
+    },
     'tickets.revoke': (b) => deps.tickets.revokeFor({ kind: 'booking', id: String(b._id) }),
     'order.close': async (b) => {
       // places and limits went back in the steps before: a slow close never holds them

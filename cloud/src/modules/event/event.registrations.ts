@@ -137,6 +137,8 @@ export function createRegistrations(deps: EventDeps) {
       }
     },
     'tickets.issue': async (r) => {
+      // ended before its ticket was issued (a crash, then a cancel whose revoke found none): none is owed
+      if (r.status !== 'confirmed') return;
       const { event, group } = await load(r);
       await tickets.issue(admissionOf(r, event, group.name));
     },
