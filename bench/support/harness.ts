@@ -130,6 +130,51 @@ export async function startBenchServer(
   };
 }
 
+/**
+ * A free first-come event, published and open for registration for the next day, with one group:
+ * what the opening bench and the soak register for. Returns its id and its group's id.
+ */
+export async function openFirstComeEvent(
+  services: Awaited<ReturnType<typeof startServer>>['cloud']['services'],
+  opts: {
+    openid: string;
+    name: string;
+    district: string;
+    group: string;
+    capacity: number;
+    refundTiers: { daysBefore: number; percent: number }[];
+  },
+): Promise<{ eventId: string; groupId: string }> {
+  const { identity, events } = services;
+  const { user } = await identity.upsertByOpenid(opts.openid, undefined, 'bench-session');
+  const organiserId = String(user._id);
+  await identity.changeRole('system', { userId: organiserId, role: 'organiser', reason: 'bench' }, 'grant');
+  const now = Date.now();
+  const e = await events.create(organiserId, {
+    name: opts.name,
+    kind: 'road_race',
+    sport: 'running',
+    district: opts.district,
+    place: '压测起点',
+    startAt: new Date(now + 30 * 86_400_000).toISOString(),
+    description: '',
+    registration: {
+      mode: 'first_come',
+      opensAt: new Date(now - 60_000).toISOString(),
+      closesAt: new Date(now + 86_400_000).toISOString(),
+      holdMinutes: 15,
+      offerHours: 48,
+    },
+    refundPolicy: { tiers: opts.refundTiers },
+    transfer: { allowed: false },
+    pledge: { text: '压测承诺', version: 'v1' },
+    groups: [{ name: opts.group, capacity: opts.capacity, feeFen: 0, eligibility: {}, bibPrefix: '', bibStart: 1 }],
+  });
+  for (const step of ['publish', 'open'] as const)
+    await events.changeStatus(organiserId, await events.ownedEvent(organiserId, e.id, false), step);
+  return { eventId: e.id, groupId: e.groups[0].id };
+}
+
 /** Latency percentiles of one outcome (an HTTP status, a socket error or a timeout). */
 export interface OutcomeStats {
   n: number;

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import { startBenchServer } from './harness';
+import { openFirstComeEvent, startBenchServer } from './harness';
 import { benchPayEnv, benchPayKeys } from './pay-keys';
 import { addDays } from '../../cloud/src/modules/venue';
 import { businessDay } from '@citysport/shared';
@@ -62,7 +62,7 @@ async function main() {
       ...benchPayEnv(keys),
     },
   });
-  const { venues, identity, events } = server.cloud.services;
+  const { venues, identity } = server.cloud.services;
   const today = businessDay(new Date());
   const venueId = await venues.createVenue({
     name: '长稳压测馆',
@@ -90,32 +90,14 @@ async function main() {
 
   const { user: staff } = await identity.upsertByOpenid('soak-staff', undefined, 'soak-session');
   await identity.changeRole('system', { userId: String(staff._id), role: 'staff', scope: venueId, reason: 'bench' }, 'grant');
-  const { user: organiser } = await identity.upsertByOpenid('soak-organiser', undefined, 'soak-session');
-  const organiserId = String(organiser._id);
-  await identity.changeRole('system', { userId: organiserId, role: 'organiser', reason: 'bench' }, 'grant');
-  const now = Date.now();
-  const e = await events.create(organiserId, {
+  const { eventId, groupId } = await openFirstComeEvent(server.cloud.services, {
+    openid: 'soak-organiser',
     name: '长稳压测健步走',
-    kind: 'road_race',
-    sport: 'running',
     district: '姑苏区',
-    place: '压测起点',
-    startAt: new Date(now + 30 * 86_400_000).toISOString(),
-    description: '',
-    registration: {
-      mode: 'first_come',
-      opensAt: new Date(now - 60_000).toISOString(),
-      closesAt: new Date(now + 86_400_000).toISOString(),
-      holdMinutes: 15,
-      offerHours: 48,
-    },
-    refundPolicy: { tiers: [{ daysBefore: 7, percent: 100 }] },
-    transfer: { allowed: false },
-    pledge: { text: '压测承诺', version: 'v1' },
-    groups: [{ name: '5公里', capacity: 1_000_000, feeFen: 0, eligibility: {}, bibPrefix: '', bibStart: 1 }],
+    group: '5公里',
+    capacity: 1_000_000,
+    refundTiers: [{ daysBefore: 7, percent: 100 }],
   });
-  for (const step of ['publish', 'open'] as const)
-    await events.changeStatus(organiserId, await events.ownedEvent(organiserId, e.id, false), step);
 
   const samples = process.env.SOAK_SAMPLES;
   if (samples) startSampler(samples, Number(process.env.SOAK_SAMPLE_MS ?? 10_000));
@@ -123,8 +105,8 @@ async function main() {
     pid: process.pid,
     venueId,
     days: [today, addDays(today, 1)],
-    eventId: e.id,
-    groupId: e.groups[0].id,
+    eventId,
+    groupId,
     mockUrl: wechat,
     engineUri: server.engine.uri,
     dbName: server.config.DB_NAME,
