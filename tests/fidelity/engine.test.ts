@@ -81,6 +81,10 @@ test('guarded multi-place takes ($gte n) never go below zero', async () => {
 
 test('guarded state transitions through mongoose (sanitizeFilter on, operators marked trusted) happen exactly once', async () => {
   const Hold = mongoose.model('FidelityHold', new mongoose.Schema({ status: String, remaining: Number }));
+  // As ensureIndexes() does before the app serves: mongoose's autoCreate sends `create` on
+  // another connection, and mongo-java-server's `create` checks-then-creates outside the lock
+  // the first insert takes, so a late `create` can replace the collection the insert just made.
+  await Hold.init();
   const hold = await Hold.create({ status: 'held', remaining: 1 });
   const results = await Promise.all(
     Array.from({ length: CALLERS }, () => Hold.updateOne({ _id: hold._id, status: 'held' }, { $set: { status: 'expired' } })),
