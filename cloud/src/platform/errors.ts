@@ -71,18 +71,27 @@ const ENGINE_AWAY = new Set([
   'WaitQueueTimeoutError',
 ]);
 
+/**
+ * A socket to the engine broke under a write: the driver (6.x) waits for 'drain' when the socket's
+ * buffer is full and rethrows the socket's own error as it is, unwrapped (seen under load in the
+ * engine-restart fault test). Every outside call that is not the database is wrapped (WeChat:
+ * UPSTREAM_UNAVAILABLE), so a bare one of these reaching the error middleware is the engine's.
+ */
+const SOCKET_GONE = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN']);
+
 /** Seconds a client is told to wait before retrying while the engine is away. */
 export const ENGINE_RETRY_AFTER_SECONDS = 5;
 
 /** The database engine is unreachable (restarting, network lost): a 503 the client may retry, not a 500. */
 export function isEngineUnavailable(err: unknown): boolean {
   for (
-    let e = err as { name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    let e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0;
     e && depth < 4;
     e = e.cause as never, depth++
   ) {
     if (typeof e !== 'object') return false;
     if (typeof e.name === 'string' && ENGINE_AWAY.has(e.name)) return true;
+    if (typeof e.code === 'string' && SOCKET_GONE.has(e.code)) return true;
     // mongoose queues operations while disconnected and fails them after bufferTimeoutMS
     if (e.name === 'MongooseError' && typeof e.message === 'string' && /buffering timed out/.test(e.message)) return true;
   }
