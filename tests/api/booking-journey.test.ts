@@ -8,6 +8,7 @@ import { SHORT_CODE_TRIES_PER_MIN, TICKET_STEP_SECONDS, priceLine, shanghaiTime 
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { createJobRunner } from '../../cloud/src/platform/jobs';
 import { createLogger } from '../../cloud/src/platform/logger';
+import { rateLimitCollectionOf } from '../../cloud/src/platform/ratelimit';
 import { startTestStack, grant, type TestStack } from '../support/stack';
 import { createTestVenue, daysAhead, remainingOf, slotsOf } from '../support/venue-fixture';
 import { orderOf, payAndConfirm, refundsAtWechat, until } from '../support/pay';
@@ -185,7 +186,7 @@ test('the short code admits at its venue in its own step only, is refused for an
   expect(answers.slice(SHORT_CODE_TRIES_PER_MIN)).toEqual([429, 429, 429]);
   expect(
     await db()
-      .collection('rate_limits')
+      .collection(rateLimitCollectionOf(`short-code:${guesser.userId}`))
       .countDocuments({ key: `rl:short-code:${guesser.userId}` }),
   ).toBe(1);
 });

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { ManualClock } from '../../cloud/src/platform/clock';
 import { startTestStack, type TestStack } from '../support/stack';
-import { reserveSize } from '../../cloud/src/platform/ratelimit';
+import { rateLimitCollectionOf, reserveSize } from '../../cloud/src/platform/ratelimit';
 
 /**
  * Rate limits are kept in the database: two API instances on one engine count against the same
@@ -41,7 +41,9 @@ test('the login limit per IP is one budget across two instances', async () => {
     // the sixth login is refused on either instance, though the second has served only two
     expectLimited(await login(second, 5));
     expectLimited(await login(first, 6));
-    const stored = await mongoose.connection.db!.collection('rate_limits').findOne({ key: 'rl:login:127.0.0.1' });
+    const stored = await mongoose.connection
+      .db!.collection(rateLimitCollectionOf('login:127.0.0.1'))
+      .findOne({ key: 'rl:login:127.0.0.1' });
     expect(stored?.points).toBe(7);
   } finally {
     await second.stop();
@@ -115,7 +117,9 @@ describe('batched per-user limit (reserves a share of the shared window per roun
     expectLimited(await a.request('GET', '/me', { token: user.token }));
     // 50 reservations of 2 served the 100; one more per instance found the window used up, then
     // both refused in memory: 104 points counted, so 52 writes for 131 requests
-    const stored = await mongoose.connection.db!.collection('rate_limits').findOne({ key: `rl:user:${user.userId}` });
+    const stored = await mongoose.connection
+      .db!.collection(rateLimitCollectionOf(`user:${user.userId}`))
+      .findOne({ key: `rl:user:${user.userId}` });
     expect(stored?.points).toBe(104);
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../cloud/src/platform/db/connect';
+import { RATE_LIMIT_COLLECTIONS } from '../../cloud/src/platform/ratelimit';
 
 /** Connects this test file to a database of its own on the run's engine; drops it afterwards. */
 export async function connectTestDatabase(label: string): Promise<{ dbName: string; engineName: string; close(): Promise<void> }> {
@@ -20,10 +21,10 @@ export async function connectTestDatabase(label: string): Promise<{ dbName: stri
 }
 
 /**
- * Collections that change on every request by design: the shared rate-limit budget counts refused
+ * Collections that change on every request by design: the shared rate-limit budget (its 64 shards) counts refused
  * requests too. Nothing else is left out.
  */
-export const COUNTS_EVERY_REQUEST = new Set(['rate_limits']);
+export const COUNTS_EVERY_REQUEST = new Set(RATE_LIMIT_COLLECTIONS);
 
 /**
  * Every document of every collection of the connected database, as one string to compare: the

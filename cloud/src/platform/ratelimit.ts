@@ -1,11 +1,55 @@
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { AuthState } from './auth';
 import { AppError } from './errors';
 
-/** One collection for every limiter; keys carry the limiter's name (`rl:login:1.2.3.4`, `rl:user:<id>`). */
-export const RATE_LIMIT_COLLECTION = 'rate_limits';
+/**
+ * Every limiter shares the store; keys carry the limiter's name (`rl:login:1.2.3.4`, `rl:user:<id>`).
+ * The store is split over 64 collections by a hash of the key because the library's upsert filters
+ * `{key, $or: [expire…]}`: MongoDB serves that from the unique `key` index, but mongo-java-server
+ * uses a unique index only for a query on exactly its keys and reads the whole collection, so each
+ * new key got slower as keys piled up (81 new keys/s at 30,000 keys; docs/benchmarks.md).
+ */
+export const RATE_LIMIT_SHARDS = 64;
+
+/** The collection that holds `key` (the limiter's key, without the library's `rl:` prefix). */
+export function rateLimitCollectionOf(key: string): string {
+  const shard = createHash('sha1').update(key).digest().readUInt32BE(0) % RATE_LIMIT_SHARDS;
+  return `rate_limits_${String(shard).padStart(2, '0')}`;
+}
+
+/** Every rate-limit collection's name: `rate_limits_00` … `rate_limits_63`. */
+export const RATE_LIMIT_COLLECTIONS = Array.from({ length: RATE_LIMIT_SHARDS }, (_, i) => `rate_limits_${String(i).padStart(2, '0')}`);
+
+const storeIndexes = new WeakMap<mongoose.mongo.Db, Promise<void>>();
+
+/**
+ * Builds the store's indexes (the unique `key`, the TTL on `expire`: the library's own) once per
+ * database, before a limiter writes: a burst of first requests could otherwise upsert before the
+ * unique index exists. ensureIndexes() calls it before the port opens.
+ */
+export function ensureRateLimitIndexes(db: mongoose.mongo.Db): Promise<void> {
+  let built = storeIndexes.get(db);
+  if (!built) {
+    built = Promise.all(
+      RATE_LIMIT_COLLECTIONS.map(
+        (tableName) =>
+          new RateLimiterMongo({
+            storeClient: db,
+            tableName,
+            points: 1,
+            duration: 1,
+            disableIndexesCreation: true,
+          }).createIndexes() as Promise<void>,
+      ),
+    ).then(() => undefined);
+    built.catch(() => storeIndexes.delete(db)); // try again on the next request
+    storeIndexes.set(db, built);
+  }
+  return built;
+}
 
 /** At most this many points are reserved by one database round trip of a batched limit. */
 export const MAX_RESERVE = 100;
@@ -55,27 +99,28 @@ export function rateLimit(opts: {
 }): Middleware<AuthState> {
   const chunk = reserveSize(opts.max, opts.batched === true);
   // built on first use: the store needs the connected database (and follows it if the app reconnects)
-  let bound: { db: mongoose.mongo.Db; ready: Promise<RateLimiterMongo> } | undefined;
-  const limiterFor = (db: mongoose.mongo.Db) => {
+  let bound: { db: mongoose.mongo.Db; shards: Map<string, RateLimiterMongo> } | undefined;
+  const limiterFor = async (db: mongoose.mongo.Db, key: string): Promise<RateLimiterMongo> => {
     if (bound?.db !== db) {
-      const limiter = new RateLimiterMongo({
+      if (bound) windows.clear(); // reconnected to another database: nothing is reserved there
+      bound = { db, shards: new Map() };
+    }
+    const { shards } = bound;
+    await ensureRateLimitIndexes(db);
+    const tableName = rateLimitCollectionOf(key);
+    let limiter = shards.get(tableName);
+    if (!limiter) {
+      limiter = new RateLimiterMongo({
         storeClient: db,
-        tableName: RATE_LIMIT_COLLECTION,
+        tableName,
         keyPrefix: 'rl',
         points: opts.max,
         duration: opts.durationMs / 1000,
-        // the library builds its unique key index in the background; a burst of first requests
-        // could then upsert before it exists. Build it first, once, and serve after.
-        disableIndexesCreation: true,
+        disableIndexesCreation: true, // ensureRateLimitIndexes built them
       });
-      const ready = limiter.createIndexes().then(() => limiter);
-      ready.catch(() => {
-        if (bound?.db === db) bound = undefined; // try again on the next request
-      });
-      if (bound) windows.clear(); // reconnected to another database: nothing is reserved there
-      bound = { db, ready };
+      shards.set(tableName, limiter);
     }
-    return bound.ready;
+    return limiter;
   };
   const windows = new Map<string, LocalWindow>();
 
@@ -85,7 +130,7 @@ export function rateLimit(opts: {
     if (!db) throw new AppError('INTERNAL', 'rate limit store: the database is not connected');
     let res: RateLimiterRes;
     try {
-      res = await (await limiterFor(db)).consume(key, n);
+      res = await (await limiterFor(db, key)).consume(key, n);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection; // the store failed: not a limit
       res = rejection;

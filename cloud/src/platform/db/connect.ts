@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { ensureRateLimitIndexes } from '../ratelimit';
 
 // Unknown filter keys are dropped and `$`-operators in user-supplied filters are neutralised;
 // our own operators in guarded updates are marked with mongoose.trusted().
@@ -52,9 +53,9 @@ export async function disconnectDatabase(): Promise<void> {
 }
 
 /**
- * Builds every registered model's indexes before serving: unique indexes are correctness
+ * Builds every registered model's indexes, and the rate-limit store's, before serving: unique indexes are correctness
  * (ARCHITECTURE.md), and on mongo-java-server a write racing an index build can fail.
  */
 export async function ensureIndexes(): Promise<void> {
-  await Promise.all(mongoose.modelNames().map((name) => mongoose.model(name).init()));
+  await Promise.all([...mongoose.modelNames().map((name) => mongoose.model(name).init()), ensureRateLimitIndexes(mongoose.connection.db!)]);
 }
