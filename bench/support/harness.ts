@@ -342,3 +342,37 @@ export async function engineGuardedRate(seconds: number): Promise<number> {
   );
   return ops / (Number(process.hrtime.bigint() - started) / 1e9);
 }
+
+/**
+ * A guarded transition's cost at a collection's real size: 50 callers update `{_id, status}` on
+ * existing documents of `collection` with a status none has, so nothing changes. mongo-java-server
+ * serves a filter from an index only when it names exactly the index's keys, so `{_id, status}`
+ * reads the whole collection, and this rate falls as the collection grows (engineGuardedRate's
+ * one-document counter does not show that).
+ */
+export async function guardedTransitionRate(
+  db: mongoose.mongo.Db,
+  collection: string,
+  seconds: number,
+): Promise<{ rate: number; size: number }> {
+  const coll = db.collection(collection);
+  const ids = (
+    await coll
+      .find({}, { projection: { _id: 1 } })
+      .limit(1000)
+      .toArray()
+  ).map((d) => d._id);
+  const size = await coll.estimatedDocumentCount();
+  let ops = 0;
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 50 }, async (_, k) => {
+      while (Date.now() < end) {
+        await coll.updateOne({ _id: ids[(ops + k) % ids.length], status: '__bench_never__' }, { $set: { benchTouched: true } });
+        ops++;
+      }
+    }),
+  );
+  return { rate: ops / (Number(process.hrtime.bigint() - started) / 1e9), size };
+}
