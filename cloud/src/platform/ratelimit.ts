@@ -14,14 +14,13 @@ import { AppError } from './errors';
  */
 export const RATE_LIMIT_SHARDS = 64;
 
-/** The collection that holds `key` (the limiter's key, without the library's `rl:` prefix). */
-export function rateLimitCollectionOf(key: string): string {
-  const shard = createHash('sha1').update(key).digest().readUInt32BE(0) % RATE_LIMIT_SHARDS;
-  return `rate_limits_${String(shard).padStart(2, '0')}`;
-}
-
 /** Every rate-limit collection's name: `rate_limits_00` … `rate_limits_63`. */
 export const RATE_LIMIT_COLLECTIONS = Array.from({ length: RATE_LIMIT_SHARDS }, (_, i) => `rate_limits_${String(i).padStart(2, '0')}`);
+
+/** The collection that holds `key` (the limiter's key, without the library's `rl:` prefix). */
+export function rateLimitCollectionOf(key: string): string {
+  return RATE_LIMIT_COLLECTIONS[createHash('sha1').update(key).digest().readUInt32BE(0) % RATE_LIMIT_SHARDS];
+}
 
 const storeIndexes = new WeakMap<mongoose.mongo.Db, Promise<void>>();
 
