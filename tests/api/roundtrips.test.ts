@@ -212,3 +212,16 @@ describe('a first-come event registration (issue 11)', () => {
     ).toBe(1);
   });
 });
+
+test('on mongo-java-server the hot {_id, status} transitions have an index on exactly those keys; on MongoDB they do not', async () => {
+  const db = mongoose.connection.db!;
+  const info = await db.admin().command({ buildInfo: 1 });
+  const exactOnly = !('gitVersion' in info); // as connect.ts tells the engines apart
+  expect(exactOnly).toBe((process.env.TEST_ENGINE_NAME ?? '').startsWith('mongo-java-server'));
+  for (const name of ['bookings', 'event_registrations']) {
+    const indexes = await db.collection(name).indexes();
+    expect(indexes.some((i) => i.name === 'exact_id_status' && JSON.stringify(i.key) === '{"_id":1,"status":1}' && i.unique)).toBe(
+      exactOnly,
+    );
+  }
+});
