@@ -329,13 +329,18 @@ export const WRITE_DOC = !process.argv.includes('--no-write');
 export async function engineGuardedRate(seconds: number): Promise<number> {
   const coll = mongoose.connection.db!.collection('bench_raw_counter');
   const { insertedId } = await coll.insertOne({ remaining: 1e9 });
+  return callsPerSecond(seconds, () => coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } }));
+}
+
+/** 50 callers repeat `call` (given how many calls ended so far) for `seconds`; calls per measured second. */
+async function callsPerSecond(seconds: number, call: (done: number) => Promise<unknown>): Promise<number> {
   let ops = 0;
   const started = process.hrtime.bigint();
   const end = Date.now() + seconds * 1000;
   await Promise.all(
-    Array.from({ length: 50 }, async () => {
+    Array.from({ length: 50 }, async (_, k) => {
       while (Date.now() < end) {
-        await coll.updateOne({ _id: insertedId, remaining: { $gte: 1 } }, { $inc: { remaining: -1 } });
+        await call(ops + k);
         ops++;
       }
     }),
@@ -363,16 +368,8 @@ export async function guardedTransitionRate(
       .toArray()
   ).map((d) => d._id);
   const size = await coll.estimatedDocumentCount();
-  let ops = 0;
-  const started = process.hrtime.bigint();
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: 50 }, async (_, k) => {
-      while (Date.now() < end) {
-        await coll.updateOne({ _id: ids[(ops + k) % ids.length], status: '__bench_never__' }, { $set: { benchTouched: true } });
-        ops++;
-      }
-    }),
+  const rate = await callsPerSecond(seconds, (n) =>
+    coll.updateOne({ _id: ids[n % ids.length], status: '__bench_never__' }, { $set: { benchTouched: true } }),
   );
-  return { rate: ops / (Number(process.hrtime.bigint() - started) / 1e9), size };
+  return { rate, size };
 }

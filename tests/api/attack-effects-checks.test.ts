@@ -33,18 +33,24 @@ afterEach(() => {
 
 const validTickets = (sourceId: string) => db().collection('tickets').countDocuments({ 'source.id': sourceId, status: 'valid' });
 
+/** A booking of `slotIds` whose process crashed right before its tickets: the 500, and the booking it left. */
+async function bookingCrashedBeforeTickets(login: string, body: Record<string, unknown>) {
+  const user = await stack.login(login);
+  crashes.arm('effects:booking:tickets.issue:before');
+  expect((await stack.request('POST', '/bookings', { token: user.token, body })).status).toBe(500);
+  const left = await db()
+    .collection('bookings')
+    .findOne({ userId: oid(user.userId) }, { sort: { _id: -1 } });
+  return { user, left };
+}
+
 describe('a checked tickets.issue that never ran, carried over into a cancel', () => {
   // Was a defect (47ec585): the cancel's finish left the carried-over checked tickets.issue to the
   // sweeper and revoked nothing; the sweeper then issued valid tickets for the cancelled booking.
   test('booking: confirmed, crash before its tickets, cancelled: the sweepers issue no valid ticket', async () => {
     const v = await createTestVenue(stack, { name: '未出票取消馆' });
-    const user = await stack.login('ae-cancel-before-issue');
     const [s] = await slotsOf(v.sessionId, TOMORROW);
-    crashes.arm('effects:booking:tickets.issue:before');
-    expect((await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [s.id], quantity: 2 } })).status).toBe(500);
-    const left = await db()
-      .collection('bookings')
-      .findOne({ userId: oid(user.userId) }, { sort: { _id: -1 } });
+    const { user, left } = await bookingCrashedBeforeTickets('ae-cancel-before-issue', { slotIds: [s.id], quantity: 2 });
     expect(left).toMatchObject({ status: 'confirmed', pending: ['tickets.issue', 'event.booked'] });
     const id = String(left!._id);
 
@@ -66,13 +72,8 @@ describe('a checked tickets.issue that never ran, carried over into a cancel', (
 
   test('booking: the same crash, not cancelled: the sweeper still issues every seat (the guard refuses only ended bookings)', async () => {
     const v = await createTestVenue(stack, { name: '未出票保留馆' });
-    const user = await stack.login('ae-keep-before-issue');
     const [s] = await slotsOf(v.sessionId, TOMORROW);
-    crashes.arm('effects:booking:tickets.issue:before');
-    expect((await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [s.id], quantity: 2 } })).status).toBe(500);
-    const left = await db()
-      .collection('bookings')
-      .findOne({ userId: oid(user.userId) }, { sort: { _id: -1 } });
+    const { left } = await bookingCrashedBeforeTickets('ae-keep-before-issue', { slotIds: [s.id], quantity: 2 });
     clock.advance(3 * 60_000);
     await stack.cloud.services.bookings.healCrashed();
     expect(await validTickets(String(left!._id))).toBe(2);
@@ -81,13 +82,8 @@ describe('a checked tickets.issue that never ran, carried over into a cancel', (
 
   test('booking: the same crash, then part cancelled: the sweeper issues the tickets for the part kept', async () => {
     const v = await createTestVenue(stack, { name: '未出票部分取消馆' });
-    const user = await stack.login('ae-part-before-issue');
     const [s1, s2] = await slotsOf(v.courtId, TOMORROW);
-    crashes.arm('effects:booking:tickets.issue:before');
-    expect((await stack.request('POST', '/bookings', { token: user.token, body: { slotIds: [s1.id, s2.id] } })).status).toBe(500);
-    const left = await db()
-      .collection('bookings')
-      .findOne({ userId: oid(user.userId) }, { sort: { _id: -1 } });
+    const { user, left } = await bookingCrashedBeforeTickets('ae-part-before-issue', { slotIds: [s1.id, s2.id] });
     const id = String(left!._id);
     const part = await stack.request('POST', `/bookings/${id}/cancel`, { token: user.token, body: { slotIds: [s2.id] } });
     expect([part.status, part.body.booking?.status]).toEqual([200, 'confirmed']);

@@ -74,9 +74,14 @@ export async function ensureIndexes(): Promise<void> {
  */
 const EXACT_KEY_INDEXES = ['bookings', 'event_registrations'];
 
-async function ensureExactKeyIndexes(db: mongoose.mongo.Db): Promise<void> {
+/** True on an engine that serves a filter from an index only when it names exactly the index's keys (mongo-java-server). */
+export async function servesExactKeyFiltersOnly(db: mongoose.mongo.Db): Promise<boolean> {
   const info = await db.admin().command({ buildInfo: 1 });
-  if ('gitVersion' in info) return; // a mongod (or a MongoDB service) answers with the commit it was built from; mongo-java-server does not
+  return !('gitVersion' in info); // a mongod (or a MongoDB service) answers with the commit it was built from; mongo-java-server does not
+}
+
+async function ensureExactKeyIndexes(db: mongoose.mongo.Db): Promise<void> {
+  if (!(await servesExactKeyFiltersOnly(db))) return;
   await Promise.all(
     EXACT_KEY_INDEXES.map((name) => db.collection(name).createIndex({ _id: 1, status: 1 }, { unique: true, name: 'exact_id_status' })),
   );
